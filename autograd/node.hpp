@@ -1,0 +1,77 @@
+// The graph's building block, shared by every kind of node (scalar now,
+// tensor next). The engine (engine.cpp) sees only what is declared here: a
+// node's inputs, its reference count, and the function table of its op. It
+// never names an individual op or kind.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ag::detail {
+
+struct Node;
+
+/// What the engine and the diagram export need from a kind of node.
+struct NodeKind {
+  const char* name;                         ///< "scalar", "tensor"
+  void (*clear_grad)(Node&);                ///< grad = 0
+  void (*seed_grad)(Node&);                 ///< grad += d(root)/d(root) = 1
+  void (*destroy)(Node*);                   ///< free the node (inputs already released)
+  std::string (*describe)(const Node&);     ///< Graphviz record fields, e.g. "data 1|grad 0"
+  std::string (*describe_op)(const Node&);  ///< the op as a diagram shows it, e.g. "* 2"
+};
+
+/// An operation: its name for diagrams and errors, the kind of node it
+/// produces, and its vector-Jacobian product. `backward` reads the node's
+/// gradient and *adds* its contribution into each input's gradient; it is
+/// null for leaves.
+struct Op {
+  const char* name;    ///< "mul", "sigmoid", "leaf"
+  const char* symbol;  ///< what a diagram shows: "*", "exp"; "{:g}" marks the op's constant
+  const NodeKind* kind;
+  void (*backward)(Node&);
+};
+
+/// A graph node. Nodes are reference counted without atomics: a graph belongs
+/// to one thread at a time. A node holds a reference to each of its inputs and
+/// none to its consumers, so graphs never form cycles.
+struct Node {
+  static constexpr std::uint32_t kVisited = 1u << 0;   // set only during a traversal
+  static constexpr std::uint32_t kLabelled = 1u << 1;  // has an entry in the label table
+
+  std::uint32_t refs = 1;
+  std::uint32_t flags = 0;
+  const Op* op;
+  Node* in[2] = {nullptr, nullptr};
+
+  bool is_leaf() const { return op->backward == nullptr; }
+};
+
+/// Frees `node` and every input no other node or handle still refers to,
+/// iteratively: a chain of any length is freed without recursion.
+void destroy_unreferenced(Node* node) noexcept;
+
+inline void retain(Node* node) noexcept { ++node->refs; }
+inline void release(Node* node) noexcept {
+  if (--node->refs == 0) destroy_unreferenced(node);
+}
+
+/// Every node reachable from `root`, inputs before the nodes that consume
+/// them (post-order of an iterative depth-first search; `root` comes last).
+std::vector<Node*> topological_order(Node* root);
+
+/// Reverse-mode sweep from `root`: gradients of interior nodes are reset,
+/// the root's gradient is seeded with 1, and each op's backward runs in
+/// reverse topological order. Leaf gradients accumulate across calls.
+void backward(Node* root);
+
+/// Sets the gradient of every node reachable from `root` to zero.
+void zero_grad(Node* root);
+
+/// Labels live in a side table so that unlabelled nodes (nearly all) pay
+/// nothing for them.
+void set_label(Node* node, std::string label);
+std::string get_label(const Node* node);
+
+}  // namespace ag::detail

@@ -1,0 +1,69 @@
+// The scalar node kind and the Scalar handle's non-op members.
+#include "autograd/scalar.hpp"
+
+#include <fmt/format.h>
+
+#include "autograd/error.hpp"
+#include "autograd/ops/scalar_op.hpp"
+
+namespace ag {
+namespace detail {
+namespace {
+
+void clear_scalar_grad(Node& node) { as_scalar(node).grad = 0.0; }
+void seed_scalar_grad(Node& node) { as_scalar(node).grad += 1.0; }
+void destroy_scalar(Node* node) { delete as_scalar(node); }
+std::string describe_scalar(const Node& node) {
+  const auto& s = static_cast<const ScalarNode&>(node);
+  return fmt::format("data {:.4f}|grad {:.4f}", s.value, s.grad);
+}
+std::string describe_scalar_op(const Node& node) {
+  return fmt::format(fmt::runtime(node.op->symbol), static_cast<const ScalarNode&>(node).aux);
+}
+
+}  // namespace
+
+const NodeKind scalar_kind{"scalar",       clear_scalar_grad, seed_scalar_grad,
+                           destroy_scalar, describe_scalar,   describe_scalar_op};
+const Op scalar_leaf{"leaf", "", &scalar_kind, nullptr};
+
+ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double aux) {
+  auto* node = new ScalarNode;
+  node->op = op;
+  node->in[0] = a;
+  node->in[1] = b;
+  node->value = value;
+  node->aux = aux;
+  if (a) retain(a);
+  if (b) retain(b);
+  return node;
+}
+
+}  // namespace detail
+
+Scalar::Scalar(double value) : node_(detail::make_scalar(&detail::scalar_leaf, value)) {}
+
+Scalar::Scalar(double value, std::string label) : Scalar(value) {
+  detail::set_label(node_, std::move(label));
+}
+
+void Scalar::set_value(double value) {
+  if (!is_leaf()) {
+    detail::fail<ValueError>(
+        "set_value: node '{}' (op '{}') is not a leaf; its value follows from its inputs", label(),
+        op_name());
+  }
+  node_->value = value;
+}
+
+Scalar& Scalar::label(std::string label) & {
+  detail::set_label(node_, std::move(label));
+  return *this;
+}
+
+Scalar Scalar::label(std::string label) && {
+  detail::set_label(node_, std::move(label));
+  return std::move(*this);
+}
+
+}  // namespace ag

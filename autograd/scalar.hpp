@@ -1,0 +1,154 @@
+// ag::Scalar: a double-precision value in the computation graph.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <string>
+#include <string_view>
+
+#include "autograd/node.hpp"
+
+namespace ag {
+
+namespace detail {
+/// The node behind a Scalar: 56 bytes, one allocation, no std::function.
+struct ScalarNode : Node {
+  double value;
+  double grad = 0.0;
+  double aux = 0.0;  ///< an op's constant: the c of x + c, x * c, pow(x, c)
+};
+static_assert(sizeof(ScalarNode) <= 64, "a scalar node must stay within one cache line");
+
+/// Records a scalar node: `op` applied to inputs `a`, `b` (either may be
+/// null) gave `value`. Retains the inputs.
+ScalarNode* make_scalar(const Op* op, double value, Node* a = nullptr, Node* b = nullptr,
+                        double aux = 0.0);
+inline ScalarNode& as_scalar(Node& node) { return static_cast<ScalarNode&>(node); }
+inline ScalarNode* as_scalar(Node* node) { return static_cast<ScalarNode*>(node); }
+}  // namespace detail
+
+/// A scalar node of the graph, micrograd's `Value` in C++. A Scalar is a
+/// handle: copies share the node, and the node (with every input nothing else
+/// uses) is freed when the last handle goes.
+///
+///     ag::Scalar x = 2.0, y = 3.0;
+///     ag::Scalar f = (x * y + x).tanh();
+///     f.backward();          // x.grad() == df/dx, y.grad() == df/dy
+///
+/// Every operation records a node that remembers its op and inputs;
+/// backward() walks them in reverse topological order, iteratively.
+class Scalar {
+ public:
+  /// A leaf holding `value`.
+  Scalar(double value = 0.0);
+  /// A leaf holding `value`, labelled for diagrams.
+  Scalar(double value, std::string label);
+
+  Scalar(const Scalar& other) noexcept : node_(other.node_) { detail::retain(node_); }
+  Scalar(Scalar&& other) noexcept : node_(other.node_) { other.node_ = nullptr; }
+  Scalar& operator=(Scalar other) noexcept {
+    std::swap(node_, other.node_);
+    return *this;
+  }
+  ~Scalar() {
+    if (node_) detail::release(node_);
+  }
+
+  /// The value computed in the forward pass.
+  double value() const { return node_->value; }
+  /// d(root)/d(this) from the latest backward(); for leaves, the sum over all
+  /// backward() calls since the last zero_grad().
+  double grad() const { return node_->grad; }
+  /// Overwrites a leaf's value (an optimizer step). Throws ValueError on an
+  /// interior node, whose value its inputs determine.
+  void set_value(double value);
+  /// Overwrites this node's gradient (0 to clear a single leaf).
+  void set_grad(double grad) { node_->grad = grad; }
+
+  /// Backpropagates from this node: seeds d(this)/d(this) = 1 and adds
+  /// d(this)/d(leaf) into every leaf's grad. Interior gradients are reset by
+  /// each call, leaf gradients accumulate: calling backward() twice doubles
+  /// them (as PyTorch with retain_graph=True), so call zero_grad() between
+  /// steps.
+  void backward() const { detail::backward(node_); }
+  /// Sets grad to 0 on every node of the graph that ends here.
+  void zero_grad() const { detail::zero_grad(node_); }
+
+  /// The label shown in diagrams ("" when unset).
+  std::string label() const { return detail::get_label(node_); }
+  /// Sets the label; returns *this so that `Scalar x = (a * b).label("x")` reads well.
+  Scalar& label(std::string label) &;
+  Scalar label(std::string label) &&;
+  /// The name of the op that produced this node ("leaf" for leaves).
+  std::string_view op_name() const { return node_->op->name; }
+  bool is_leaf() const { return node_->is_leaf(); }
+
+  Scalar pow(double exponent) const;  ///< x^c,     d/dx = c x^(c-1)
+  Scalar exp() const;                 ///< e^x,     d/dx = e^x
+  Scalar log() const;                 ///< ln x,    d/dx = 1/x
+  Scalar tanh() const;                ///< tanh x,  d/dx = 1 - tanh^2 x
+  Scalar sigmoid() const;             ///< σ(x) = 1/(1+e^-x), d/dx = σ(x)(1-σ(x))
+  Scalar relu() const;                ///< max(0,x), d/dx = 1 if x > 0 else 0 (0 at 0, as PyTorch)
+  Scalar abs() const;                 ///< |x|,     d/dx = sign(x) (0 at 0)
+
+  /// The node; for the engine, the diagram export and op implementations.
+  detail::ScalarNode* node() const { return node_; }
+  /// Adopts a freshly made node (reference count already 1).
+  static Scalar adopt(detail::ScalarNode* node) noexcept { return Scalar(node); }
+
+ private:
+  explicit Scalar(detail::ScalarNode* node) noexcept : node_(node) {}
+  detail::ScalarNode* node_;
+};
+
+// Arithmetic. A plain number on either side is stored as the op's constant,
+// not as a leaf, so `2 * x` records one node. Defined in ops/scalar_arith.cpp.
+Scalar operator+(const Scalar& a, const Scalar& b);
+Scalar operator-(const Scalar& a, const Scalar& b);
+Scalar operator*(const Scalar& a, const Scalar& b);
+Scalar operator/(const Scalar& a, const Scalar& b);
+Scalar operator+(const Scalar& a, double c);
+Scalar operator+(double c, const Scalar& a);
+Scalar operator-(const Scalar& a, double c);
+Scalar operator-(double c, const Scalar& a);
+Scalar operator*(const Scalar& a, double c);
+Scalar operator*(double c, const Scalar& a);
+Scalar operator/(const Scalar& a, double c);
+Scalar operator/(double c, const Scalar& a);
+Scalar operator-(const Scalar& a);
+
+inline Scalar& operator+=(Scalar& a, const Scalar& b) { return a = a + b; }
+inline Scalar& operator-=(Scalar& a, const Scalar& b) { return a = a - b; }
+inline Scalar& operator*=(Scalar& a, const Scalar& b) { return a = a * b; }
+inline Scalar& operator/=(Scalar& a, const Scalar& b) { return a = a / b; }
+inline Scalar& operator+=(Scalar& a, double c) { return a = a + c; }
+inline Scalar& operator-=(Scalar& a, double c) { return a = a - c; }
+inline Scalar& operator*=(Scalar& a, double c) { return a = a * c; }
+inline Scalar& operator/=(Scalar& a, double c) { return a = a / c; }
+
+// Free-function spellings, for generic code written like <cmath>.
+inline Scalar pow(const Scalar& x, double c) { return x.pow(c); }
+inline Scalar exp(const Scalar& x) { return x.exp(); }
+inline Scalar log(const Scalar& x) { return x.log(); }
+inline Scalar tanh(const Scalar& x) { return x.tanh(); }
+inline Scalar sigmoid(const Scalar& x) { return x.sigmoid(); }
+inline Scalar relu(const Scalar& x) { return x.relu(); }
+inline Scalar abs(const Scalar& x) { return x.abs(); }
+
+}  // namespace ag
+
+/// `fmt::format("{}", x)` gives `Scalar(value=0.5, grad=0)`; a format spec
+/// applies to both numbers: `{:.3f}`.
+template <>
+struct fmt::formatter<ag::Scalar> : fmt::formatter<double> {
+  template <class Context>
+  auto format(const ag::Scalar& x, Context& ctx) const {
+    auto out = fmt::format_to(ctx.out(), "Scalar(value=");
+    ctx.advance_to(out);
+    out = fmt::formatter<double>::format(x.value(), ctx);
+    out = fmt::format_to(out, ", grad=");
+    ctx.advance_to(out);
+    out = fmt::formatter<double>::format(x.grad(), ctx);
+    return fmt::format_to(out, ")");
+  }
+};

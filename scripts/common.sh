@@ -1,0 +1,29 @@
+# Shared by scripts/demo and scripts/test: install what is missing, configure
+# build/ once, build. Sourced, not run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Debian packages the build, the tests and the demo use. Graphviz is optional
+# for the library but the demo renders its diagram with it.
+packages=(meson ninja-build pkg-config g++ python3 libfmt-dev doctest-dev graphviz libgraphviz-dev valgrind)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "installing: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "missing Debian packages; install them with:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [[ ! -f build/build.ninja ]]; then
+  meson setup build -Dwerror=true >/dev/null
+fi
+meson compile -C build >/dev/null || meson compile -C build
