@@ -1,5 +1,6 @@
 // The engine: graph traversal, the backward sweep, teardown and labels. It
 // knows nodes only through node.hpp; ops and kinds supply the rest.
+#include <cstdint>
 #include <mutex>
 #include <unordered_map>
 #include <utility>
@@ -43,44 +44,91 @@ void destroy_unreferenced(Node* node) noexcept {
   draining = false;
 }
 
-std::vector<Node*> topological_order(Node* root) {
-  struct Frame {
-    Node* node;
-    int next_input;
-  };
-  std::vector<Node*> order;
-  std::vector<Frame> stack;
-  root->flags |= Node::kVisited;
-  stack.push_back({root, 0});
+namespace {
+
+// Depth-first post-order without recursion. A stack entry whose low bit is
+// set has had its inputs pushed already; popping it emits the node. A node
+// may sit on the stack twice (reached from two consumers) but is expanded
+// once. `on_first_visit` runs once per node, before any of its consumers is
+// emitted. Every node in `order` is left marked kVisited.
+template <class OnFirstVisit>
+void collect(Node* root, std::vector<Node*>& order, std::vector<Node*>& stack,
+             OnFirstVisit&& on_first_visit) {
+  constexpr std::uintptr_t kExpanded = 1;
+  stack.push_back(root);
   while (!stack.empty()) {
-    Frame& top = stack.back();
-    if (top.next_input < 2) {
-      Node* input = top.node->in[top.next_input++];
-      if (input && !(input->flags & Node::kVisited)) {
-        input->flags |= Node::kVisited;
-        stack.push_back({input, 0});
-      }
-    } else {
-      order.push_back(top.node);
+    const auto bits = reinterpret_cast<std::uintptr_t>(stack.back());
+    if (bits & kExpanded) {
       stack.pop_back();
+      order.push_back(reinterpret_cast<Node*>(bits & ~kExpanded));
+      continue;
+    }
+    Node* node = stack.back();
+    if (node->flags & Node::kVisited) {
+      stack.pop_back();
+      continue;
+    }
+    node->flags |= Node::kVisited;
+    on_first_visit(*node);
+    stack.back() = reinterpret_cast<Node*>(bits | kExpanded);
+    // Pushed in reverse so that in[0] is explored first: stable diagram ids.
+    for (int k = 1; k >= 0; --k) {
+      Node* input = node->in[k];
+      if (input && !(input->flags & Node::kVisited)) stack.push_back(input);
     }
   }
-  for (Node* node : order) node->flags &= ~Node::kVisited;
+}
+
+void unmark(const std::vector<Node*>& nodes) {
+  for (Node* node : nodes) node->flags &= ~Node::kVisited;
+}
+
+// Buffers reused by backward() on this thread: allocating them per call
+// would dominate small graphs. Large ones are let go after use.
+struct Scratch {
+  std::vector<Node*> order, stack;
+  bool busy = false;
+};
+thread_local Scratch scratch;
+constexpr std::size_t kScratchKeep = 1 << 16;
+
+}  // namespace
+
+std::vector<Node*> topological_order(Node* root) {
+  std::vector<Node*> order, stack;
+  collect(root, order, stack, [](Node&) {});
+  unmark(order);
   return order;
 }
 
 void backward(Node* root) {
-  const std::vector<Node*> order = topological_order(root);
+  Scratch own;  // used only if a backward runs inside another one
+  Scratch& s = scratch.busy ? own : scratch;
+  s.busy = true;
   // Interior gradients belong to one sweep; leaf gradients accumulate, as in
   // PyTorch. So a second backward() adds the same amount to the leaves again.
-  for (Node* node : order) {
-    if (!node->is_leaf()) node->op->kind->clear_grad(*node);
-  }
+  collect(root, s.order, s.stack, [](Node& node) {
+    if (!node.is_leaf()) node.op->kind->clear_grad(node);
+  });
   root->op->kind->seed_grad(*root);
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    Node* node = *it;
-    if (!node->is_leaf()) node->op->backward(*node);
+  try {
+    for (auto it = s.order.rbegin(); it != s.order.rend(); ++it) {
+      Node* node = *it;
+      node->flags &= ~Node::kVisited;
+      if (!node->is_leaf()) node->op->backward(*node);
+    }
+  } catch (...) {
+    unmark(s.order);
+    s.order.clear();
+    s.busy = false;
+    throw;
   }
+  if (s.order.capacity() > kScratchKeep) {
+    s.order = {};
+    s.stack = {};
+  }
+  s.order.clear();
+  s.busy = false;
 }
 
 void zero_grad(Node* root) {

@@ -37,11 +37,12 @@ struct Op {
 /// to one thread at a time. A node holds a reference to each of its inputs and
 /// none to its consumers, so graphs never form cycles.
 struct Node {
-  static constexpr std::uint32_t kVisited = 1u << 0;   // set only during a traversal
-  static constexpr std::uint32_t kLabelled = 1u << 1;  // has an entry in the label table
+  static constexpr std::uint16_t kVisited = 1u << 0;   // set only during a traversal
+  static constexpr std::uint16_t kLabelled = 1u << 1;  // has an entry in the label table
 
   std::uint32_t refs = 1;
-  std::uint32_t flags = 0;
+  std::uint16_t flags = 0;
+  std::uint16_t slot = 0;  ///< the allocator's: index in its chunk (node_pool.hpp)
   const Op* op;
   Node* in[2] = {nullptr, nullptr};
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "autograd/error.hpp"
+#include "autograd/node_pool.hpp"
 #include "autograd/ops/scalar_op.hpp"
 
 namespace ag {
@@ -12,7 +13,10 @@ namespace {
 
 void clear_scalar_grad(Node& node) { as_scalar(node).grad = 0.0; }
 void seed_scalar_grad(Node& node) { as_scalar(node).grad += 1.0; }
-void destroy_scalar(Node* node) { delete as_scalar(node); }
+void destroy_scalar(Node* node) {
+  as_scalar(node)->~ScalarNode();
+  node_pool_free(node);
+}
 std::string describe_scalar(const Node& node) {
   const auto& s = static_cast<const ScalarNode&>(node);
   return fmt::format("data {:.4f}|grad {:.4f}", s.value, s.grad);
@@ -27,8 +31,12 @@ const NodeKind scalar_kind{"scalar",       clear_scalar_grad, seed_scalar_grad,
                            destroy_scalar, describe_scalar,   describe_scalar_op};
 const Op scalar_leaf{"leaf", "", &scalar_kind, nullptr};
 
+static_assert(sizeof(ScalarNode) <= kNodePoolBlock);
+
 ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double aux) {
-  auto* node = new ScalarNode;
+  const PoolBlock block = node_pool_allocate();
+  auto* node = new (block.memory) ScalarNode;
+  node->slot = block.slot;
   node->op = op;
   node->in[0] = a;
   node->in[1] = b;

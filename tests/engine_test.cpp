@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <cmath>
+#include <thread>
 
 #include "autograd/autograd.hpp"
 
@@ -127,4 +128,32 @@ TEST_CASE("a wide graph (one node with a million consumers) works too") {
   for (int i = 0; i < 1'000'000; ++i) sum = sum + x;
   sum.backward();
   CHECK(x.grad() == 1'000'000.0);
+}
+
+TEST_CASE("a graph built on one thread may be used and freed on another") {
+  Scalar made;
+  Scalar leaf = 3.0;
+  std::thread([&] {
+    Scalar a = leaf * 2.0;
+    made = a * a + 1.0;  // (2x)^2 + 1, d/dx = 8x
+  }).join();             // the thread has exited; its nodes live on through `made`
+  made.backward();
+  CHECK(made.value() == 37.0);
+  CHECK(leaf.grad() == 24.0);
+}
+
+TEST_CASE("separate graphs on separate threads") {
+  auto train = [](double start, double* grad) {
+    Scalar x = start;
+    Scalar y = x;
+    for (int i = 0; i < 100'000; ++i) y = y * 1.00001 + 0.5;
+    y.backward();
+    *grad = x.grad();
+  };
+  double g1 = 0, g2 = 0;
+  std::thread t1(train, 1.0, &g1), t2(train, 2.0, &g2);
+  t1.join();
+  t2.join();
+  CHECK(g1 == doctest::Approx(std::pow(1.00001, 100'000)).epsilon(1e-12));
+  CHECK(g2 == g1);
 }

@@ -2,6 +2,8 @@
 // `meson test` (see tests/meson.build), which fails on any leaked byte.
 #include <doctest/doctest.h>
 
+#include <thread>
+
 #include "autograd/autograd.hpp"
 
 using ag::Scalar;
@@ -41,4 +43,11 @@ TEST_CASE("errors thrown mid-graph leak nothing") {
   Scalar inner = (Scalar(1.0) + 2.0).label("inner");
   CHECK_THROWS_AS(inner.set_value(0.0), ag::ValueError);
   CHECK_THROWS_AS(ag::render(inner, "x.gif"), ag::ValueError);
+}
+
+TEST_CASE("nodes made on a thread that has exited are freed by another") {
+  Scalar made;
+  std::thread([&] { made = (Scalar(2.0) * 3.0).exp(); }).join();
+  made.backward();
+  CHECK(made.value() > 0.0);
 }
