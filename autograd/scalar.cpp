@@ -52,7 +52,7 @@ ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double aux
 Scalar::Scalar(double value) : node_(detail::make_scalar(&detail::scalar_leaf, value)) {}
 
 Scalar::Scalar(double value, std::string label) : Scalar(value) {
-  detail::set_label(node_, std::move(label));
+  detail::set_label(&self(), std::move(label));
 }
 
 void Scalar::set_value(double value) {
@@ -61,16 +61,20 @@ void Scalar::set_value(double value) {
         "set_value: node '{}' (op '{}') is not a leaf; its value follows from its inputs", label(),
         op_name());
   }
-  node_->value = value;
+  self().value = value;
+}
+
+void Scalar::throw_moved_from() {
+  detail::fail<ValueError>("Scalar: this handle was moved from and refers to no node");
 }
 
 Scalar& Scalar::label(std::string label) & {
-  detail::set_label(node_, std::move(label));
+  detail::set_label(&self(), std::move(label));
   return *this;
 }
 
 Scalar Scalar::label(std::string label) && {
-  detail::set_label(node_, std::move(label));
+  detail::set_label(&self(), std::move(label));
   return std::move(*this);
 }
 

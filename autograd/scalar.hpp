@@ -35,6 +35,9 @@ inline ScalarNode* as_scalar(Node* node) { return static_cast<ScalarNode*>(node)
 ///     ag::Scalar f = (x * y + x).tanh();
 ///     f.backward();          // x.grad() == df/dx, y.grad() == df/dy
 ///
+/// A moved-from Scalar refers to nothing; using it throws ValueError, and
+/// assigning to it makes it usable again.
+///
 /// Every operation records a node that remembers its op and inputs;
 /// backward() walks them in reverse topological order, iteratively.
 class Scalar {
@@ -44,7 +47,9 @@ class Scalar {
   /// A leaf holding `value`, labelled for diagrams.
   Scalar(double value, std::string label);
 
-  Scalar(const Scalar& other) noexcept : node_(other.node_) { detail::retain(node_); }
+  Scalar(const Scalar& other) noexcept : node_(other.node_) {
+    if (node_) detail::retain(node_);
+  }
   Scalar(Scalar&& other) noexcept : node_(other.node_) { other.node_ = nullptr; }
   Scalar& operator=(Scalar other) noexcept {
     std::swap(node_, other.node_);
@@ -55,33 +60,33 @@ class Scalar {
   }
 
   /// The value computed in the forward pass.
-  double value() const { return node_->value; }
+  double value() const { return self().value; }
   /// d(root)/d(this) from the latest backward(); for leaves, the sum over all
   /// backward() calls since the last zero_grad().
-  double grad() const { return node_->grad; }
+  double grad() const { return self().grad; }
   /// Overwrites a leaf's value (an optimizer step). Throws ValueError on an
   /// interior node, whose value its inputs determine.
   void set_value(double value);
   /// Overwrites this node's gradient (0 to clear a single leaf).
-  void set_grad(double grad) { node_->grad = grad; }
+  void set_grad(double grad) { self().grad = grad; }
 
   /// Backpropagates from this node: seeds d(this)/d(this) = 1 and adds
   /// d(this)/d(leaf) into every leaf's grad. Interior gradients are reset by
   /// each call, leaf gradients accumulate: calling backward() twice doubles
   /// them (as PyTorch with retain_graph=True), so call zero_grad() between
   /// steps.
-  void backward() const { detail::backward(node_); }
+  void backward() const { detail::backward(&self()); }
   /// Sets grad to 0 on every node of the graph that ends here.
-  void zero_grad() const { detail::zero_grad(node_); }
+  void zero_grad() const { detail::zero_grad(&self()); }
 
   /// The label shown in diagrams ("" when unset).
-  std::string label() const { return detail::get_label(node_); }
+  std::string label() const { return detail::get_label(&self()); }
   /// Sets the label; returns *this so that `Scalar x = (a * b).label("x")` reads well.
   Scalar& label(std::string label) &;
   Scalar label(std::string label) &&;
   /// The name of the op that produced this node ("leaf" for leaves).
-  std::string_view op_name() const { return node_->op->name; }
-  bool is_leaf() const { return node_->is_leaf(); }
+  std::string_view op_name() const { return self().op->name; }
+  bool is_leaf() const { return self().is_leaf(); }
 
   Scalar pow(double exponent) const;  ///< x^c,     d/dx = c x^(c-1)
   Scalar exp() const;                 ///< e^x,     d/dx = e^x
@@ -92,12 +97,19 @@ class Scalar {
   Scalar abs() const;                 ///< |x|,     d/dx = sign(x) (0 at 0)
 
   /// The node; for the engine, the diagram export and op implementations.
-  detail::ScalarNode* node() const { return node_; }
+  detail::ScalarNode* node() const { return &self(); }
   /// Adopts a freshly made node (reference count already 1).
   static Scalar adopt(detail::ScalarNode* node) noexcept { return Scalar(node); }
 
  private:
   explicit Scalar(detail::ScalarNode* node) noexcept : node_(node) {}
+  /// The node; a moved-from Scalar has none and throws ValueError on use.
+  detail::ScalarNode& self() const {
+    if (!node_) [[unlikely]]
+      throw_moved_from();
+    return *node_;
+  }
+  [[noreturn]] static void throw_moved_from();
   detail::ScalarNode* node_;
 };
 

@@ -157,3 +157,16 @@ TEST_CASE("separate graphs on separate threads") {
   CHECK(g1 == doctest::Approx(std::pow(1.00001, 100'000)).epsilon(1e-12));
   CHECK(g2 == g1);
 }
+
+TEST_CASE("a moved-from Scalar throws instead of crashing, and can be assigned again") {
+  Scalar x = 1.0;
+  Scalar y = std::move(x);
+  CHECK_THROWS_AS((void)x.value(), ag::ValueError);
+  CHECK_THROWS_WITH(x.backward(), doctest::Contains("moved from"));
+  CHECK_THROWS_AS((void)(x + 1.0), ag::ValueError);
+  Scalar copy = x;  // copying nothing is allowed and copies nothing
+  CHECK_THROWS_AS((void)copy.grad(), ag::ValueError);
+  x = 2.0;
+  CHECK(x.value() == 2.0);
+  CHECK(y.value() == 1.0);
+}
