@@ -33,4 +33,9 @@
 
 #include "autograd/dot.hpp"
 #include "autograd/error.hpp"
+#include "autograd/functional.hpp"
+#include "autograd/generator.hpp"
+#include "autograd/grad_mode.hpp"
+#include "autograd/ops.hpp"
 #include "autograd/scalar.hpp"
+#include "autograd/tensor.hpp"

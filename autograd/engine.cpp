@@ -5,9 +5,14 @@
 #include <unordered_map>
 #include <utility>
 
+#include "autograd/error.hpp"
+#include "autograd/grad_mode.hpp"
 #include "autograd/node.hpp"
 
 namespace ag::detail {
+
+constinit thread_local bool grad_enabled = true;
+
 namespace {
 
 std::mutex label_mutex;
@@ -35,8 +40,9 @@ void destroy_unreferenced(Node* node) noexcept {
   while (!pending.empty()) {
     Node* dead = pending.back();
     pending.pop_back();
-    for (Node* input : dead->in) {
+    for (Node*& input : dead->in) {
       if (input && --input->refs == 0) pending.push_back(input);
+      input = nullptr;
     }
     if (dead->flags & Node::kLabelled) forget_label(dead);
     dead->op->kind->destroy(dead);
@@ -50,7 +56,8 @@ namespace {
 // set has had its inputs pushed already; popping it emits the node. A node
 // may sit on the stack twice (reached from two consumers) but is expanded
 // once. `on_first_visit` runs once per node, before any of its consumers is
-// emitted. Every node in `order` is left marked kVisited.
+// emitted, and may throw. Every node reached is left marked kVisited and
+// is in `order` or on `stack`.
 template <class OnFirstVisit>
 void collect(Node* root, std::vector<Node*>& order, std::vector<Node*>& stack,
              OnFirstVisit&& on_first_visit) {
@@ -69,9 +76,15 @@ void collect(Node* root, std::vector<Node*>& order, std::vector<Node*>& stack,
       continue;
     }
     node->flags |= Node::kVisited;
-    on_first_visit(*node);
     stack.back() = reinterpret_cast<Node*>(bits | kExpanded);
+    on_first_visit(*node);
     // Pushed in reverse so that in[0] is explored first: stable diagram ids.
+    if (node->op->kind->more_inputs) {
+      const auto more = node->op->kind->more_inputs(*node);
+      for (auto it = more.rbegin(); it != more.rend(); ++it) {
+        if (!((*it)->flags & Node::kVisited)) stack.push_back(*it);
+      }
+    }
     for (int k = 1; k >= 0; --k) {
       Node* input = node->in[k];
       if (input && !(input->flags & Node::kVisited)) stack.push_back(input);
@@ -79,8 +92,15 @@ void collect(Node* root, std::vector<Node*>& order, std::vector<Node*>& stack,
   }
 }
 
-void unmark(const std::vector<Node*>& nodes) {
-  for (Node* node : nodes) node->flags &= ~Node::kVisited;
+// Clears kVisited on everything a (possibly interrupted) collect reached.
+void unmark(std::vector<Node*>& order, std::vector<Node*>& stack) {
+  for (Node* node : order) node->flags &= ~Node::kVisited;
+  for (Node* entry : stack) {
+    auto* node = reinterpret_cast<Node*>(reinterpret_cast<std::uintptr_t>(entry) & ~1u);
+    node->flags &= ~Node::kVisited;
+  }
+  order.clear();
+  stack.clear();
 }
 
 // Buffers reused by backward() on this thread: allocating them per call
@@ -92,37 +112,58 @@ struct Scratch {
 thread_local Scratch scratch;
 constexpr std::size_t kScratchKeep = 1 << 16;
 
+[[noreturn]] void throw_released(const Node& node) {
+  fail<GraphError>(
+      "backward: the graph through '{}' was already freed by an earlier backward(); pass "
+      "retain_graph = true to the first one to backward through it again",
+      node.op->name);
+}
+
+// After a sweep without retain_graph. Forward order: a node is released
+// only by its consumers, which come later, so each is alive when visited.
+void release_graph(const std::vector<Node*>& order) {
+  for (Node* node : order) {
+    if (!node->is_leaf() && node->op->kind->release_graph) {
+      node->op->kind->release_graph(*node);
+      node->flags |= Node::kReleased;
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<Node*> topological_order(Node* root) {
   std::vector<Node*> order, stack;
   collect(root, order, stack, [](Node&) {});
-  unmark(order);
+  for (Node* node : order) node->flags &= ~Node::kVisited;
   return order;
 }
 
-void backward(Node* root) {
+void backward(Node* root, Seed seed, bool retain_graph, bool create_graph) {
   Scratch own;  // used only if a backward runs inside another one
   Scratch& s = scratch.busy ? own : scratch;
   s.busy = true;
-  // Interior gradients belong to one sweep; leaf gradients accumulate, as in
-  // PyTorch. So a second backward() adds the same amount to the leaves again.
-  collect(root, s.order, s.stack, [](Node& node) {
-    if (!node.is_leaf()) node.op->kind->clear_grad(node);
-  });
-  root->op->kind->seed_grad(*root);
+  GradModeGuard mode(create_graph);
   try {
+    // Interior gradients belong to one sweep; leaf gradients accumulate, as
+    // in PyTorch. So a second backward() adds the same amount to the leaves.
+    collect(root, s.order, s.stack, [](Node& node) {
+      if (node.is_leaf()) return;
+      if (node.flags & Node::kReleased) throw_released(node);
+      node.op->kind->clear_grad(node);
+    });
+    seed.fn(*root, seed.arg);
     for (auto it = s.order.rbegin(); it != s.order.rend(); ++it) {
       Node* node = *it;
       node->flags &= ~Node::kVisited;
       if (!node->is_leaf()) node->op->backward(*node);
     }
   } catch (...) {
-    unmark(s.order);
-    s.order.clear();
+    unmark(s.order, s.stack);
     s.busy = false;
     throw;
   }
+  if (!retain_graph) release_graph(s.order);
   if (s.order.capacity() > kScratchKeep) {
     s.order = {};
     s.stack = {};

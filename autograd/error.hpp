@@ -16,6 +16,34 @@ class ValueError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+/// Shapes do not fit the operation: broadcast mismatch, matmul inner
+/// dimensions, reshape to another element count, a dim out of range.
+class ShapeError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+/// A tensor has a dtype the operation does not take (an int64 tensor in a
+/// differentiable op, mixing float32 and float64).
+class DTypeError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+/// An index is out of range (element access, index_select, embedding).
+class IndexError : public std::out_of_range {
+ public:
+  using std::out_of_range::out_of_range;
+};
+
+/// The graph cannot do what was asked: backward through a graph already
+/// freed, backward from a non-scalar root without a gradient, a gradient
+/// asked of a tensor that does not require one.
+class GraphError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
 /// A diagram could not be rendered: Graphviz is missing or failed.
 class RenderError : public std::runtime_error {
  public:

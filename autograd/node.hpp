@@ -1,10 +1,11 @@
-// The graph's building block, shared by every kind of node (scalar now,
-// tensor next). The engine (engine.cpp) sees only what is declared here: a
+// The graph's building block, shared by every kind of node (scalar,
+// tensor). The engine (engine.cpp) sees only what is declared here: a
 // node's inputs, its reference count, and the function table of its op. It
 // never names an individual op or kind.
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,11 +16,15 @@ struct Node;
 /// What the engine and the diagram export need from a kind of node.
 struct NodeKind {
   const char* name;                         ///< "scalar", "tensor"
-  void (*clear_grad)(Node&);                ///< grad = 0
-  void (*seed_grad)(Node&);                 ///< grad += d(root)/d(root) = 1
-  void (*destroy)(Node*);                   ///< free the node (inputs already released)
+  void (*clear_grad)(Node&);                ///< grad = 0 (or none)
+  void (*destroy)(Node*);                   ///< free the node (in[0], in[1] already released)
   std::string (*describe)(const Node&);     ///< Graphviz record fields, e.g. "data 1|grad 0"
   std::string (*describe_op)(const Node&);  ///< the op as a diagram shows it, e.g. "* 2"
+  /// Drops what only backward needed, inputs included, after a backward
+  /// without retain_graph; null when the kind keeps its graph (scalars).
+  void (*release_graph)(Node&);
+  /// Inputs beyond in[0] and in[1] (cat, stack); null when there are none.
+  std::span<Node* const> (*more_inputs)(const Node&);
 };
 
 /// An operation: its name for diagrams and errors, the kind of node it
@@ -39,6 +44,7 @@ struct Op {
 struct Node {
   static constexpr std::uint16_t kVisited = 1u << 0;   // set only during a traversal
   static constexpr std::uint16_t kLabelled = 1u << 1;  // has an entry in the label table
+  static constexpr std::uint16_t kReleased = 1u << 2;  // graph behind it freed by backward
 
   std::uint32_t refs = 1;
   std::uint16_t flags = 0;
@@ -62,10 +68,30 @@ inline void release(Node* node) noexcept {
 /// them (post-order of an iterative depth-first search; `root` comes last).
 std::vector<Node*> topological_order(Node* root);
 
+/// How backward() sets the root's gradient: `fn(root, arg)`.
+struct Seed {
+  void (*fn)(Node& root, const void* arg);
+  const void* arg = nullptr;
+};
+
 /// Reverse-mode sweep from `root`: gradients of interior nodes are reset,
-/// the root's gradient is seeded with 1, and each op's backward runs in
-/// reverse topological order. Leaf gradients accumulate across calls.
-void backward(Node* root);
+/// the root's gradient is seeded, and each op's backward runs in reverse
+/// topological order. Leaf gradients accumulate across calls. Without
+/// `retain_graph`, nodes whose kind can release their graph do so after the
+/// sweep. With `create_graph`, ops' backward passes run with gradient
+/// recording on, so gradients are themselves differentiable.
+void backward(Node* root, Seed seed, bool retain_graph = true, bool create_graph = false);
+
+/// Calls f(input) for every input of `node`, in order.
+template <class F>
+void for_each_input(const Node& node, F&& f) {
+  for (Node* input : node.in) {
+    if (input) f(input);
+  }
+  if (node.op->kind->more_inputs) {
+    for (Node* input : node.op->kind->more_inputs(node)) f(input);
+  }
+}
 
 /// Sets the gradient of every node reachable from `root` to zero.
 void zero_grad(Node* root);

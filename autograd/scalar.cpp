@@ -12,7 +12,6 @@ namespace detail {
 namespace {
 
 void clear_scalar_grad(Node& node) { as_scalar(node).grad = 0.0; }
-void seed_scalar_grad(Node& node) { as_scalar(node).grad += 1.0; }
 void destroy_scalar(Node* node) {
   as_scalar(node)->~ScalarNode();
   node_pool_free(node);
@@ -27,8 +26,9 @@ std::string describe_scalar_op(const Node& node) {
 
 }  // namespace
 
-const NodeKind scalar_kind{"scalar",       clear_scalar_grad, seed_scalar_grad,
-                           destroy_scalar, describe_scalar,   describe_scalar_op};
+const NodeKind scalar_kind{
+    "scalar",           clear_scalar_grad,         destroy_scalar,         describe_scalar,
+    describe_scalar_op, /*release_graph=*/nullptr, /*more_inputs=*/nullptr};
 const Op scalar_leaf{"leaf", "", &scalar_kind, nullptr};
 
 static_assert(sizeof(ScalarNode) <= kNodePoolBlock);
@@ -47,7 +47,11 @@ ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double aux
   return node;
 }
 
+void seed_one(Node& root, const void*) { as_scalar(root).grad += 1.0; }
+
 }  // namespace detail
+
+void Scalar::backward() const { detail::backward(&self(), {detail::seed_one}); }
 
 Scalar::Scalar(double value) : node_(detail::make_scalar(&detail::scalar_leaf, value)) {}
 

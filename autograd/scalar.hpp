@@ -75,7 +75,7 @@ class Scalar {
   /// each call, leaf gradients accumulate: calling backward() twice doubles
   /// them (as PyTorch with retain_graph=True), so call zero_grad() between
   /// steps.
-  void backward() const { detail::backward(&self()); }
+  void backward() const;
   /// Sets grad to 0 on every node of the graph that ends here.
   void zero_grad() const { detail::zero_grad(&self()); }
 

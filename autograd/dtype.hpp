@@ -1,0 +1,106 @@
+// Element types of tensors.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "autograd/error.hpp"
+
+namespace ag {
+
+/// float32 (the default) and float64 are differentiable; int64 holds
+/// indices and class labels, boolean holds masks.
+enum class DType : std::uint8_t { float32, float64, int64, boolean };
+
+constexpr std::string_view dtype_name(DType dtype) {
+  switch (dtype) {
+    case DType::float32:
+      return "float32";
+    case DType::float64:
+      return "float64";
+    case DType::int64:
+      return "int64";
+    case DType::boolean:
+      return "bool";
+  }
+  return "?";
+}
+
+constexpr std::size_t dtype_size(DType dtype) {
+  switch (dtype) {
+    case DType::float32:
+      return 4;
+    case DType::float64:
+      return 8;
+    case DType::int64:
+      return 8;
+    case DType::boolean:
+      return 1;
+  }
+  return 0;
+}
+
+constexpr bool is_floating(DType dtype) {
+  return dtype == DType::float32 || dtype == DType::float64;
+}
+
+template <class T>
+constexpr DType dtype_of();
+template <>
+constexpr DType dtype_of<float>() {
+  return DType::float32;
+}
+template <>
+constexpr DType dtype_of<double>() {
+  return DType::float64;
+}
+template <>
+constexpr DType dtype_of<std::int64_t>() {
+  return DType::int64;
+}
+template <>
+constexpr DType dtype_of<bool>() {
+  return DType::boolean;
+}
+
+namespace detail {
+
+/// Calls f(T{}) with T the C++ type of a floating dtype; DTypeError otherwise.
+template <class F>
+decltype(auto) visit_floating(DType dtype, std::string_view op, F&& f) {
+  switch (dtype) {
+    case DType::float32:
+      return f(float{});
+    case DType::float64:
+      return f(double{});
+    default:
+      fail<DTypeError>("{}: expected a float32 or float64 tensor, got {}", op, dtype_name(dtype));
+  }
+}
+
+/// Calls f(T{}) with T the C++ type of any dtype.
+template <class F>
+decltype(auto) visit_any(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::float32:
+      return f(float{});
+    case DType::float64:
+      return f(double{});
+    case DType::int64:
+      return f(std::int64_t{});
+    case DType::boolean:
+      return f(bool{});
+  }
+  return f(float{});
+}
+
+}  // namespace detail
+}  // namespace ag
+
+template <>
+struct fmt::formatter<ag::DType> : fmt::formatter<std::string_view> {
+  auto format(ag::DType dtype, fmt::format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(ag::dtype_name(dtype), ctx);
+  }
+};

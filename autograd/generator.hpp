@@ -1,0 +1,29 @@
+// A seedable random generator for reproducible tensors and initialisation.
+#pragma once
+
+#include <cstdint>
+
+namespace ag {
+
+/// A 64-bit permuted congruential generator (PCG-XSH-RR with 64-bit output
+/// from two steps): the same seed gives the same numbers on every machine
+/// and run, unlike std::normal_distribution, whose algorithm varies by
+/// standard library.
+class Generator {
+ public:
+  explicit Generator(std::uint64_t seed = 0x853c49e6748fea9bULL) { manual_seed(seed); }
+  void manual_seed(std::uint64_t seed);
+  std::uint64_t next_u64();
+  /// Uniform on [0, 1) with 53 random bits.
+  double uniform();
+  /// Standard normal (Box–Muller; the spare value is kept for the next call).
+  double normal();
+
+ private:
+  std::uint32_t next_u32();
+  std::uint64_t state_ = 0;
+  double spare_ = 0.0;
+  bool has_spare_ = false;
+};
+
+}  // namespace ag

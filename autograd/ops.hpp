@@ -1,0 +1,139 @@
+// Differentiable tensor operations. Each family lives in one file under
+// autograd/ops/, every op's forward beside its backward (vector-Jacobian
+// product). Backward passes are written with these same ops, so with
+// create_graph gradients are differentiable again.
+//
+// Broadcasting follows NumPy: shapes are aligned on the right and sizes of 1
+// stretch; gradients are summed back to each input's shape.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "autograd/scalar.hpp"
+#include "autograd/tensor.hpp"
+
+namespace ag {
+
+// ---- elementwise, with broadcasting (ops/elementwise.cpp) ------------------
+// a and b must have the same dtype (DTypeError), and broadcastable shapes
+// (ShapeError). A double is a constant; a Scalar joins the graph.
+
+Tensor operator+(const Tensor& a, const Tensor& b);  ///< d/da = 1, d/db = 1
+Tensor operator-(const Tensor& a, const Tensor& b);  ///< d/da = 1, d/db = -1
+Tensor operator*(const Tensor& a, const Tensor& b);  ///< d/da = b, d/db = a
+Tensor operator/(const Tensor& a, const Tensor& b);  ///< d/da = 1/b, d/db = -a/b²
+Tensor operator-(const Tensor& a);                   ///< d/da = -1
+Tensor operator+(const Tensor& a, double c);
+Tensor operator+(double c, const Tensor& a);
+Tensor operator-(const Tensor& a, double c);
+Tensor operator-(double c, const Tensor& a);
+Tensor operator*(const Tensor& a, double c);
+Tensor operator*(double c, const Tensor& a);
+Tensor operator/(const Tensor& a, double c);
+Tensor operator/(double c, const Tensor& a);
+Tensor operator+(const Tensor& a, const Scalar& s);  ///< d/ds = Σ grad
+Tensor operator+(const Scalar& s, const Tensor& a);
+Tensor operator-(const Tensor& a, const Scalar& s);
+Tensor operator-(const Scalar& s, const Tensor& a);
+Tensor operator*(const Tensor& a, const Scalar& s);  ///< d/ds = Σ grad·a
+Tensor operator*(const Scalar& s, const Tensor& a);
+Tensor operator/(const Tensor& a, const Scalar& s);
+/// a^b elementwise, a > 0 where b is not an integer; d/da = b a^(b-1), d/db = a^b ln a.
+Tensor pow(const Tensor& a, const Tensor& b);
+
+// ---- comparisons and selection: masks are bool, not differentiable ---------
+
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor ne(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor le(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor ge(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, double c);
+Tensor lt(const Tensor& a, double c);
+/// cond ? a : b elementwise (broadcast); gradient flows to the chosen side.
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+/// a with `value` where mask is true; no gradient through the filled places.
+Tensor masked_fill(const Tensor& a, const Tensor& mask, double value);
+
+// ---- unary (ops/unary.cpp) ---------------------------------------------------
+
+Tensor exp(const Tensor& x);            ///< d/dx = e^x
+Tensor log(const Tensor& x);            ///< d/dx = 1/x
+Tensor sqrt(const Tensor& x);           ///< d/dx = 1/(2√x)
+Tensor tanh(const Tensor& x);           ///< d/dx = 1 - tanh²x
+Tensor sigmoid(const Tensor& x);        ///< d/dx = σ(1-σ)
+Tensor relu(const Tensor& x);           ///< d/dx = 1 if x > 0 else 0
+Tensor abs(const Tensor& x);            ///< d/dx = sign x (0 at 0)
+Tensor pow(const Tensor& x, double c);  ///< d/dx = c x^(c-1) (0 when c = 0)
+/// x if x > 0 else slope·x; d/dx = 1 if x > 0 else slope.
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+/// x Φ(x) exactly (erf), or with the tanh approximation when `tanh_approx`.
+Tensor gelu(const Tensor& x, bool tanh_approx = false);
+/// min(max(x, lo), hi); gradient 1 on the closed interval [lo, hi], as PyTorch.
+Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi);
+
+// ---- reductions (ops/reduce.cpp) ---------------------------------------------
+/// x stretched to `shape` by broadcasting; the gradient is summed back.
+Tensor broadcast_to(const Tensor& x, const Shape& shape);
+// `dims` empty means all dims. keepdim keeps reduced dims as size 1.
+
+Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims = {}, bool keepdim = false);
+Tensor mean(const Tensor& x, const std::vector<std::int64_t>& dims = {}, bool keepdim = false);
+/// Max over all elements; the gradient is split evenly among ties (as PyTorch).
+Tensor max(const Tensor& x);
+Tensor min(const Tensor& x);
+/// Max along `dim` with its indices (int64); the gradient goes to the first
+/// extremal index, as PyTorch on CPU.
+struct ValuesIndices {
+  Tensor values, indices;
+};
+ValuesIndices max(const Tensor& x, std::int64_t dim, bool keepdim = false);
+ValuesIndices min(const Tensor& x, std::int64_t dim, bool keepdim = false);
+/// Max over `dims`, gradient split evenly among ties.
+Tensor amax(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim = false);
+/// log Σ exp along dims, shifted by the max: finite for logits of ±1000.
+Tensor logsumexp(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim = false);
+Tensor softmax(const Tensor& x, std::int64_t dim);
+Tensor log_softmax(const Tensor& x, std::int64_t dim);
+
+// ---- matrix products (ops/matmul.cpp) ----------------------------------------
+
+/// PyTorch's matmul: 1-D·1-D dot, 2-D·2-D, vector cases, and batched with
+/// broadcast batch dims; through BLAS.
+Tensor matmul(const Tensor& a, const Tensor& b);
+/// x W^T + b, as torch.nn.functional.linear; bias may be undefined.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+/// Threads BLAS may use (the library's only thread setting).
+void set_num_threads(int threads);
+int get_num_threads();
+
+// ---- shapes and indexing (ops/shape.cpp) --------------------------------------
+
+/// Same data, new shape (one size may be -1); ShapeError if counts differ.
+Tensor reshape(const Tensor& x, const Shape& shape);
+inline Tensor view(const Tensor& x, const Shape& shape) { return reshape(x, shape); }
+Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1);
+Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims);
+Tensor unsqueeze(const Tensor& x, std::int64_t dim);
+/// Removes `dim` if its size is 1; all size-1 dims when `dim` is empty.
+Tensor squeeze(const Tensor& x, std::optional<std::int64_t> dim = std::nullopt);
+/// Joins along an existing dim / a new dim.
+Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim = 0);
+Tensor stack(const std::vector<Tensor>& xs, std::int64_t dim = 0);
+/// x[start:stop:step] along `dim` (negative start/stop count from the end,
+/// clamped like Python).
+Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t stop,
+             std::int64_t step = 1);
+/// x[..., index, ...] along `dim`, dropping it.
+Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index);
+/// Rows (along `dim`) picked by an int64 index vector; repeats add up in backward.
+Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index);
+/// Rows of `weight` (num_embeddings, dim) for int64 `indices` of any shape;
+/// repeated rows accumulate; `padding_idx`'s row gets no gradient.
+Tensor embedding(const Tensor& weight, const Tensor& indices,
+                 std::optional<std::int64_t> padding_idx = std::nullopt);
+
+}  // namespace ag

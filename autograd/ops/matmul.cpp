@@ -1,0 +1,126 @@
+// Matrix products through BLAS. One primitive, a batched GEMM with
+// transpose flags, carries the derivative; matmul and linear are shapes
+// around it. Backward passes transposes to the GEMM as flags, never copies,
+// and uses the same primitive, so it differentiates again.
+#include <cblas.h>
+
+#include "autograd/ops/tensor_op.hpp"
+
+namespace ag {
+namespace detail {
+namespace {
+
+Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb);
+
+// C = op(A) op(B) per batch; ints = {ta, tb}
+void gemm_vjp(Node& n, const Tensor& g) {
+  const bool ta = as_tensor(n).ints[0] != 0, tb = as_tensor(n).ints[1] != 0;
+  const Tensor a = input(n, 0), b = input(n, 1);
+  if (input_wants_grad(n, 0)) {
+    accumulate_input(n, 0, ta ? gemm(b, g, tb, true) : gemm(g, b, false, !tb));
+  }
+  if (input_wants_grad(n, 1)) {
+    accumulate_input(n, 1, tb ? gemm(g, a, true, ta) : gemm(a, g, !ta, false));
+  }
+}
+const Op gemm_op{"matmul", "@", &tensor_kind, run_backward<gemm_vjp>};
+
+void blas_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
+              k, 1.0f, a, ta ? m : k, b, tb ? k : n, 0.0f, c, n);
+}
+void blas_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const double* b, double* c) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
+              k, 1.0, a, ta ? m : k, b, tb ? k : n, 0.0, c, n);
+}
+
+// a: (batch, rows, cols) used as op(a); same for b. Batches are equal.
+Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+  const Shape &sa = a.shape(), &sb = b.shape();
+  const std::int64_t batch = sa[0];
+  const std::int64_t m = ta ? sa[2] : sa[1], k = ta ? sa[1] : sa[2];
+  const std::int64_t kb = tb ? sb[2] : sb[1], n = tb ? sb[1] : sb[2];
+  if (k != kb) {
+    fail<ShapeError>("matmul: inner dimensions differ ({} vs {}) for shapes {} and {}", k, kb, sa,
+                     sb);
+  }
+  if (a.dtype() != b.dtype()) {
+    fail<DTypeError>("matmul: dtypes differ ({} {} and {} {})", a.dtype(), sa, b.dtype(), sb);
+  }
+  constexpr std::int64_t kMax = 0x7fffffff;
+  if (m > kMax || n > kMax || k > kMax) fail<ShapeError>("matmul: {} x {} too large", sa, sb);
+  Tensor out = empty_tensor({batch, m, n}, a.dtype(), "matmul");
+  visit_floating(a.dtype(), "matmul", [&](auto zero) {
+    using T = decltype(zero);
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    T* pc = out.data<T>();
+    for (std::int64_t i = 0; i < batch; ++i) {
+      if (k == 0) {
+        std::fill_n(pc + i * m * n, m * n, T{0});
+        continue;
+      }
+      blas_gemm(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
+                pa + i * m * k, pb + i * k * n, pc + i * m * n);
+    }
+  });
+  if (record(out, gemm_op, {a.node(), b.node()})) out.node()->ints = {ta, tb};
+  return out;
+}
+
+Shape batch_of(const Shape& s) { return Shape(s.begin(), s.end() - 2); }
+
+}  // namespace
+}  // namespace detail
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  if (a.dim() == 0 || b.dim() == 0) {
+    detail::fail<ShapeError>("matmul: both operands need at least 1 dim, got {} and {}", a.shape(),
+                             b.shape());
+  }
+  // Vectors become matrices, as in PyTorch: (k) is (1, k) on the left and
+  // (k, 1) on the right; the added dim is dropped from the result.
+  const Tensor a2 = a.dim() == 1 ? unsqueeze(a, 0) : a;
+  const Tensor b2 = b.dim() == 1 ? unsqueeze(b, 1) : b;
+  const std::int64_t m = a2.shape()[a2.dim() - 2], k = a2.shape()[a2.dim() - 1];
+  const std::int64_t kb = b2.shape()[b2.dim() - 2], n = b2.shape()[b2.dim() - 1];
+  if (k != kb) {
+    detail::fail<ShapeError>("matmul: inner dimensions differ ({} vs {}) for shapes {} and {}", k,
+                             kb, a.shape(), b.shape());
+  }
+  const Shape batch = detail::broadcast_shapes(detail::batch_of(a2.shape()),
+                                               detail::batch_of(b2.shape()), "matmul");
+  std::int64_t count = 1;
+  for (std::int64_t size : batch) count *= size;
+  Shape full_a = batch, full_b = batch;
+  full_a.insert(full_a.end(), {m, k});
+  full_b.insert(full_b.end(), {k, n});
+  const Tensor a3 = reshape(broadcast_to(a2, full_a), {count, m, k});
+  const Tensor b3 = reshape(broadcast_to(b2, full_b), {count, k, n});
+  Shape out_shape = batch;
+  if (a.dim() > 1) out_shape.push_back(m);
+  if (b.dim() > 1) out_shape.push_back(n);
+  return reshape(detail::gemm(a3, b3, false, false), out_shape);
+}
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  if (weight.dim() != 2 || x.dim() == 0 || x.shape().back() != weight.shape()[1]) {
+    detail::fail<ShapeError>("linear: input {} does not fit weight {} (out_features, in_features)",
+                             x.shape(), weight.shape());
+  }
+  const std::int64_t in = weight.shape()[1], out = weight.shape()[0];
+  const Tensor x3 = reshape(x, {1, -1, in});
+  Shape out_shape = x.shape();
+  out_shape.back() = out;
+  Tensor y = reshape(detail::gemm(x3, reshape(weight, {1, out, in}), false, true), out_shape);
+  return bias.defined() ? y + bias : y;
+}
+
+void set_num_threads(int threads) {
+  if (threads < 1) detail::fail<ValueError>("set_num_threads: {} is not a positive count", threads);
+  openblas_set_num_threads(threads);
+}
+
+int get_num_threads() { return openblas_get_num_threads(); }
+
+}  // namespace ag

@@ -1,0 +1,219 @@
+// Reductions: sum, mean, max/min (all, along a dim with indices, amax), and
+// the log-sum-exp family (logsumexp, softmax, log_softmax), composed from
+// primitives so they differentiate to any order. Also broadcast_to and
+// sum_to, the two adjoint halves of broadcasting.
+#include <cmath>
+#include <limits>
+
+#include "autograd/ops/kernels.hpp"
+#include "autograd/ops/tensor_op.hpp"
+
+namespace ag {
+namespace detail {
+namespace {
+
+// Sorted, unique, normalised dims; all dims when `dims` is empty.
+std::vector<int> reduction_dims(const Tensor& x, const std::vector<std::int64_t>& dims,
+                                std::string_view op) {
+  std::vector<int> out;
+  if (dims.empty()) {
+    for (std::size_t k = 0; k < x.shape().size(); ++k) out.push_back(static_cast<int>(k));
+    return out;
+  }
+  for (std::int64_t d : dims) out.push_back(normalize_dim(d, x.shape().size(), op));
+  std::sort(out.begin(), out.end());
+  if (std::adjacent_find(out.begin(), out.end()) != out.end()) {
+    fail<ShapeError>("{}: dim {} appears twice in {}", op,
+                     *std::adjacent_find(out.begin(), out.end()), dims);
+  }
+  return out;
+}
+
+Shape as_dims(const std::vector<int>& dims) { return Shape(dims.begin(), dims.end()); }
+
+// g reshaped to the keepdim layout of a reduction of `in` over `dims`.
+Tensor keep_dims(const Tensor& g, const Shape& in, const std::vector<int>& dims) {
+  return reshape(g, reduced_shape(in, dims, true));
+}
+
+void sum_vjp(Node& n, const Tensor& g) {
+  const TensorNode& t = as_tensor(n);
+  const std::vector<int> dims(t.ints.begin(), t.ints.end());
+  const Shape& in = input_node(n, 0).shape;
+  accumulate_input(n, 0, broadcast_to(keep_dims(g, in, dims), in));
+}
+const Op sum_op{"sum", "sum", &tensor_kind, run_backward<sum_vjp>};
+
+void broadcast_vjp(Node& n, const Tensor& g) {
+  accumulate_input(n, 0, sum_to(g, input_node(n, 0).shape));
+}
+const Op broadcast_op{"broadcast_to", "broadcast", &tensor_kind, run_backward<broadcast_vjp>};
+
+// Ties share the gradient evenly (torch.max(x), amax); dims in node.ints.
+void amax_vjp(Node& n, const Tensor& g) {
+  const TensorNode& t = as_tensor(n);
+  const std::vector<int> dims(t.ints.begin(), t.ints.end());
+  const Tensor x = input(n, 0);
+  const Tensor kept = keep_dims(output(n).detach(), x.shape(), dims);
+  const Tensor hit = where(eq(x, kept), ones({}, x.dtype()), zeros({}, x.dtype()));
+  const Tensor share = hit / sum(hit, as_dims(dims), true);
+  accumulate_input(n, 0, share * keep_dims(g, x.shape(), dims));
+}
+const Op amax_op{"amax", "amax", &tensor_kind, run_backward<amax_vjp>};
+const Op amin_op{"amin", "amin", &tensor_kind, run_backward<amax_vjp>};
+
+// The whole gradient to the chosen index (saved[0], keepdim layout); dim in ints[0].
+void max_dim_vjp(Node& n, const Tensor& g) {
+  const TensorNode& t = as_tensor(n);
+  const int dim = static_cast<int>(t.ints[0]);
+  const Tensor x = input(n, 0);
+  Shape line(x.shape().size(), 1);
+  line[dim] = x.shape()[dim];
+  const Tensor positions =
+      reshape(arange(0, static_cast<double>(x.shape()[dim]), 1, DType::int64), line);
+  const Tensor chosen = eq(positions, t.saved[0]);
+  accumulate_input(n, 0, where(chosen, keep_dims(g, x.shape(), {dim}), zeros({}, x.dtype())));
+}
+const Op max_dim_op{"max", "max", &tensor_kind, run_backward<max_dim_vjp>};
+const Op min_dim_op{"min", "min", &tensor_kind, run_backward<max_dim_vjp>};
+
+Tensor sum_forward(const Tensor& x, const std::vector<int>& dims, bool keepdim) {
+  Tensor out = zeros(reduced_shape(x.shape(), dims, keepdim), x.dtype());
+  visit_floating(x.dtype(), "sum", [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = x.data<T>();
+    T* o = out.data<T>();
+    for_each_reduced(x.shape(), dims, [&](std::int64_t oi, std::int64_t ii) { o[oi] += in[ii]; });
+  });
+  return out;
+}
+
+// Extremum over dims (first index on ties) with its position along the one
+// reduced dim when there is exactly one.
+struct Extremum {
+  Tensor values, indices;
+};
+Extremum extremum(const Tensor& x, const std::vector<int>& dims, bool keepdim, bool is_max,
+                  std::string_view op) {
+  if (x.numel() == 0)
+    fail<ShapeError>("{}: cannot reduce an empty tensor (shape {})", op, x.shape());
+  const Shape out_shape = reduced_shape(x.shape(), dims, keepdim);
+  Tensor values = empty_tensor(out_shape, x.dtype(), op);
+  Tensor indices = zeros(out_shape, DType::int64);
+  visit_floating(x.dtype(), op, [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = x.data<T>();
+    T* v = values.data<T>();
+    std::int64_t* idx = indices.data<std::int64_t>();
+    std::vector<bool> started(values.numel(), false);
+    const std::int64_t stride = dims.size() == 1 ? contiguous_strides(x.shape())[dims[0]] : 1;
+    const std::int64_t extent = dims.size() == 1 ? x.shape()[dims[0]] : 1;
+    for_each_reduced(x.shape(), dims, [&](std::int64_t oi, std::int64_t ii) {
+      const T value = in[ii];
+      const bool better = !started[oi] || (is_max ? value > v[oi] : value < v[oi]) ||
+                          (std::isnan(value) && !std::isnan(v[oi]));
+      if (better) {
+        v[oi] = value;
+        idx[oi] = (ii / stride) % extent;
+        started[oi] = true;
+      }
+    });
+  });
+  return {values, indices};
+}
+
+Tensor reduce_extremum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim,
+                       bool is_max) {
+  const char* name = is_max ? "amax" : "amin";
+  const std::vector<int> d = reduction_dims(x, dims, name);
+  Tensor out = extremum(x, d, keepdim, is_max, name).values;
+  if (record(out, is_max ? amax_op : amin_op, {x.node()})) out.node()->ints = as_dims(d);
+  return out;
+}
+
+ValuesIndices extremum_dim(const Tensor& x, std::int64_t dim, bool keepdim, bool is_max) {
+  const char* name = is_max ? "max" : "min";
+  const int d = normalize_dim(dim, x.shape().size(), name);
+  auto [values, indices] = extremum(x, {d}, keepdim, is_max, name);
+  if (record(values, is_max ? max_dim_op : min_dim_op, {x.node()})) {
+    values.node()->ints = {d};
+    values.node()->saved = {keepdim ? indices : unsqueeze(indices, d)};
+  }
+  return {values, indices};
+}
+
+}  // namespace
+
+Tensor sum_to(const Tensor& grad, const Shape& shape) {
+  if (grad.shape() == shape) return grad;
+  const Shape& g = grad.shape();
+  const std::size_t lead = g.size() - shape.size();
+  std::vector<std::int64_t> dims;
+  for (std::size_t k = 0; k < g.size(); ++k) {
+    if (k < lead || (shape[k - lead] == 1 && g[k] != 1)) dims.push_back(static_cast<int>(k));
+  }
+  return dims.empty() ? reshape(grad, shape) : reshape(sum(grad, dims, true), shape);
+}
+
+}  // namespace detail
+
+Tensor broadcast_to(const Tensor& x, const Shape& shape) {
+  const Shape target = detail::broadcast_shapes(x.shape(), shape, "broadcast_to");
+  if (target != shape) {
+    detail::fail<ShapeError>("broadcast_to: {} cannot be broadcast to {}", x.shape(), shape);
+  }
+  if (x.shape() == shape) return x;
+  Tensor out = detail::empty_tensor(shape, x.dtype(), "broadcast_to");
+  detail::visit_any(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = x.data<T>();
+    T* o = out.data<T>();
+    detail::for_each_broadcast(x.shape(), x.shape(), shape,
+                               [&](std::int64_t i, std::int64_t j, std::int64_t) { o[i] = in[j]; });
+  });
+  detail::record(out, detail::broadcast_op, {x.node()});
+  return out;
+}
+
+Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
+  const std::vector<int> d = detail::reduction_dims(x, dims, "sum");
+  Tensor out = detail::sum_forward(x, d, keepdim);
+  if (detail::record(out, detail::sum_op, {x.node()})) out.node()->ints = detail::as_dims(d);
+  return out;
+}
+
+Tensor mean(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
+  const std::vector<int> d = detail::reduction_dims(x, dims, "mean");
+  std::int64_t count = 1;
+  for (int k : d) count *= x.shape()[k];
+  return sum(x, dims, keepdim) / static_cast<double>(count);
+}
+
+Tensor max(const Tensor& x) { return detail::reduce_extremum(x, {}, false, true); }
+Tensor min(const Tensor& x) { return detail::reduce_extremum(x, {}, false, false); }
+Tensor amax(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
+  return detail::reduce_extremum(x, dims, keepdim, true);
+}
+ValuesIndices max(const Tensor& x, std::int64_t dim, bool keepdim) {
+  return detail::extremum_dim(x, dim, keepdim, true);
+}
+ValuesIndices min(const Tensor& x, std::int64_t dim, bool keepdim) {
+  return detail::extremum_dim(x, dim, keepdim, false);
+}
+
+Tensor logsumexp(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
+  // m + log Σ exp(x - m) with m = max (a constant: the gradient does not
+  // depend on it), 0 where the max is infinite so that inf - inf is avoided.
+  Tensor m = amax(x.detach(), dims, true);
+  m = where(ge(abs(m), full({}, INFINITY, m.dtype())), zeros({}, m.dtype()), m);
+  Tensor out = log(sum(exp(x - m), dims, true)) + m;
+  if (keepdim) return out;
+  const std::vector<int> d = detail::reduction_dims(x, dims, "logsumexp");
+  return reshape(out, detail::reduced_shape(x.shape(), d, false));
+}
+
+Tensor log_softmax(const Tensor& x, std::int64_t dim) { return x - logsumexp(x, {dim}, true); }
+
+Tensor softmax(const Tensor& x, std::int64_t dim) { return exp(log_softmax(x, dim)); }
+
+}  // namespace ag

@@ -1,0 +1,404 @@
+// Shape and indexing ops: reshape (a view), permute/transpose, squeeze,
+// cat/stack, slicing, index_select and embedding. Each backward is another
+// op of this file (slice ↔ slice_scatter, index_select ↔ index_add), so
+// gradients of any order work.
+#include <numeric>
+
+#include "autograd/ops/kernels.hpp"
+#include "autograd/ops/tensor_op.hpp"
+
+namespace ag {
+namespace detail {
+namespace {
+
+std::int64_t product(const Shape& shape, std::size_t from, std::size_t to) {
+  std::int64_t n = 1;
+  for (std::size_t k = from; k < to; ++k) n *= shape[k];
+  return n;
+}
+
+// Copies x's elements in the order of `out_shape` where out dim k walks x
+// with stride `strides[k]` from `offset`.
+Tensor strided_copy(const Tensor& x, const Shape& out_shape, const Shape& strides,
+                    std::int64_t offset, std::string_view op) {
+  Tensor out = empty_tensor(out_shape, x.dtype(), op);
+  const std::int64_t n = out.numel();
+  if (n == 0) return out;
+  visit_any(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = x.data<T>();
+    T* o = out.data<T>();
+    const std::size_t rank = out_shape.size();
+    if (rank == 0) {
+      o[0] = in[offset];
+      return;
+    }
+    std::vector<std::int64_t> index(rank, 0);
+    std::int64_t src = offset;
+    const std::int64_t inner = out_shape[rank - 1], step = strides[rank - 1];
+    for (std::int64_t i = 0; i < n; i += inner) {
+      for (std::int64_t k = 0; k < inner; ++k) o[i + k] = in[src + k * step];
+      for (std::size_t d = rank - 1; d-- > 0;) {
+        src += strides[d];
+        if (++index[d] < out_shape[d]) break;
+        src -= strides[d] * out_shape[d];
+        index[d] = 0;
+      }
+    }
+  });
+  return out;
+}
+
+void reshape_vjp(Node& n, const Tensor& g) {
+  accumulate_input(n, 0, reshape(g, input_node(n, 0).shape));
+}
+const Op reshape_op{"reshape", "reshape", &tensor_kind, run_backward<reshape_vjp>};
+
+void permute_vjp(Node& n, const Tensor& g) {
+  const Shape& perm = as_tensor(n).ints;
+  std::vector<std::int64_t> inverse(perm.size());
+  for (std::size_t k = 0; k < perm.size(); ++k) inverse[perm[k]] = static_cast<std::int64_t>(k);
+  accumulate_input(n, 0, permute(g, inverse));
+}
+const Op permute_op{"permute", "permute", &tensor_kind, run_backward<permute_vjp>};
+
+// cat: input k's gradient is its slice of g; ints = {dim, size0, size1, ...}
+void cat_vjp(Node& n, const Tensor& g) {
+  const Shape& ints = as_tensor(n).ints;
+  std::int64_t start = 0;
+  for (std::size_t k = 1; k < ints.size(); ++k) {
+    const int input_index = static_cast<int>(k - 1);
+    if (input_wants_grad(n, input_index)) {
+      accumulate_input(n, input_index, slice(g, ints[0], start, start + ints[k]));
+    }
+    start += ints[k];
+  }
+}
+const Op cat_op{"cat", "cat", &tensor_kind, run_backward<cat_vjp>};
+
+// Places `g` (a slice of a tensor of `full`) into zeros of shape `full`.
+Tensor slice_scatter(const Tensor& g, const Shape& full, int dim, std::int64_t start,
+                     std::int64_t step);
+
+// slice: ints = {dim, start, step}
+void slice_vjp(Node& n, const Tensor& g) {
+  const Shape& ints = as_tensor(n).ints;
+  accumulate_input(
+      n, 0, slice_scatter(g, input_node(n, 0).shape, static_cast<int>(ints[0]), ints[1], ints[2]));
+}
+const Op slice_op{"slice", "slice", &tensor_kind, run_backward<slice_vjp>};
+
+// slice_scatter: ints = {dim, start, step}; the adjoint of slice
+void slice_scatter_vjp(Node& n, const Tensor& g) {
+  const Shape& ints = as_tensor(n).ints;
+  const std::int64_t len = input_node(n, 0).shape[ints[0]];
+  accumulate_input(n, 0, slice(g, ints[0], ints[1], ints[1] + (len - 1) * ints[2] + 1, ints[2]));
+}
+const Op slice_scatter_op{"slice_scatter", "slice_scatter", &tensor_kind,
+                          run_backward<slice_scatter_vjp>};
+
+Tensor slice_scatter(const Tensor& g, const Shape& full, int dim, std::int64_t start,
+                     std::int64_t step) {
+  Tensor out = zeros(full, g.dtype());
+  const Shape strides = contiguous_strides(full);
+  visit_floating(g.dtype(), "slice_scatter", [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = g.data<T>();
+    T* o = out.data<T>();
+    // Walk g's elements; map each to its place in `out`.
+    Shape place = strides;
+    place[dim] *= step;
+    const Tensor positions =
+        strided_copy(arange(0, static_cast<double>(out.numel()), 1, DType::int64), g.shape(), place,
+                     start * strides[dim], "slice_scatter");
+    const std::int64_t* p = positions.data<std::int64_t>();
+    for (std::int64_t i = 0, n = g.numel(); i < n; ++i) o[p[i]] = in[i];
+  });
+  if (record(out, slice_scatter_op, {g.node()})) out.node()->ints = {dim, start, step};
+  return out;
+}
+
+// index_add(zeros(full), dim, index, g): rows of g added at `index` along dim
+Tensor index_add(const Tensor& g, const Shape& full, int dim, const Tensor& index);
+
+// index_select: ints = {dim}, saved = {index}
+void index_select_vjp(Node& n, const Tensor& g) {
+  const TensorNode& t = as_tensor(n);
+  accumulate_input(n, 0,
+                   index_add(g, input_node(n, 0).shape, static_cast<int>(t.ints[0]), t.saved[0]));
+}
+const Op index_select_op{"index_select", "index_select", &tensor_kind,
+                         run_backward<index_select_vjp>};
+
+void index_add_vjp(Node& n, const Tensor& g) {
+  const TensorNode& t = as_tensor(n);
+  accumulate_input(n, 0, index_select(g, t.ints[0], t.saved[0]));
+}
+const Op index_add_op{"index_add", "index_add", &tensor_kind, run_backward<index_add_vjp>};
+
+void check_index(std::string_view op, const Tensor& index, std::int64_t size) {
+  if (index.dtype() != DType::int64) {
+    fail<DTypeError>("{}: indices must be int64, not {}", op, index.dtype());
+  }
+  const std::int64_t* p = index.data<std::int64_t>();
+  for (std::int64_t i = 0, n = index.numel(); i < n; ++i) {
+    if (p[i] < 0 || p[i] >= size) {
+      fail<IndexError>("{}: index {} is out of range for a dim of size {}", op, p[i], size);
+    }
+  }
+}
+
+Tensor index_add(const Tensor& g, const Shape& full, int dim, const Tensor& index) {
+  Tensor out = zeros(full, g.dtype());
+  const std::int64_t outer = product(full, 0, dim), inner = product(full, dim + 1, full.size());
+  const std::int64_t rows = full[dim], picked = index.numel();
+  visit_floating(g.dtype(), "index_add", [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = g.data<T>();
+    T* o = out.data<T>();
+    const std::int64_t* idx = index.data<std::int64_t>();
+    for (std::int64_t a = 0; a < outer; ++a) {
+      for (std::int64_t r = 0; r < picked; ++r) {
+        const T* src = in + (a * picked + r) * inner;
+        T* dst = o + (a * rows + idx[r]) * inner;
+        for (std::int64_t k = 0; k < inner; ++k) dst[k] += src[k];
+      }
+    }
+  });
+  if (record(out, index_add_op, {g.node()})) {
+    out.node()->ints = {dim};
+    out.node()->saved = {index};
+  }
+  return out;
+}
+
+Tensor cat_forward(const std::vector<Tensor>& xs, int dim) {
+  const Shape& first = xs[0].shape();
+  Shape shape = first;
+  shape[dim] = 0;
+  for (const Tensor& x : xs) {
+    if (x.dtype() != xs[0].dtype()) {
+      fail<DTypeError>("cat: dtypes differ ({} and {})", xs[0].dtype(), x.dtype());
+    }
+    bool fits = x.shape().size() == first.size();
+    for (std::size_t k = 0; fits && k < first.size(); ++k) {
+      fits = static_cast<int>(k) == dim || x.shape()[k] == first[k];
+    }
+    if (!fits) {
+      fail<ShapeError>("cat: shapes {} and {} differ outside dim {}", first, x.shape(), dim);
+    }
+    shape[dim] += x.shape()[dim];
+  }
+  Tensor out = empty_tensor(shape, xs[0].dtype(), "cat");
+  const std::int64_t outer = product(shape, 0, dim);
+  const std::size_t elem = dtype_size(out.dtype());
+  std::byte* o = out.node()->storage.get();
+  const std::int64_t row = product(shape, dim, shape.size());
+  std::int64_t column = 0;
+  for (const Tensor& x : xs) {
+    const std::int64_t chunk = product(x.shape(), dim, x.shape().size());
+    const std::byte* in = x.node()->storage.get();
+    for (std::int64_t a = 0; a < outer; ++a) {
+      std::copy_n(in + a * chunk * elem, chunk * elem, o + (a * row + column) * elem);
+    }
+    column += chunk;
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace detail
+
+using detail::TensorNode;
+
+Tensor reshape(const Tensor& x, const Shape& shape) {
+  Shape target = shape;
+  std::int64_t known = 1;
+  int inferred = -1;
+  for (std::size_t k = 0; k < target.size(); ++k) {
+    if (target[k] == -1 && inferred < 0) {
+      inferred = static_cast<int>(k);
+    } else if (target[k] < 0) {
+      detail::fail<ShapeError>("reshape: invalid size {} in {}", target[k], shape);
+    } else {
+      known *= target[k];
+    }
+  }
+  if (inferred >= 0) {
+    if (known == 0 || x.numel() % known != 0) {
+      detail::fail<ShapeError>("reshape: cannot reshape {} ({} elements) into {}", x.shape(),
+                               x.numel(), shape);
+    }
+    target[inferred] = x.numel() / known;
+  }
+  if (detail::checked_numel(target, "reshape") != x.numel()) {
+    detail::fail<ShapeError>("reshape: cannot reshape {} ({} elements) into {}", x.shape(),
+                             x.numel(), shape);
+  }
+  Tensor out = detail::empty_tensor({}, x.dtype(), "reshape");
+  out.node()->shape = target;
+  out.node()->storage = x.node()->storage;  // a view: same buffer
+  detail::record(out, detail::reshape_op, {x.node()});
+  return out;
+}
+
+Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
+  const std::size_t rank = x.shape().size();
+  if (dims.size() != rank) {
+    detail::fail<ShapeError>("permute: {} dims given for a {}-d tensor (shape {})", dims.size(),
+                             rank, x.shape());
+  }
+  Shape perm(rank), out_shape(rank), strides(rank);
+  std::vector<bool> used(rank, false);
+  const Shape in_strides = detail::contiguous_strides(x.shape());
+  for (std::size_t k = 0; k < rank; ++k) {
+    perm[k] = detail::normalize_dim(dims[k], rank, "permute");
+    if (used[perm[k]]) detail::fail<ShapeError>("permute: dim {} repeats in {}", perm[k], dims);
+    used[perm[k]] = true;
+    out_shape[k] = x.shape()[perm[k]];
+    strides[k] = in_strides[perm[k]];
+  }
+  Tensor out = detail::strided_copy(x, out_shape, strides, 0, "permute");
+  if (detail::record(out, detail::permute_op, {x.node()})) out.node()->ints = perm;
+  return out;
+}
+
+Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
+  const std::size_t rank = x.shape().size();
+  std::vector<std::int64_t> perm(rank);
+  std::iota(perm.begin(), perm.end(), 0);
+  std::swap(perm[detail::normalize_dim(dim0, rank, "transpose")],
+            perm[detail::normalize_dim(dim1, rank, "transpose")]);
+  return permute(x, perm);
+}
+
+Tensor unsqueeze(const Tensor& x, std::int64_t dim) {
+  Shape shape = x.shape();
+  const int d = detail::normalize_dim(dim, shape.size() + 1, "unsqueeze");
+  shape.insert(shape.begin() + d, 1);
+  return reshape(x, shape);
+}
+
+Tensor squeeze(const Tensor& x, std::optional<std::int64_t> dim) {
+  Shape shape;
+  const int only = dim ? detail::normalize_dim(*dim, x.shape().size(), "squeeze") : -1;
+  for (std::size_t k = 0; k < x.shape().size(); ++k) {
+    const bool drop = x.shape()[k] == 1 && (only < 0 || only == static_cast<int>(k));
+    if (!drop) shape.push_back(x.shape()[k]);
+  }
+  return reshape(x, shape);
+}
+
+Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim) {
+  if (xs.empty()) detail::fail<ShapeError>("cat: no tensors given");
+  const int d = detail::normalize_dim(dim, xs[0].shape().size(), "cat");
+  Tensor out = detail::cat_forward(xs, d);
+  std::vector<detail::Node*> nodes;
+  for (const Tensor& x : xs) nodes.push_back(x.node());
+  const bool any = std::any_of(nodes.begin(), nodes.end(), detail::wants_grad);
+  if (is_grad_enabled() && any) {
+    // Recorded by hand: in[0], in[1] and the rest in `more`.
+    detail::record(out, detail::cat_op, {nodes[0], nodes.size() > 1 ? nodes[1] : nullptr});
+    TensorNode& node = *out.node();
+    for (std::size_t k = 2; k < nodes.size(); ++k) {
+      detail::retain(nodes[k]);
+      node.more.push_back(nodes[k]);
+    }
+    node.ints = {d};
+    for (const Tensor& x : xs) node.ints.push_back(x.shape()[d]);
+  }
+  return out;
+}
+
+Tensor stack(const std::vector<Tensor>& xs, std::int64_t dim) {
+  if (xs.empty()) detail::fail<ShapeError>("stack: no tensors given");
+  const int d = detail::normalize_dim(dim, xs[0].shape().size() + 1, "stack");
+  std::vector<Tensor> expanded;
+  for (const Tensor& x : xs) {
+    if (x.shape() != xs[0].shape()) {
+      detail::fail<ShapeError>("stack: shapes {} and {} differ", xs[0].shape(), x.shape());
+    }
+    expanded.push_back(unsqueeze(x, d));
+  }
+  return cat(expanded, d);
+}
+
+Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t stop,
+             std::int64_t step) {
+  const int d = detail::normalize_dim(dim, x.shape().size(), "slice");
+  if (step <= 0) detail::fail<ValueError>("slice: step must be positive, got {}", step);
+  const std::int64_t size = x.shape()[d];
+  auto clamp_index = [size](std::int64_t i) {
+    if (i < 0) i += size;
+    return std::clamp<std::int64_t>(i, 0, size);
+  };
+  start = clamp_index(start);
+  stop = std::max(clamp_index(stop), start);
+  Shape out_shape = x.shape();
+  out_shape[d] = (stop - start + step - 1) / step;
+  Shape strides = detail::contiguous_strides(x.shape());
+  const std::int64_t offset = start * strides[d];
+  strides[d] *= step;
+  Tensor out = detail::strided_copy(x, out_shape, strides, offset, "slice");
+  if (detail::record(out, detail::slice_op, {x.node()})) out.node()->ints = {d, start, step};
+  return out;
+}
+
+Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index) {
+  const int d = detail::normalize_dim(dim, x.shape().size(), "select");
+  const std::int64_t size = x.shape()[d];
+  if (index < -size || index >= size) {
+    detail::fail<IndexError>("select: index {} is out of range for dim {} of size {} (shape {})",
+                             index, d, size, x.shape());
+  }
+  if (index < 0) index += size;
+  return squeeze(slice(x, d, index, index + 1), d);
+}
+
+Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
+  const int d = detail::normalize_dim(dim, x.shape().size(), "index_select");
+  if (index.shape().size() > 1) {
+    detail::fail<ShapeError>("index_select: the index must be 1-d, got shape {}", index.shape());
+  }
+  detail::check_index("index_select", index, x.shape()[d]);
+  Shape shape = x.shape();
+  shape[d] = index.numel();
+  Tensor out = detail::empty_tensor(shape, x.dtype(), "index_select");
+  const std::int64_t outer = detail::product(shape, 0, d);
+  const std::int64_t inner = detail::product(shape, d + 1, shape.size());
+  const std::size_t bytes = inner * dtype_size(x.dtype());
+  const std::byte* in = x.node()->storage.get();
+  std::byte* o = out.node()->storage.get();
+  const std::int64_t* idx = index.data<std::int64_t>();
+  for (std::int64_t a = 0; a < outer; ++a) {
+    for (std::int64_t r = 0; r < index.numel(); ++r) {
+      std::copy_n(in + (a * x.shape()[d] + idx[r]) * bytes, bytes,
+                  o + (a * index.numel() + r) * bytes);
+    }
+  }
+  if (detail::record(out, detail::index_select_op, {x.node()})) {
+    out.node()->ints = {d};
+    out.node()->saved = {reshape(index, {index.numel()})};
+  }
+  return out;
+}
+
+Tensor embedding(const Tensor& weight, const Tensor& indices,
+                 std::optional<std::int64_t> padding_idx) {
+  if (weight.shape().size() != 2) {
+    detail::fail<ShapeError>("embedding: the weight must be 2-d (num_embeddings, dim), got {}",
+                             weight.shape());
+  }
+  const Tensor flat = reshape(indices, {indices.numel()});
+  Tensor rows = index_select(weight, 0, flat);
+  if (padding_idx) {
+    // The padding row is looked up like any other but passes no gradient.
+    const Tensor pad = eq(flat, full({}, static_cast<double>(*padding_idx), DType::int64));
+    rows = where(unsqueeze(pad, 1), rows.detach(), rows);
+  }
+  Shape shape = indices.shape();
+  shape.push_back(weight.shape()[1]);
+  return reshape(rows, shape);
+}
+
+}  // namespace ag

@@ -1,0 +1,281 @@
+// The tensor node kind and the Tensor handle's members.
+#include "autograd/tensor.hpp"
+
+#include <cstring>
+#include <new>
+
+#include "autograd/error.hpp"
+#include "autograd/ops/tensor_op.hpp"
+
+namespace ag {
+namespace detail {
+namespace {
+
+void clear_tensor_grad(Node& node) { as_tensor(node).grad = Tensor(); }
+void destroy_tensor(Node* node) { delete as_tensor(node); }
+
+std::string describe_tensor(const Node& node) {
+  const auto& t = static_cast<const TensorNode&>(node);
+  std::string text = fmt::format("{} {}", t.dtype, t.shape);
+  if (t.numel() <= 4) {
+    retain(const_cast<TensorNode*>(&t));
+    const Tensor handle = Tensor::adopt(const_cast<TensorNode*>(&t));
+    text += fmt::format("|data {:.4g}", fmt::join(handle.to_vector(), " "));
+    if (t.grad.defined()) text += fmt::format("|grad {:.4g}", fmt::join(t.grad.to_vector(), " "));
+  } else if (t.grad.defined()) {
+    text += "|has grad";
+  }
+  return text;
+}
+
+std::string describe_tensor_op(const Node& node) {
+  return fmt::format(fmt::runtime(node.op->symbol), static_cast<const TensorNode&>(node).real);
+}
+
+// Drops inputs and saved tensors: the intermediate buffers only backward needed.
+void release_tensor_graph(Node& node) {
+  auto& t = as_tensor(node);
+  for (Node*& input : t.in) {
+    if (input) release(input);
+    input = nullptr;
+  }
+  for (Node* input : t.more) release(input);
+  t.more.clear();
+  t.saved.clear();
+}
+
+std::span<Node* const> tensor_more_inputs(const Node& node) {
+  return static_cast<const TensorNode&>(node).more;
+}
+
+}  // namespace
+
+const NodeKind tensor_kind{"tensor",          clear_tensor_grad,  destroy_tensor,
+                           describe_tensor,   describe_tensor_op, release_tensor_graph,
+                           tensor_more_inputs};
+const Op tensor_leaf{"leaf", "", &tensor_kind, nullptr};
+
+void seed_tensor(Node& root, const void* arg) {
+  auto& t = as_tensor(root);
+  const auto* grad_output = static_cast<const Tensor*>(arg);
+  accumulate_grad(t, grad_output ? *grad_output : ones(t.shape, t.dtype));
+}
+
+TensorNode::~TensorNode() {
+  for (Node* input : more) release(input);
+}
+
+std::int64_t TensorNode::numel() const {
+  std::int64_t n = 1;
+  for (std::int64_t size : shape) n *= size;
+  return n;
+}
+
+Tensor empty_tensor(const Shape& shape, DType dtype, std::string_view op) {
+  const std::int64_t n = checked_numel(shape, op);
+  auto* node = new TensorNode;
+  node->op = &tensor_leaf;
+  node->shape = shape;
+  node->dtype = dtype;
+  Tensor t = Tensor::adopt(node);
+  const std::size_t bytes = std::max<std::size_t>(1, n * dtype_size(dtype));
+  node->storage = std::shared_ptr<std::byte[]>(
+      new (std::align_val_t{64}) std::byte[bytes],
+      [](std::byte* p) { ::operator delete[](p, std::align_val_t{64}); });
+  return t;
+}
+
+constinit thread_local GradCapture* active_capture = nullptr;
+
+bool record(Tensor& out, const Op& op, std::initializer_list<Node*> inputs) {
+  if (!is_grad_enabled()) return false;
+  bool any = false;
+  for (Node* input : inputs) any = any || (input && wants_grad(input));
+  if (!any) return false;
+  TensorNode& node = *out.node();
+  node.op = &op;
+  node.requires_grad = true;
+  int k = 0;
+  for (Node* input : inputs) {
+    if (input) retain(input);
+    node.in[k++] = input;
+  }
+  return true;
+}
+
+Tensor input(const Node& node, int k) {
+  TensorNode& t = input_node(node, k);
+  retain(&t);
+  return Tensor::adopt(&t);
+}
+
+Tensor output(Node& node) {
+  retain(&node);
+  return Tensor::adopt(as_tensor(&node));
+}
+
+void accumulate_grad(TensorNode& node, const Tensor& contribution) {
+  if (!node.requires_grad) return;
+  if (contribution.shape() != node.shape) {
+    fail<ShapeError>("backward: a gradient of shape {} reached a tensor of shape {} (op '{}')",
+                     contribution.shape(), node.shape, node.op->name);
+  }
+  if (active_capture) [[unlikely]] {
+    for (auto& slot : active_capture->slots) {
+      if (slot.node == &node) {
+        slot.grad = slot.grad.defined() ? slot.grad + contribution : contribution;
+      }
+    }
+    if (node.is_leaf()) return;
+  }
+  node.grad = node.grad.defined() ? node.grad + contribution : contribution;
+}
+
+}  // namespace detail
+
+using detail::TensorNode;
+
+Tensor::Tensor(const Tensor& other) noexcept : node_(other.node_) {
+  if (node_) detail::retain(node_);
+}
+
+Tensor::~Tensor() {
+  if (node_) detail::release(node_);
+}
+
+TensorNode& Tensor::self() const {
+  if (!node_)
+    detail::fail<GraphError>(
+        "Tensor: this tensor is undefined (default-constructed "
+        "or moved from)");
+  return *node_;
+}
+
+TensorNode* Tensor::node() const { return &self(); }
+const Shape& Tensor::shape() const { return self().shape; }
+DType Tensor::dtype() const { return self().dtype; }
+std::int64_t Tensor::numel() const { return self().numel(); }
+
+std::int64_t Tensor::size(std::int64_t dim) const {
+  return shape()[detail::normalize_dim(dim, shape().size(), "size")];
+}
+
+double Tensor::at(const std::vector<std::int64_t>& index) const {
+  const Shape& s = shape();
+  if (index.size() != s.size()) {
+    detail::fail<IndexError>("at: {} indices for a {}-d tensor of shape {}", index.size(), s.size(),
+                             s);
+  }
+  std::int64_t flat = 0;
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    std::int64_t i = index[k] < 0 ? index[k] + s[k] : index[k];
+    if (i < 0 || i >= s[k]) {
+      detail::fail<IndexError>("at: index {} is out of range for dim {} of size {} (shape {})",
+                               index[k], k, s[k], s);
+    }
+    flat = flat * s[k] + i;
+  }
+  return detail::visit_any(dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    return static_cast<double>(self().data<T>()[flat]);
+  });
+}
+
+double Tensor::item() const {
+  if (numel() != 1) {
+    detail::fail<ShapeError>("item: the tensor has {} elements (shape {}), not one", numel(),
+                             shape());
+  }
+  return to_vector()[0];
+}
+
+std::vector<double> Tensor::to_vector() const {
+  return detail::visit_any(dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* p = self().data<T>();
+    return std::vector<double>(p, p + numel());
+  });
+}
+
+bool Tensor::requires_grad() const { return self().requires_grad; }
+bool Tensor::is_leaf() const { return self().is_leaf(); }
+
+Tensor& Tensor::requires_grad_(bool required) {
+  TensorNode& node = self();
+  if (!node.is_leaf()) {
+    detail::fail<GraphError>(
+        "requires_grad_: '{}' is the result of an op; only leaves can be "
+        "marked (use detach() first)",
+        node.op->name);
+  }
+  if (required && !is_floating(node.dtype)) {
+    detail::fail<DTypeError>("requires_grad_: only float tensors can require gradients, not {}",
+                             node.dtype);
+  }
+  node.requires_grad = required;
+  return *this;
+}
+
+Tensor Tensor::detach() const {
+  TensorNode& node = self();
+  Tensor t = detail::empty_tensor(node.shape, node.dtype);
+  t.node()->storage = node.storage;  // shares the data, as PyTorch's detach
+  return t;
+}
+
+Tensor Tensor::grad() const { return self().grad; }
+
+void Tensor::set_grad(const Tensor& grad) {
+  if (grad.defined() && grad.shape() != shape()) {
+    detail::fail<ShapeError>("set_grad: gradient shape {} differs from the tensor's {}",
+                             grad.shape(), shape());
+  }
+  self().grad = grad;
+}
+
+void Tensor::zero_grad() const { detail::zero_grad(&self()); }
+
+void Tensor::backward(const Tensor& grad_output, bool retain_graph, bool create_graph) const {
+  TensorNode& node = self();
+  if (!node.requires_grad) {
+    detail::fail<GraphError>(
+        "backward: the tensor does not require a gradient (no input of "
+        "'{}' requires one, or it was computed under NoGradGuard)",
+        node.op->name);
+  }
+  if (grad_output.defined()) {
+    if (grad_output.shape() != node.shape || grad_output.dtype() != node.dtype) {
+      detail::fail<ShapeError>("backward: grad_output is {} {} but the tensor is {} {}",
+                               grad_output.dtype(), grad_output.shape(), node.dtype, node.shape);
+    }
+  } else if (node.numel() != 1) {
+    detail::fail<GraphError>(
+        "backward: the tensor has shape {}; a gradient can be implied only "
+        "for one element, so pass grad_output",
+        node.shape);
+  }
+  detail::backward(&node, {detail::seed_tensor, grad_output.defined() ? &grad_output : nullptr},
+                   retain_graph, create_graph);
+}
+
+std::string Tensor::label() const { return detail::get_label(&self()); }
+Tensor& Tensor::label(std::string text) {
+  detail::set_label(&self(), std::move(text));
+  return *this;
+}
+std::string_view Tensor::op_name() const { return self().op->name; }
+
+void Tensor::assign(const Tensor& values) {
+  TensorNode& node = self();
+  if (values.shape() != node.shape) {
+    detail::fail<ShapeError>("assign: values of shape {} into a tensor of shape {}", values.shape(),
+                             node.shape);
+  }
+  if (values.dtype() != node.dtype) {
+    detail::fail<DTypeError>("assign: {} values into a {} tensor", values.dtype(), node.dtype);
+  }
+  std::memmove(node.storage.get(), values.node()->storage.get(),
+               node.numel() * dtype_size(node.dtype));
+}
+
+}  // namespace ag

@@ -1,0 +1,261 @@
+// ag::Tensor: an n-dimensional array in the computation graph.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "autograd/dtype.hpp"
+#include "autograd/grad_mode.hpp"
+#include "autograd/node.hpp"
+#include "autograd/scalar.hpp"
+#include "autograd/shape.hpp"
+
+namespace ag {
+
+namespace detail {
+struct TensorNode;
+}
+
+class Generator;
+
+/// A tensor node of the graph. Like Scalar, a Tensor is a handle: copies
+/// share the node (data, gradient, history). Storage is row-major and
+/// always contiguous; reshape shares it, every other op writes a new buffer.
+///
+///     ag::Tensor w = ag::randn({3, 2}, gen).requires_grad_();
+///     ag::Tensor x = ag::Tensor::from({{1.0f, 2.0f, 3.0f}});
+///     ag::Tensor loss = ag::sum(ag::tanh(ag::matmul(x, w)));
+///     loss.backward();     // w.grad() now holds d(loss)/dw, shape {3, 2}
+///
+/// Ops record a node only when gradient mode is on (see NoGradGuard) and an
+/// input requires a gradient; otherwise the result is a plain leaf.
+class Tensor {
+ public:
+  /// An undefined tensor: no node; defined() is false and using it throws.
+  Tensor() noexcept : node_(nullptr) {}
+  Tensor(const Tensor& other) noexcept;
+  Tensor(Tensor&& other) noexcept : node_(other.node_) { other.node_ = nullptr; }
+  Tensor& operator=(Tensor other) noexcept {
+    std::swap(node_, other.node_);
+    return *this;
+  }
+  ~Tensor();
+
+  /// A tensor from nested braces: `Tensor::from({{1.0, 2.0}, {3.0, 4.0}})`.
+  /// The element type picks the dtype (float → float32, double → float64).
+  template <class T>
+  static Tensor from(std::initializer_list<T> values);
+  template <class T>
+  static Tensor from(std::initializer_list<std::initializer_list<T>> rows);
+  template <class T>
+  static Tensor from(std::initializer_list<std::initializer_list<std::initializer_list<T>>> mats);
+  /// A tensor of `shape` from row-major `values`; ShapeError if the counts differ.
+  template <class T>
+  static Tensor from(const std::vector<T>& values, const Shape& shape);
+
+  bool defined() const { return node_ != nullptr; }
+  const Shape& shape() const;
+  std::int64_t size(std::int64_t dim) const;
+  std::int64_t dim() const { return static_cast<std::int64_t>(shape().size()); }
+  DType dtype() const;
+  std::int64_t numel() const;
+
+  /// Typed access to the contiguous buffer; DTypeError if T is not the dtype.
+  template <class T>
+  T* data();
+  template <class T>
+  const T* data() const;
+  /// Element at a full index (negative counts from the end); IndexError if out of range.
+  double at(const std::vector<std::int64_t>& index) const;
+  /// The single value of a one-element tensor; ShapeError otherwise.
+  double item() const;
+  /// All elements as doubles, row-major.
+  std::vector<double> to_vector() const;
+
+  /// A copy converted to `dtype` (differentiable between float dtypes).
+  Tensor to(DType dtype) const;
+  /// This tensor: storage is always contiguous. (PyTorch compatibility.)
+  Tensor contiguous() const { return *this; }
+
+  bool requires_grad() const;
+  /// Marks a leaf as requiring a gradient (GraphError on an interior node).
+  Tensor& requires_grad_(bool required = true);
+  /// The same data as a new leaf, cut from the graph.
+  Tensor detach() const;
+  bool is_leaf() const;
+
+  /// d(root)/d(this) accumulated by backward(); an undefined tensor if none.
+  Tensor grad() const;
+  void set_grad(const Tensor& grad);
+  /// Drops the gradient (and, through the graph, every interior one).
+  void zero_grad() const;
+
+  /// Backpropagates from a one-element tensor (seed 1), or from any tensor
+  /// with `grad_output` of its shape. Without `retain_graph` the graph's
+  /// saved inputs are released and a second backward through it throws
+  /// GraphError; `create_graph` records the backward pass so gradients can
+  /// be differentiated again.
+  void backward(const Tensor& grad_output = Tensor(), bool retain_graph = false,
+                bool create_graph = false) const;
+
+  /// The one element of a one-element tensor as a Scalar node of the same
+  /// graph: gradients flow from Scalar computations back into the tensor.
+  Scalar to_scalar() const;
+
+  std::string label() const;
+  Tensor& label(std::string text);
+  std::string_view op_name() const;
+
+  /// Writes into the buffer of a tensor that no recorded op depends on yet
+  /// (initialisation, optimizer steps): `t.assign(t - lr * t.grad())`.
+  /// ShapeError/DTypeError if `values` differs in shape or dtype.
+  void assign(const Tensor& values);
+
+  detail::TensorNode* node() const;
+  static Tensor adopt(detail::TensorNode* node) noexcept {
+    Tensor t;
+    t.node_ = node;
+    return t;
+  }
+
+ private:
+  detail::TensorNode& self() const;
+  detail::TensorNode* node_;
+};
+
+namespace detail {
+
+/// The node behind a Tensor. Heap-allocated: its buffers dwarf the node.
+struct TensorNode : Node {
+  std::shared_ptr<std::byte[]> storage;  ///< shared by reshape views
+  Shape shape;
+  DType dtype = DType::float32;
+  bool requires_grad = false;
+  Tensor grad;                ///< undefined until a gradient arrives
+  std::vector<Node*> more;    ///< inputs beyond in[0], in[1] (owned references)
+  std::vector<Tensor> saved;  ///< what an op's backward needs besides its inputs
+  Shape ints;                 ///< an op's integer attributes (dims, sizes)
+  double real = 0.0;          ///< an op's real attribute (constant, exponent)
+
+  TensorNode() = default;
+  TensorNode(const TensorNode&) = delete;
+  TensorNode& operator=(const TensorNode&) = delete;
+  ~TensorNode();
+
+  std::int64_t numel() const;
+  template <class T>
+  T* data() const {
+    return reinterpret_cast<T*>(storage.get());
+  }
+};
+
+extern const NodeKind tensor_kind;
+extern const Op tensor_leaf;
+
+/// A new leaf with uninitialised storage.
+Tensor empty_tensor(const Shape& shape, DType dtype, std::string_view op = "empty");
+inline TensorNode& as_tensor(Node& node) { return static_cast<TensorNode&>(node); }
+inline TensorNode* as_tensor(Node* node) { return static_cast<TensorNode*>(node); }
+
+}  // namespace detail
+
+// ---- factories -------------------------------------------------------------
+
+/// Uninitialised storage of `shape`.
+Tensor empty(const Shape& shape, DType dtype = DType::float32);
+/// All zeros / ones / `value`.
+Tensor zeros(const Shape& shape, DType dtype = DType::float32);
+Tensor ones(const Shape& shape, DType dtype = DType::float32);
+Tensor full(const Shape& shape, double value, DType dtype = DType::float32);
+/// [start, start + step, ...) up to `end` (exclusive), as in PyTorch.
+Tensor arange(double start, double end, double step = 1.0, DType dtype = DType::float32);
+inline Tensor arange(double end, DType dtype = DType::float32) {
+  return arange(0.0, end, 1.0, dtype);
+}
+/// The n×n identity.
+Tensor eye(std::int64_t n, DType dtype = DType::float32);
+/// A one-element 0-d tensor.
+Tensor scalar_tensor(double value, DType dtype = DType::float32);
+/// Indices (int64) from a list.
+Tensor index_tensor(const std::vector<std::int64_t>& indices, const Shape& shape = {});
+/// Uniform on [low, high) / standard normal, from `gen`.
+Tensor rand(const Shape& shape, Generator& gen, DType dtype = DType::float32, double low = 0.0,
+            double high = 1.0);
+Tensor randn(const Shape& shape, Generator& gen, DType dtype = DType::float32, double mean = 0.0,
+             double stddev = 1.0);
+
+// ---- template definitions ----------------------------------------------------
+
+template <class T>
+Tensor Tensor::from(const std::vector<T>& values, const Shape& shape) {
+  Tensor t = detail::empty_tensor(shape, dtype_of<T>(), "Tensor::from");
+  if (static_cast<std::int64_t>(values.size()) != t.numel()) {
+    detail::fail<ShapeError>("Tensor::from: {} values do not fill shape {} ({} elements)",
+                             values.size(), shape, t.numel());
+  }
+  std::copy(values.begin(), values.end(), t.data<T>());
+  return t;
+}
+
+template <class T>
+Tensor Tensor::from(std::initializer_list<T> values) {
+  return from(std::vector<T>(values), {static_cast<std::int64_t>(values.size())});
+}
+
+template <class T>
+Tensor Tensor::from(std::initializer_list<std::initializer_list<T>> rows) {
+  std::vector<T> flat;
+  const std::int64_t cols = rows.size() ? static_cast<std::int64_t>(rows.begin()->size()) : 0;
+  for (const auto& row : rows) {
+    if (static_cast<std::int64_t>(row.size()) != cols) {
+      detail::fail<ShapeError>("Tensor::from: ragged rows ({} and {} elements)", cols, row.size());
+    }
+    flat.insert(flat.end(), row.begin(), row.end());
+  }
+  return from(flat, {static_cast<std::int64_t>(rows.size()), cols});
+}
+
+template <class T>
+Tensor Tensor::from(std::initializer_list<std::initializer_list<std::initializer_list<T>>> mats) {
+  std::vector<T> flat;
+  Shape inner;
+  for (const auto& mat : mats) {
+    Tensor m = from(mat);
+    if (!inner.empty() && m.shape() != inner) {
+      detail::fail<ShapeError>("Tensor::from: ragged matrices ({} and {})", inner, m.shape());
+    }
+    inner = m.shape();
+    flat.insert(flat.end(), m.data<T>(), m.data<T>() + m.numel());
+  }
+  if (inner.empty()) inner = {0, 0};
+  return from(flat, {static_cast<std::int64_t>(mats.size()), inner[0], inner[1]});
+}
+
+template <class T>
+T* Tensor::data() {
+  if (dtype() != dtype_of<T>()) {
+    detail::fail<DTypeError>("Tensor::data: the tensor is {}, not {}", dtype(),
+                             dtype_name(dtype_of<T>()));
+  }
+  return self().data<T>();
+}
+
+template <class T>
+const T* Tensor::data() const {
+  return const_cast<Tensor*>(this)->data<T>();
+}
+
+}  // namespace ag
+
+/// `fmt::format("{}", t)`: values in nested brackets like PyTorch's repr
+/// (elided past 1000 elements), then shape, dtype, and whether it requires a
+/// gradient.
+template <>
+struct fmt::formatter<ag::Tensor> : fmt::formatter<std::string_view> {
+  auto format(const ag::Tensor& t, fmt::format_context& ctx) const -> decltype(ctx.out());
+};
