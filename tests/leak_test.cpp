@@ -51,3 +51,26 @@ TEST_CASE("nodes made on a thread that has exited are freed by another") {
   made.backward();
   CHECK(made.value() > 0.0);
 }
+
+TEST_CASE("tensor graphs: backward, released graphs, higher order, errors") {
+  using namespace ag;
+  Generator gen(3);
+  for (int round = 0; round < 20; ++round) {
+    const Tensor w = randn({4, 3}, gen, DType::float64).requires_grad_();
+    const Tensor x = randn({5, 4}, gen, DType::float64);
+    const Tensor h = tanh(matmul(x, w));
+    const Tensor joined = cat({h, h * 2.0, sigmoid(h)}, 1);
+    const Tensor loss =
+        mean(log_softmax(joined, 1)) + sum(index_select(h, 0, index_tensor({0, 0})));
+    loss.backward(Tensor(), /*retain_graph=*/true);
+    loss.backward();
+    CHECK_THROWS_AS(loss.backward(), GraphError);  // thrown mid-traversal
+    const Tensor g = grad({sum(pow(w, 3.0))}, {w}, {}, /*create_graph=*/true)[0];
+    const Tensor gg = grad({sum(g)}, {w})[0];
+    CHECK(gg.shape() == w.shape());
+    CHECK(hessian([](const Tensor& v) { return sum(exp(v) * v); }, ones({3})).numel() == 9);
+    Scalar s = sum(tanh(matmul(x, w))).to_scalar() * Scalar(2.0);
+    s.backward();
+    CHECK(ag::to_dot(s).find("float64 [5, 3]") != std::string::npos);
+  }
+}

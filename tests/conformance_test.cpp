@@ -1,0 +1,181 @@
+// PyTorch 1.13 float64 reference values (../shared/conformance/ops.json):
+// every case's forward output and vector-Jacobian products, to 1e-9
+// relative, with the tolerances the data's README gives.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "autograd/autograd.hpp"
+
+using namespace ag;
+using json = nlohmann::json;
+
+namespace {
+
+// Ops of the nn issue (losses, dropout): not part of the tensor engine yet.
+const std::set<std::string> kLaterOps = {"cross_entropy",
+                                         "nll_loss",
+                                         "binary_cross_entropy",
+                                         "binary_cross_entropy_with_logits",
+                                         "mse_loss",
+                                         "l1_loss",
+                                         "dropout"};
+
+Tensor load(const json& t) {
+  const Shape shape = t.at("shape").get<Shape>();
+  const std::string dtype = t.value("dtype", "float64");
+  if (dtype == "int64") return Tensor::from(t.at("data").get<std::vector<std::int64_t>>(), shape);
+  if (dtype == "bool") {
+    std::vector<double> data;
+    for (const auto& v : t.at("data")) data.push_back(v.get<bool>() ? 1.0 : 0.0);
+    return Tensor::from(data, shape).to(DType::boolean);
+  }
+  return Tensor::from(t.at("data").get<std::vector<double>>(), shape);
+}
+
+std::vector<std::int64_t> dims_of(const json& attrs) {
+  const json& dim = attrs.at("dim");
+  if (dim.is_null()) return {};
+  if (dim.is_number()) return {dim.get<std::int64_t>()};
+  return dim.get<std::vector<std::int64_t>>();
+}
+
+// The op of a case applied to its named inputs; also returns extra outputs.
+Tensor apply(const json& c, std::map<std::string, Tensor>& in, Tensor* indices) {
+  const std::string op = c.at("op");
+  const json& at = c.at("attrs");
+  if (op == "add") return in["a"] + in["b"];
+  if (op == "sub") return in["a"] - in["b"];
+  if (op == "mul") return in["a"] * in["b"];
+  if (op == "div") return in["a"] / in["b"];
+  if (op == "mul_const") return in["x"] * at.at("c").get<double>();
+  if (op == "add_const") return in["x"] + at.at("c").get<double>();
+  if (op == "rsub_const") return at.at("c").get<double>() - in["x"];
+  if (op == "rdiv_const") return at.at("c").get<double>() / in["x"];
+  if (op == "neg") return -in["x"];
+  if (op == "pow_scalar") return pow(in["x"], at.at("exponent").get<double>());
+  if (op == "pow_tensor") return pow(in["a"], in["b"]);
+  if (op == "exp") return exp(in["x"]);
+  if (op == "log") return log(in["x"]);
+  if (op == "sqrt") return sqrt(in["x"]);
+  if (op == "tanh") return tanh(in["x"]);
+  if (op == "sigmoid") return sigmoid(in["x"]);
+  if (op == "relu") return relu(in["x"]);
+  if (op == "abs") return abs(in["x"]);
+  if (op == "leaky_relu") return leaky_relu(in["x"], at.at("negative_slope").get<double>());
+  if (op == "gelu") return gelu(in["x"], at.at("approximate") == "tanh");
+  if (op == "clamp") {
+    auto bound = [&](const char* key) {
+      return at.at(key).is_null() ? std::nullopt : std::optional(at.at(key).get<double>());
+    };
+    return clamp(in["x"], bound("min"), bound("max"));
+  }
+  if (op == "matmul") return matmul(in["a"], in["b"]);
+  if (op == "linear") return linear(in["input"], in["weight"], in["bias"]);
+  if (op == "transpose") return transpose(in["x"], at.at("dim0"), at.at("dim1"));
+  if (op == "permute") return permute(in["x"], at.at("dims").get<std::vector<std::int64_t>>());
+  if (op == "reshape") return reshape(in["x"], at.at("shape").get<Shape>());
+  if (op == "sum") return sum(in["x"], dims_of(at), at.at("keepdim"));
+  if (op == "mean") return mean(in["x"], dims_of(at), at.at("keepdim"));
+  if (op == "max_dim" || op == "min_dim") {
+    auto [values, idx] = op == "max_dim" ? max(in["x"], at.at("dim"), at.at("keepdim"))
+                                         : min(in["x"], at.at("dim"), at.at("keepdim"));
+    *indices = idx;
+    return values;
+  }
+  if (op == "max_all") return max(in["x"]);
+  if (op == "amax") return amax(in["x"], dims_of(at), at.at("keepdim"));
+  if (op == "softmax") return softmax(in["x"], at.at("dim"));
+  if (op == "log_softmax") return log_softmax(in["x"], at.at("dim"));
+  if (op == "logsumexp") return logsumexp(in["x"], dims_of(at), at.at("keepdim"));
+  if (op == "embedding") {
+    const json& pad = at.contains("padding_idx") ? at.at("padding_idx") : json();
+    return embedding(in["weight"], in["indices"],
+                     pad.is_null() ? std::nullopt : std::optional(pad.get<std::int64_t>()));
+  }
+  if (op == "cat") {
+    std::vector<Tensor> parts;
+    for (const auto& name : at.at("order")) parts.push_back(in[name.get<std::string>()]);
+    return cat(parts, at.at("dim"));
+  }
+  if (op == "slice") {
+    Tensor x = in["x"];
+    for (const auto& s : at.at("slices")) {
+      x = slice(x, s.at("dim"), s.value("start", std::int64_t{0}),
+                s.at("stop").is_null() ? INT64_MAX : s.at("stop").get<std::int64_t>(),
+                s.value("step", std::int64_t{1}));
+    }
+    return x;
+  }
+  if (op == "select") return select(in["x"], at.at("dim"), at.at("index"));
+  if (op == "index_select") return index_select(in["x"], at.at("dim"), in["index"]);
+  if (op == "where") return where(in["cond"], in["a"], in["b"]);
+  if (op == "masked_fill") return masked_fill(in["x"], in["mask"], at.at("value"));
+  FAIL("no mapping for op " << op);
+  return {};
+}
+
+void compare(const std::string& what, const Tensor& got, const json& want, double rtol,
+             double atol) {
+  CAPTURE(what);
+  REQUIRE(got.shape() == want.at("shape").get<Shape>());
+  const std::vector<double> g = got.to_vector();
+  const std::vector<double> w = want.at("data").get<std::vector<double>>();
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    CAPTURE(i);
+    CHECK(std::fabs(g[i] - w[i]) <= atol + rtol * std::fabs(w[i]));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("ops match PyTorch 1.13 (shared/conformance/ops.json)") {
+  const std::filesystem::path file = std::filesystem::path(AG_CONFORMANCE_DIR) / "ops.json";
+  if (!std::filesystem::exists(file)) {
+    MESSAGE("skipped: no conformance data at " << file.string());
+    return;
+  }
+  const json data = json::parse(std::ifstream(file));
+  int checked = 0, later = 0;
+  for (const json& c : data.at("cases")) {
+    const std::string name = c.at("name");
+    if (kLaterOps.count(c.at("op"))) {
+      ++later;
+      continue;
+    }
+    CAPTURE(name);
+    std::map<std::string, Tensor> in;
+    for (const auto& [key, t] : c.at("inputs").items()) {
+      in[key] = load(t);
+      if (t.at("requires_grad").get<bool>()) in[key].requires_grad_();
+    }
+    Tensor indices;
+    const Tensor out = apply(c, in, &indices);
+    const auto tags = c.at("tags").get<std::set<std::string>>();
+    const Tensor upstream = load(c.at("upstream"));
+    double largest = 1.0;
+    for (double u : upstream.to_vector()) largest = std::max(largest, std::fabs(u));
+    const double atol = tags.count("hard") ? 1e-15 * largest : 1e-12;
+    compare("output", out, c.at("output"), 1e-9, atol);
+    if (c.contains("extra_outputs")) {
+      compare("indices", indices, c.at("extra_outputs").at("indices"), 0, 0);
+    }
+    std::vector<Tensor> wrt;
+    std::vector<std::string> names;
+    for (const auto& [key, g] : c.at("grads").items()) {
+      wrt.push_back(in[key]);
+      names.push_back(key);
+    }
+    const std::vector<Tensor> grads = grad({out}, wrt, {upstream});
+    for (std::size_t k = 0; k < grads.size(); ++k) {
+      compare("grad " + names[k], grads[k], c.at("grads").at(names[k]), 1e-9, atol);
+    }
+    ++checked;
+  }
+  MESSAGE(checked << " cases matched; " << later << " loss/dropout cases belong to the nn module");
+  CHECK(checked >= 100);
+}
