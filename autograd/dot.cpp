@@ -42,7 +42,11 @@ std::string graph_to_dot(Node* root) {
       "  node [fontname=\"Helvetica\", fontsize=11];\n";
   for (std::size_t i = 0; i < order.size(); ++i) {
     const Node* node = order[i];
-    const char* fill = node == root ? "#d1fae5" : node->is_leaf() ? "#dbeafe" : "#ffffff";
+    const bool constant = node->op->kind->is_constant && node->op->kind->is_constant(*node);
+    const char* fill = node == root      ? "#d1fae5"   // the output
+                       : constant        ? "#f3f4f6"   // data, takes no gradient
+                       : node->is_leaf() ? "#dbeafe"   // a parameter
+                                         : "#ffffff";  // an intermediate value
     const std::string label = get_label(node);
     const std::string values = node->op->kind->describe(*node);
     const std::string fields = label.empty() ? values : escape_record(label) + " | " + values;
@@ -66,6 +70,9 @@ std::string graph_to_dot(Node* root) {
 
 std::string to_dot(const Scalar& root) { return detail::graph_to_dot(root.node()); }
 
+std::string to_dot(const Tensor& root) { return detail::graph_to_dot(root.node()); }
+
 void render(const Scalar& root, const std::string& path) { render_dot(to_dot(root), path); }
+void render(const Tensor& root, const std::string& path) { render_dot(to_dot(root), path); }
 
 }  // namespace ag

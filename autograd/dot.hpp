@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "autograd/scalar.hpp"
+#include "autograd/tensor.hpp"
 
 namespace ag {
 
@@ -20,6 +21,9 @@ std::string graph_to_dot(Node* root);
 /// the root green. Ids follow topological order, so the text is
 /// deterministic.
 std::string to_dot(const Scalar& root);
+/// The same for a graph ending at a tensor: tensor values show dtype and
+/// shape, and their elements when there are at most four.
+std::string to_dot(const Tensor& root);
 
 /// Renders DOT text to `path`; the format follows the extension (.svg or
 /// .png). Uses the Graphviz library when built with it, else the `dot`
@@ -29,6 +33,7 @@ void render_dot(std::string_view dot, const std::string& path);
 
 /// render_dot(to_dot(root), path).
 void render(const Scalar& root, const std::string& path);
+void render(const Tensor& root, const std::string& path);
 
 /// Whether render() can work here: built with libgvc, or `dot` on PATH.
 bool can_render();

@@ -96,7 +96,8 @@ void collect(Node* root, std::vector<Node*>& order, std::vector<Node*>& stack,
 void unmark(std::vector<Node*>& order, std::vector<Node*>& stack) {
   for (Node* node : order) node->flags &= ~Node::kVisited;
   for (Node* entry : stack) {
-    auto* node = reinterpret_cast<Node*>(reinterpret_cast<std::uintptr_t>(entry) & ~std::uintptr_t{1});
+    auto* node =
+        reinterpret_cast<Node*>(reinterpret_cast<std::uintptr_t>(entry) & ~std::uintptr_t{1});
     node->flags &= ~Node::kVisited;
   }
   order.clear();

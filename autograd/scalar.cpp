@@ -26,9 +26,14 @@ std::string describe_scalar_op(const Node& node) {
 
 }  // namespace
 
-const NodeKind scalar_kind{
-    "scalar",           clear_scalar_grad,         destroy_scalar,         describe_scalar,
-    describe_scalar_op, /*release_graph=*/nullptr, /*more_inputs=*/nullptr};
+const NodeKind scalar_kind{"scalar",
+                           clear_scalar_grad,
+                           destroy_scalar,
+                           describe_scalar,
+                           describe_scalar_op,
+                           /*release_graph=*/nullptr,
+                           /*is_constant=*/nullptr,
+                           /*more_inputs=*/nullptr};
 const Op scalar_leaf{"leaf", "", &scalar_kind, nullptr};
 
 static_assert(sizeof(ScalarNode) <= kNodePoolBlock);

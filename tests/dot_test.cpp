@@ -89,3 +89,23 @@ TEST_CASE("render writes SVG and PNG when Graphviz is available") {
   CHECK_THROWS_AS(ag::render(out, (dir / "missing-dir" / "g.svg").string()), ag::RenderError);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("tensor graphs show dtype and shape, and values when small") {
+  using namespace ag;
+  const Tensor w = Tensor::from({{0.5, -1.0}, {2.0, 0.25}}).requires_grad_().label("W");
+  const Tensor x = Tensor::from({{1.0}, {2.0}}).label("x");
+  Tensor h = tanh(matmul(w, x)).label("h");
+  Tensor loss = sum(h * h).label("loss");
+  loss.backward(Tensor(), /*retain_graph=*/true);
+  const std::string dot = to_dot(loss);
+  CHECK(dot.find("{ W | float64 [2, 2]|data 0.5 -1 2 0.25|grad ") != std::string::npos);
+  CHECK(dot.find("fillcolor=\"#f3f4f6\", label=\"{ x | float64 [2, 1]|data 1 2 }") !=
+        std::string::npos);           // data: grey
+  CHECK(count(dot, "reshape") == 0);  // 2-D matmul records one node
+  CHECK(dot.find("label=\"@\"") != std::string::npos);
+  CHECK(dot.find("label=\"tanh\"") != std::string::npos);
+  CHECK(dot.find("{ loss | float64 []|data ") != std::string::npos);
+  CHECK(count(dot, "{") == count(dot, "}"));
+  Scalar s = loss.to_scalar() * 2.0;  // mixed graphs draw both kinds
+  CHECK(to_dot(s).find("float64 [2, 2]") != std::string::npos);
+}

@@ -34,12 +34,14 @@ void blas_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const dou
               k, 1.0, a, ta ? m : k, b, tb ? k : n, 0.0, c, n);
 }
 
-// a: (batch, rows, cols) used as op(a); same for b. Batches are equal.
+// a: (batch, rows, cols) or (rows, cols), used as op(a); same for b, with
+// the same rank and batch. 2-D operands need no reshape nodes around them.
 Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   const Shape &sa = a.shape(), &sb = b.shape();
-  const std::int64_t batch = sa[0];
-  const std::int64_t m = ta ? sa[2] : sa[1], k = ta ? sa[1] : sa[2];
-  const std::int64_t kb = tb ? sb[2] : sb[1], n = tb ? sb[1] : sb[2];
+  const std::size_t r = sa.size() - 2;  // 0 for matrices, 1 for batches
+  const std::int64_t batch = r ? sa[0] : 1;
+  const std::int64_t m = ta ? sa[r + 1] : sa[r], k = ta ? sa[r] : sa[r + 1];
+  const std::int64_t kb = tb ? sb[r + 1] : sb[r], n = tb ? sb[r] : sb[r + 1];
   if (k != kb) {
     fail<ShapeError>("matmul: inner dimensions differ ({} vs {}) for shapes {} and {}", k, kb, sa,
                      sb);
@@ -49,7 +51,7 @@ Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   }
   constexpr std::int64_t kMax = 0x7fffffff;
   if (m > kMax || n > kMax || k > kMax) fail<ShapeError>("matmul: {} x {} too large", sa, sb);
-  Tensor out = empty_tensor({batch, m, n}, a.dtype(), "matmul");
+  Tensor out = empty_tensor(r ? Shape{batch, m, n} : Shape{m, n}, a.dtype(), "matmul");
   visit_floating(a.dtype(), "matmul", [&](auto zero) {
     using T = decltype(zero);
     const T* pa = a.data<T>();
@@ -88,6 +90,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     detail::fail<ShapeError>("matmul: inner dimensions differ ({} vs {}) for shapes {} and {}", k,
                              kb, a.shape(), b.shape());
   }
+  if (a.dim() == 2 && b.dim() == 2) return detail::gemm(a, b, false, false);
   const Shape batch = detail::broadcast_shapes(detail::batch_of(a2.shape()),
                                                detail::batch_of(b2.shape()), "matmul");
   std::int64_t count = 1;
@@ -108,11 +111,12 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     detail::fail<ShapeError>("linear: input {} does not fit weight {} (out_features, in_features)",
                              x.shape(), weight.shape());
   }
-  const std::int64_t in = weight.shape()[1], out = weight.shape()[0];
-  const Tensor x3 = reshape(x, {1, -1, in});
+  const std::int64_t in = weight.shape()[1];
   Shape out_shape = x.shape();
-  out_shape.back() = out;
-  Tensor y = reshape(detail::gemm(x3, reshape(weight, {1, out, in}), false, true), out_shape);
+  out_shape.back() = weight.shape()[0];
+  const Tensor x2 = x.dim() == 2 ? x : reshape(x, {-1, in});
+  Tensor y = detail::gemm(x2, weight, false, true);
+  if (x.dim() != 2) y = reshape(y, out_shape);
   return bias.defined() ? y + bias : y;
 }
 
