@@ -132,8 +132,10 @@ Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index);
 /// Rows (along `dim`) picked by an int64 index vector; repeats add up in backward.
 Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index);
 /// Rows of `weight` (num_embeddings, dim) for int64 `indices` of any shape;
-/// repeated rows accumulate; `padding_idx`'s row gets no gradient.
+/// repeated rows accumulate; `padding_idx`'s row gets no gradient. With
+/// `sparse`, weight's gradient arrives in weight.sparse_grad() as the rows
+/// touched and their values (for SparseAdam) instead of a dense tensor.
 Tensor embedding(const Tensor& weight, const Tensor& indices,
-                 std::optional<std::int64_t> padding_idx = std::nullopt);
+                 std::optional<std::int64_t> padding_idx = std::nullopt, bool sparse = false);
 
 }  // namespace ag

@@ -11,7 +11,10 @@ namespace ag {
 namespace detail {
 namespace {
 
-void clear_tensor_grad(Node& node) { as_tensor(node).grad = Tensor(); }
+void clear_tensor_grad(Node& node) {
+  as_tensor(node).grad = Tensor();
+  as_tensor(node).sparse_grad = {};
+}
 void destroy_tensor(Node* node) { delete as_tensor(node); }
 
 std::string describe_tensor(const Node& node) {
@@ -228,6 +231,14 @@ Tensor Tensor::detach() const {
 }
 
 Tensor Tensor::grad() const { return self().grad; }
+const SparseGrad& Tensor::sparse_grad() const { return self().sparse_grad; }
+
+Tensor SparseGrad::to_dense(std::int64_t num_rows) const {
+  if (!defined()) detail::fail<GraphError>("SparseGrad::to_dense: there is no sparse gradient");
+  const Shape shape{num_rows, values.shape()[1]};
+  NoGradGuard no_grad;
+  return detail::index_add_rows(values, shape, rows);
+}
 
 void Tensor::set_grad(const Tensor& grad) {
   if (grad.defined() && grad.shape() != shape()) {

@@ -22,6 +22,12 @@ struct TensorNode;
 }
 
 class Generator;
+class Tensor;
+
+/// A row-sparse gradient, as an embedding with sparse=true produces:
+/// `values[i]` is added to row `rows[i]`; rows may repeat (uncoalesced, as
+/// PyTorch's). Both are undefined when there is none.
+struct SparseGrad;
 
 /// A tensor node of the graph. Like Scalar, a Tensor is a handle: copies
 /// share the node (data, gradient, history). Storage is row-major and
@@ -91,6 +97,8 @@ class Tensor {
 
   /// d(root)/d(this) accumulated by backward(); an undefined tensor if none.
   Tensor grad() const;
+  /// The row-sparse part of the gradient (embedding with sparse=true).
+  const SparseGrad& sparse_grad() const;
   void set_grad(const Tensor& grad);
   /// Drops the gradient (and, through the graph, every interior one).
   void zero_grad() const;
@@ -128,6 +136,14 @@ class Tensor {
   detail::TensorNode* node_;
 };
 
+struct SparseGrad {
+  Tensor rows;    ///< int64, (k)
+  Tensor values;  ///< (k, dim)
+  bool defined() const { return rows.defined(); }
+  /// The dense (num_rows, dim) tensor these rows add up to.
+  Tensor to_dense(std::int64_t num_rows) const;
+};
+
 namespace detail {
 
 /// The node behind a Tensor. Heap-allocated: its buffers dwarf the node.
@@ -137,6 +153,7 @@ struct TensorNode : Node {
   DType dtype = DType::float32;
   bool requires_grad = false;
   Tensor grad;                ///< undefined until a gradient arrives
+  SparseGrad sparse_grad;     ///< row-sparse gradient (sparse embeddings)
   std::vector<Node*> more;    ///< inputs beyond in[0], in[1] (owned references)
   std::vector<Tensor> saved;  ///< what an op's backward needs besides its inputs
   Shape ints;                 ///< an op's integer attributes (dims, sizes)

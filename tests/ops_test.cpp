@@ -140,6 +140,30 @@ TEST_CASE("embedding: repeated rows add up, the padding row gets nothing") {
   CHECK(w2.grad().at({2, 0}) == 3.0);
 }
 
+TEST_CASE("sparse embedding gradients: rows touched and their values") {
+  const Tensor w = input({6, 3});
+  const Tensor idx = index_tensor({4, 1, 4, 2}, {2, 2});
+  const Tensor upstream = input({2, 2, 3}).detach();
+  sum(embedding(w, idx, std::nullopt, /*sparse=*/true) * upstream).backward();
+  CHECK_FALSE(w.grad().defined());
+  const SparseGrad& sg = w.sparse_grad();
+  REQUIRE(sg.defined());
+  CHECK(sg.rows.to_vector() == std::vector<double>{4, 1, 4, 2});  // uncoalesced
+  CHECK(sg.values.shape() == Shape{4, 3});
+  const Tensor dense_w = w.detach().requires_grad_();
+  sum(embedding(dense_w, idx) * upstream).backward();
+  CHECK(sg.to_dense(6).to_vector() == dense_w.grad().to_vector());
+  // a second backward appends; padding rows are left out
+  sum(embedding(w, index_tensor({0, 5}), 5, true)).backward();
+  CHECK(w.sparse_grad().rows.to_vector() == std::vector<double>{4, 1, 4, 2, 0});
+  w.zero_grad();
+  CHECK_FALSE(w.sparse_grad().defined());
+  // ag::grad sees a dense gradient
+  const Tensor g = grad({sum(embedding(w, idx, std::nullopt, true))}, {w})[0];
+  CHECK(g.at({4, 0}) == 2.0);
+  CHECK(g.at({0, 0}) == 0.0);
+}
+
 TEST_CASE("second derivatives through create_graph") {
   // (x^2+1)^2: f' = 4x(x^2+1), f'' = 12x^2 + 4
   const Tensor x = Tensor::from({0.5, -1.5, 2.0}).requires_grad_();

@@ -172,6 +172,36 @@ Tensor index_add(const Tensor& g, const Shape& full, int dim, const Tensor& inde
   return out;
 }
 
+// Sparse embedding: weight (in[0]) gets rows + values; saved = {flat
+// indices}, real = padding_idx or -1. Under ag::grad (a capture) or
+// create_graph it falls back to a dense gradient.
+void embedding_sparse_vjp(Node& n, const Tensor& g_all) {
+  TensorNode& weight = input_node(n, 0);
+  if (!weight.requires_grad) return;
+  Tensor rows = as_tensor(n).saved[0];
+  Tensor g = g_all;
+  if (const double pad = as_tensor(n).real; pad >= 0) {  // the padding row gets nothing
+    std::vector<std::int64_t> keep;
+    const std::int64_t* r = rows.data<std::int64_t>();
+    for (std::int64_t i = 0; i < rows.numel(); ++i) {
+      if (r[i] != static_cast<std::int64_t>(pad)) keep.push_back(i);
+    }
+    const Tensor kept = index_tensor(keep);
+    rows = index_select(rows, 0, kept);
+    g = index_select(g, 0, kept);
+  }
+  if (active_capture || is_grad_enabled()) {
+    accumulate_grad(weight, index_add(g, weight.shape, 0, rows));
+    return;
+  }
+  SparseGrad& sg = weight.sparse_grad;
+  const bool had = sg.defined();
+  sg.rows = had ? cat({sg.rows, rows}) : rows;
+  sg.values = had ? cat({sg.values, g}) : g;
+}
+const Op embedding_sparse_op{"embedding", "embedding (sparse)", &tensor_kind,
+                             run_backward<embedding_sparse_vjp>};
+
 Tensor cat_forward(const std::vector<Tensor>& xs, int dim) {
   const Shape& first = xs[0].shape();
   Shape shape = first;
@@ -207,6 +237,11 @@ Tensor cat_forward(const std::vector<Tensor>& xs, int dim) {
 }
 
 }  // namespace
+
+Tensor index_add_rows(const Tensor& values, const Shape& shape, const Tensor& rows) {
+  return index_add(values, shape, 0, rows);
+}
+
 }  // namespace detail
 
 using detail::TensorNode;
@@ -384,20 +419,33 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
 }
 
 Tensor embedding(const Tensor& weight, const Tensor& indices,
-                 std::optional<std::int64_t> padding_idx) {
+                 std::optional<std::int64_t> padding_idx, bool sparse) {
   if (weight.shape().size() != 2) {
     detail::fail<ShapeError>("embedding: the weight must be 2-d (num_embeddings, dim), got {}",
                              weight.shape());
   }
-  const Tensor flat = reshape(indices, {indices.numel()});
+  Tensor flat = reshape(indices, {indices.numel()});
+  Shape shape = indices.shape();
+  shape.push_back(weight.shape()[1]);
+  if (sparse) {
+    detail::check_index("embedding", flat, weight.shape()[0]);
+    Tensor rows;
+    {
+      NoGradGuard no_grad;
+      rows = index_select(weight, 0, flat);
+    }
+    if (detail::record(rows, detail::embedding_sparse_op, {weight.node()})) {
+      rows.node()->saved = {flat};
+      rows.node()->real = padding_idx ? static_cast<double>(*padding_idx) : -1.0;
+    }
+    return reshape(rows, shape);
+  }
   Tensor rows = index_select(weight, 0, flat);
   if (padding_idx) {
     // The padding row is looked up like any other but passes no gradient.
     const Tensor pad = eq(flat, full({}, static_cast<double>(*padding_idx), DType::int64));
     rows = where(unsqueeze(pad, 1), rows.detach(), rows);
   }
-  Shape shape = indices.shape();
-  shape.push_back(weight.shape()[1]);
   return reshape(rows, shape);
 }
 

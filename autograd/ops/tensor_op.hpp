@@ -78,6 +78,9 @@ void run_backward(Node& node) {
   vjp(node, grad);
 }
 
+/// zeros(shape) with rows of `values` added at `rows` (dim 0).
+Tensor index_add_rows(const Tensor& values, const Shape& shape, const Tensor& rows);
+
 /// Sums `grad` down to `shape`: the adjoint of broadcasting, in one place.
 Tensor sum_to(const Tensor& grad, const Shape& shape);
 
