@@ -5,7 +5,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Debian packages the build, the tests and the demo use. Graphviz is optional
 # for the library but the demo renders its diagram with it.
-packages=(meson ninja-build pkg-config g++ python3 libfmt-dev doctest-dev graphviz libgraphviz-dev libopenblas-dev nlohmann-json3-dev valgrind)
+packages=(meson ninja-build pkg-config g++ python3 libfmt-dev doctest-dev graphviz libgraphviz-dev libopenblas-dev libeigen3-dev nlohmann-json3-dev valgrind)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,23 +1,24 @@
-"""Prints 'tests: N passed, N failed' from meson's testlog.json: doctest test
-cases counted one by one, any other meson test counted as one."""
+"""Prints 'tests: N passed, N failed' from one or more meson testlog.json
+files: doctest test cases counted one by one, any other meson test as one."""
 import json
 import re
 import sys
 
 passed = failed = 0
-with open(sys.argv[1]) as log:
-    for line in log:
-        test = json.loads(line)
-        ok = test["result"] in ("OK", "EXPECTEDFAIL", "SKIP")
-        cases = re.search(r"test cases:\s*(\d+) \|\s*(\d+) passed \|\s*(\d+) failed",
-                          test.get("stdout") or "")
-        if cases:
-            passed += int(cases.group(2))
-            failed += int(cases.group(3))
-            if not ok and int(cases.group(3)) == 0:
-                failed += 1  # crashed or leaked after its cases passed
-        elif ok:
-            passed += 1
-        else:
-            failed += 1
+for path in sys.argv[1:]:
+    with open(path) as log:
+        for line in log:
+            test = json.loads(line)
+            ok = test["result"] in ("OK", "EXPECTEDFAIL", "SKIP")
+            cases = re.search(r"test cases:\s*(\d+) \|\s*(\d+) passed \|\s*(\d+) failed",
+                              test.get("stdout") or "")
+            if cases:
+                passed += int(cases.group(2))
+                failed += int(cases.group(3))
+                if not ok and int(cases.group(3)) == 0:
+                    failed += 1  # crashed or leaked after its cases passed
+            elif ok:
+                passed += 1
+            else:
+                failed += 1
 print(f"tests: {passed} passed, {failed} failed")

@@ -4,6 +4,14 @@
 // and uses the same primitive, so it differentiates again.
 #include <cblas.h>
 
+#ifdef AG_GEMM_EIGEN
+// GCC 12 reports false "(may be) used uninitialized" warnings inside Eigen's AVX-512
+// transpose intrinsics once they are inlined here; it is not our code.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#include <Eigen/Core>
+#endif
+
 #include "autograd/ops/tensor_op.hpp"
 
 namespace ag {
@@ -25,6 +33,25 @@ void gemm_vjp(Node& n, const Tensor& g) {
 }
 const Op gemm_op{"matmul", "@", &tensor_kind, run_backward<gemm_vjp>};
 
+#ifdef AG_GEMM_EIGEN
+// Eigen, selected with -Dgemm=eigen (built with -march=native).
+template <class T>
+void blas_gemm(bool ta, bool tb, int m, int n, int k, const T* a, const T* b, T* c) {
+  using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Map<const Matrix> A(a, ta ? k : m, ta ? m : k), B(b, tb ? n : k, tb ? k : n);
+  Eigen::Map<Matrix> C(c, m, n);
+  if (ta && tb) {
+    C.noalias() = A.transpose() * B.transpose();
+  } else if (ta) {
+    C.noalias() = A.transpose() * B;
+  } else if (tb) {
+    C.noalias() = A * B.transpose();
+  } else {
+    C.noalias() = A * B;
+  }
+}
+#else
+// OpenBLAS (the default): transposes are flags, leading dims the stored widths.
 void blas_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
               k, 1.0f, a, ta ? m : k, b, tb ? k : n, 0.0f, c, n);
@@ -33,6 +60,7 @@ void blas_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const dou
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
               k, 1.0, a, ta ? m : k, b, tb ? k : n, 0.0, c, n);
 }
+#endif
 
 // a: (batch, rows, cols) or (rows, cols), used as op(a); same for b, with
 // the same rank and batch. 2-D operands need no reshape nodes around them.

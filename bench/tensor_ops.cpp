@@ -1,0 +1,97 @@
+// Tensor micro-benchmarks, each beside a baseline measured in the same run:
+// per-op overhead on tiny tensors (forward, backward), matmul against the
+// BLAS call it makes, and elementwise add on 1M floats against a plain loop.
+#include <cblas.h>
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <vector>
+
+#include "autograd/autograd.hpp"
+#include "bench_util.hpp"
+
+using namespace ag;
+
+namespace {
+
+void tiny_ops(int rounds) {
+  constexpr int kOps = 20000;
+  const Tensor w = Tensor::from({0.5f, -0.25f, 1.5f, 2.0f}).requires_grad_();
+  Tensor last;
+  // forward: a chain of kOps multiplications by a constant-free tensor op
+  const auto fwd = bench::time_runs(rounds, [&] {
+    Tensor y = w;
+    for (int i = 0; i < kOps; ++i) y = y * w;
+    last = y;
+  });
+  const auto both = bench::time_runs(rounds, [&] {
+    Tensor y = w;
+    for (int i = 0; i < kOps; ++i) y = y * w;
+    sum(y).backward();
+  });
+  // baseline: the same arithmetic on a plain array (no graph, no allocation)
+  std::vector<float> v{0.5f, -0.25f, 1.5f, 2.0f}, y = v;
+  const auto raw = bench::time_runs(rounds, [&] {
+    for (int i = 0; i < kOps; ++i) {
+      for (int k = 0; k < 4; ++k) y[k] *= v[k];
+    }
+  });
+  const double f = fwd.median / kOps * 1e9, b = (both.median - fwd.median) / kOps * 1e9;
+  fmt::print(
+      "tiny ops (4 floats, mul): forward {:.0f} ns/op ({:.0f}-{:.0f}), backward {:.0f} ns/op;"
+      " plain loop {:.1f} ns/op\n",
+      f, fwd.min / kOps * 1e9, fwd.max / kOps * 1e9, b, raw.median / kOps * 1e9);
+}
+
+template <class T>
+void gemm(int n, int rounds) {
+  const DType dtype = dtype_of<T>();
+  Generator gen(1);
+  const Tensor a = rand({n, n}, gen, dtype), b = rand({n, n}, gen, dtype);
+  std::vector<T> c(static_cast<std::size_t>(n) * n);
+  const auto ours = bench::time_runs(rounds, [&] { (void)matmul(a, b); });
+  const auto direct = bench::time_runs(rounds, [&] {
+    if constexpr (std::is_same_v<T, float>) {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data<float>(), n,
+                  b.data<float>(), n, 0.0f, c.data(), n);
+    } else {
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a.data<double>(), n,
+                  b.data<double>(), n, 0.0, c.data(), n);
+    }
+  });
+  const double flops = 2.0 * n * n * n;
+  fmt::print("matmul {} n={:4}: ag {:6.1f} GFLOP/s, BLAS direct {:6.1f} GFLOP/s, ratio {:.3f}\n",
+             dtype, n, flops / ours.median / 1e9, flops / direct.median / 1e9,
+             direct.median / ours.median);
+}
+
+void elementwise(int rounds) {
+  constexpr std::int64_t kN = 1 << 20;
+  Generator gen(2);
+  const Tensor a = rand({kN}, gen), b = rand({kN}, gen);
+  std::vector<float> out(kN);
+  const auto ours = bench::time_runs(rounds, [&] { (void)(a + b); });
+  const auto raw = bench::time_runs(rounds, [&] {
+    std::vector<float> fresh(kN);  // the op allocates its output too
+    const float* pa = a.data<float>();
+    const float* pb = b.data<float>();
+    for (std::int64_t i = 0; i < kN; ++i) fresh[i] = pa[i] + pb[i];
+    out.swap(fresh);
+  });
+  const double bytes = 3.0 * kN * sizeof(float);
+  fmt::print("add 1M float32: ag {:.1f} GB/s ({:.0f} us), plain loop {:.1f} GB/s, ratio {:.2f}\n",
+             bytes / ours.median / 1e9, ours.median * 1e6, bytes / raw.median / 1e9,
+             raw.median / ours.median);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int rounds = argc > 1 ? std::atoi(argv[1]) : 7;
+  set_num_threads(1);
+  fmt::print("median of {} runs, 1 BLAS thread\n", rounds);
+  tiny_ops(rounds);
+  for (int n : {256, 512, 1024}) gemm<float>(n, rounds);
+  gemm<double>(512, rounds);
+  elementwise(rounds);
+}
