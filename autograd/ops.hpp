@@ -131,6 +131,10 @@ Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t
 Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index);
 /// Rows (along `dim`) picked by an int64 index vector; repeats add up in backward.
 Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index);
+/// out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (torch.gather): `index`
+/// (int64) has x's rank and, outside `dim`, sizes no larger than x's.
+/// Repeated indices add up in backward.
+Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index);
 /// Rows of `weight` (num_embeddings, dim) for int64 `indices` of any shape;
 /// repeated rows accumulate; `padding_idx`'s row gets no gradient. With
 /// `sparse`, weight's gradient arrives in weight.sparse_grad() as the rows

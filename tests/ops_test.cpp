@@ -125,6 +125,19 @@ TEST_CASE("shape ops") {
   check([](const Args& x) { return masked_fill(x[0], lt(x[0], 0.0), 3.0); }, {a});
 }
 
+TEST_CASE("gather picks along a dim; repeats add up in backward") {
+  const Tensor x = input({3, 4});
+  const Tensor idx = index_tensor({0, 3, 3, 1, 2, 2}, {3, 2});
+  const Tensor out = gather(x, 1, idx);
+  CHECK(out.shape() == Shape{3, 2});
+  CHECK(out.at({0, 1}) == x.at({0, 3}));
+  CHECK(out.at({2, 0}) == x.at({2, 2}));
+  check([&](const Args& a) { return gather(a[0], 1, idx); }, {x});
+  check([](const Args& a) { return gather(a[0], 0, index_tensor({2, 0, 1, 1}, {1, 4})); }, {x});
+  CHECK_THROWS_AS(gather(x, 1, index_tensor({4}, {1, 1})), IndexError);
+  CHECK_THROWS_AS(gather(x, 1, index_tensor({0}, {1})), ShapeError);
+}
+
 TEST_CASE("embedding: repeated rows add up, the padding row gets nothing") {
   const Tensor w = input({5, 3});
   const Tensor out = embedding(w, index_tensor({1, 3, 1, 0}, {2, 2}), 1);

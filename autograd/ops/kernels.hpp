@@ -11,6 +11,13 @@
 
 namespace ag::detail {
 
+/// The product of shape[from..to).
+inline std::int64_t product(const Shape& shape, std::size_t from, std::size_t to) {
+  std::int64_t n = 1;
+  for (std::size_t k = from; k < to; ++k) n *= shape[k];
+  return n;
+}
+
 /// Strides (in elements) of a contiguous tensor of shape `in` viewed as
 /// `out` under broadcasting: 0 where `in` is 1 (or absent) and `out` is not.
 inline Shape broadcast_strides(const Shape& in, const Shape& out) {

@@ -1,7 +1,6 @@
-// Shape and indexing ops: reshape (a view), permute/transpose, squeeze,
-// cat/stack, slicing, index_select and embedding. Each backward is another
-// op of this file (slice ↔ slice_scatter, index_select ↔ index_add), so
-// gradients of any order work.
+// Shape ops: reshape (a view), permute/transpose, squeeze/unsqueeze,
+// cat/stack, slice/select. Each backward is another op of this file
+// (slice ↔ slice_scatter, cat ↔ slice), so gradients of any order work.
 #include <numeric>
 
 #include "autograd/ops/kernels.hpp"
@@ -10,12 +9,6 @@
 namespace ag {
 namespace detail {
 namespace {
-
-std::int64_t product(const Shape& shape, std::size_t from, std::size_t to) {
-  std::int64_t n = 1;
-  for (std::size_t k = from; k < to; ++k) n *= shape[k];
-  return n;
-}
 
 // Copies x's elements in the order of `out_shape` where out dim k walks x
 // with stride `strides[k]` from `offset`.
@@ -118,90 +111,6 @@ Tensor slice_scatter(const Tensor& g, const Shape& full, int dim, std::int64_t s
   return out;
 }
 
-// index_add(zeros(full), dim, index, g): rows of g added at `index` along dim
-Tensor index_add(const Tensor& g, const Shape& full, int dim, const Tensor& index);
-
-// index_select: ints = {dim}, saved = {index}
-void index_select_vjp(Node& n, const Tensor& g) {
-  const TensorNode& t = as_tensor(n);
-  accumulate_input(n, 0,
-                   index_add(g, input_node(n, 0).shape, static_cast<int>(t.ints[0]), t.saved[0]));
-}
-const Op index_select_op{"index_select", "index_select", &tensor_kind,
-                         run_backward<index_select_vjp>};
-
-void index_add_vjp(Node& n, const Tensor& g) {
-  const TensorNode& t = as_tensor(n);
-  accumulate_input(n, 0, index_select(g, t.ints[0], t.saved[0]));
-}
-const Op index_add_op{"index_add", "index_add", &tensor_kind, run_backward<index_add_vjp>};
-
-void check_index(std::string_view op, const Tensor& index, std::int64_t size) {
-  if (index.dtype() != DType::int64) {
-    fail<DTypeError>("{}: indices must be int64, not {}", op, index.dtype());
-  }
-  const std::int64_t* p = index.data<std::int64_t>();
-  for (std::int64_t i = 0, n = index.numel(); i < n; ++i) {
-    if (p[i] < 0 || p[i] >= size) {
-      fail<IndexError>("{}: index {} is out of range for a dim of size {}", op, p[i], size);
-    }
-  }
-}
-
-Tensor index_add(const Tensor& g, const Shape& full, int dim, const Tensor& index) {
-  Tensor out = zeros(full, g.dtype());
-  const std::int64_t outer = product(full, 0, dim), inner = product(full, dim + 1, full.size());
-  const std::int64_t rows = full[dim], picked = index.numel();
-  visit_floating(g.dtype(), "index_add", [&](auto zero) {
-    using T = decltype(zero);
-    const T* in = g.data<T>();
-    T* o = out.data<T>();
-    const std::int64_t* idx = index.data<std::int64_t>();
-    for (std::int64_t a = 0; a < outer; ++a) {
-      for (std::int64_t r = 0; r < picked; ++r) {
-        const T* src = in + (a * picked + r) * inner;
-        T* dst = o + (a * rows + idx[r]) * inner;
-        for (std::int64_t k = 0; k < inner; ++k) dst[k] += src[k];
-      }
-    }
-  });
-  if (record(out, index_add_op, {g.node()})) {
-    out.node()->ints = {dim};
-    out.node()->saved = {index};
-  }
-  return out;
-}
-
-// Sparse embedding: weight (in[0]) gets rows + values; saved = {flat
-// indices}, real = padding_idx or -1. Under ag::grad (a capture) or
-// create_graph it falls back to a dense gradient.
-void embedding_sparse_vjp(Node& n, const Tensor& g_all) {
-  TensorNode& weight = input_node(n, 0);
-  if (!weight.requires_grad) return;
-  Tensor rows = as_tensor(n).saved[0];
-  Tensor g = g_all;
-  if (const double pad = as_tensor(n).real; pad >= 0) {  // the padding row gets nothing
-    std::vector<std::int64_t> keep;
-    const std::int64_t* r = rows.data<std::int64_t>();
-    for (std::int64_t i = 0; i < rows.numel(); ++i) {
-      if (r[i] != static_cast<std::int64_t>(pad)) keep.push_back(i);
-    }
-    const Tensor kept = index_tensor(keep);
-    rows = index_select(rows, 0, kept);
-    g = index_select(g, 0, kept);
-  }
-  if (active_capture || is_grad_enabled()) {
-    accumulate_grad(weight, index_add(g, weight.shape, 0, rows));
-    return;
-  }
-  SparseGrad& sg = weight.sparse_grad;
-  const bool had = sg.defined();
-  sg.rows = had ? cat({sg.rows, rows}) : rows;
-  sg.values = had ? cat({sg.values, g}) : g;
-}
-const Op embedding_sparse_op{"embedding", "embedding (sparse)", &tensor_kind,
-                             run_backward<embedding_sparse_vjp>};
-
 Tensor cat_forward(const std::vector<Tensor>& xs, int dim) {
   const Shape& first = xs[0].shape();
   Shape shape = first;
@@ -237,10 +146,6 @@ Tensor cat_forward(const std::vector<Tensor>& xs, int dim) {
 }
 
 }  // namespace
-
-Tensor index_add_rows(const Tensor& values, const Shape& shape, const Tensor& rows) {
-  return index_add(values, shape, 0, rows);
-}
 
 }  // namespace detail
 
@@ -388,65 +293,6 @@ Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index) {
   }
   if (index < 0) index += size;
   return squeeze(slice(x, d, index, index + 1), d);
-}
-
-Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
-  const int d = detail::normalize_dim(dim, x.shape().size(), "index_select");
-  if (index.shape().size() > 1) {
-    detail::fail<ShapeError>("index_select: the index must be 1-d, got shape {}", index.shape());
-  }
-  detail::check_index("index_select", index, x.shape()[d]);
-  Shape shape = x.shape();
-  shape[d] = index.numel();
-  Tensor out = detail::empty_tensor(shape, x.dtype(), "index_select");
-  const std::int64_t outer = detail::product(shape, 0, d);
-  const std::int64_t inner = detail::product(shape, d + 1, shape.size());
-  const std::size_t bytes = inner * dtype_size(x.dtype());
-  const std::byte* in = x.node()->storage.get();
-  std::byte* o = out.node()->storage.get();
-  const std::int64_t* idx = index.data<std::int64_t>();
-  for (std::int64_t a = 0; a < outer; ++a) {
-    for (std::int64_t r = 0; r < index.numel(); ++r) {
-      std::copy_n(in + (a * x.shape()[d] + idx[r]) * bytes, bytes,
-                  o + (a * index.numel() + r) * bytes);
-    }
-  }
-  if (detail::record(out, detail::index_select_op, {x.node()})) {
-    out.node()->ints = {d};
-    out.node()->saved = {reshape(index, {index.numel()})};
-  }
-  return out;
-}
-
-Tensor embedding(const Tensor& weight, const Tensor& indices,
-                 std::optional<std::int64_t> padding_idx, bool sparse) {
-  if (weight.shape().size() != 2) {
-    detail::fail<ShapeError>("embedding: the weight must be 2-d (num_embeddings, dim), got {}",
-                             weight.shape());
-  }
-  Tensor flat = reshape(indices, {indices.numel()});
-  Shape shape = indices.shape();
-  shape.push_back(weight.shape()[1]);
-  if (sparse) {
-    detail::check_index("embedding", flat, weight.shape()[0]);
-    Tensor rows;
-    {
-      NoGradGuard no_grad;
-      rows = index_select(weight, 0, flat);
-    }
-    if (detail::record(rows, detail::embedding_sparse_op, {weight.node()})) {
-      rows.node()->saved = {flat};
-      rows.node()->real = padding_idx ? static_cast<double>(*padding_idx) : -1.0;
-    }
-    return reshape(rows, shape);
-  }
-  Tensor rows = index_select(weight, 0, flat);
-  if (padding_idx) {
-    // The padding row is looked up like any other but passes no gradient.
-    const Tensor pad = eq(flat, full({}, static_cast<double>(*padding_idx), DType::int64));
-    rows = where(unsqueeze(pad, 1), rows.detach(), rows);
-  }
-  return reshape(rows, shape);
 }
 
 }  // namespace ag

@@ -1,0 +1,245 @@
+// Indexing ops: index_select ↔ index_add, gather ↔ scatter_add (each the
+// other's adjoint, so gradients of any order work), and embedding lookups,
+// whose gradient can also be produced as sparse rows.
+#include "autograd/ops/kernels.hpp"
+#include "autograd/ops/tensor_op.hpp"
+
+namespace ag {
+namespace detail {
+namespace {
+
+// index_add(zeros(full), dim, index, g): rows of g added at `index` along dim
+Tensor index_add(const Tensor& g, const Shape& full, int dim, const Tensor& index);
+
+// index_select: ints = {dim}, saved = {index}
+void index_select_vjp(Node& n, const Tensor& g) {
+  const TensorNode& t = as_tensor(n);
+  accumulate_input(n, 0,
+                   index_add(g, input_node(n, 0).shape, static_cast<int>(t.ints[0]), t.saved[0]));
+}
+const Op index_select_op{"index_select", "index_select", &tensor_kind,
+                         run_backward<index_select_vjp>};
+
+void index_add_vjp(Node& n, const Tensor& g) {
+  const TensorNode& t = as_tensor(n);
+  accumulate_input(n, 0, index_select(g, t.ints[0], t.saved[0]));
+}
+const Op index_add_op{"index_add", "index_add", &tensor_kind, run_backward<index_add_vjp>};
+
+void check_index(std::string_view op, const Tensor& index, std::int64_t size) {
+  if (index.dtype() != DType::int64) {
+    fail<DTypeError>("{}: indices must be int64, not {}", op, index.dtype());
+  }
+  const std::int64_t* p = index.data<std::int64_t>();
+  for (std::int64_t i = 0, n = index.numel(); i < n; ++i) {
+    if (p[i] < 0 || p[i] >= size) {
+      fail<IndexError>("{}: index {} is out of range for a dim of size {}", op, p[i], size);
+    }
+  }
+}
+
+Tensor index_add(const Tensor& g, const Shape& full, int dim, const Tensor& index) {
+  Tensor out = zeros(full, g.dtype());
+  const std::int64_t outer = product(full, 0, dim), inner = product(full, dim + 1, full.size());
+  const std::int64_t rows = full[dim], picked = index.numel();
+  visit_floating(g.dtype(), "index_add", [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = g.data<T>();
+    T* o = out.data<T>();
+    const std::int64_t* idx = index.data<std::int64_t>();
+    for (std::int64_t a = 0; a < outer; ++a) {
+      for (std::int64_t r = 0; r < picked; ++r) {
+        const T* src = in + (a * picked + r) * inner;
+        T* dst = o + (a * rows + idx[r]) * inner;
+        for (std::int64_t k = 0; k < inner; ++k) dst[k] += src[k];
+      }
+    }
+  });
+  if (record(out, index_add_op, {g.node()})) {
+    out.node()->ints = {dim};
+    out.node()->saved = {index};
+  }
+  return out;
+}
+
+// Sparse embedding: weight (in[0]) gets rows + values; saved = {flat
+// indices}, real = padding_idx or -1. Under ag::grad (a capture) or
+// create_graph it falls back to a dense gradient.
+void embedding_sparse_vjp(Node& n, const Tensor& g_all) {
+  TensorNode& weight = input_node(n, 0);
+  if (!weight.requires_grad) return;
+  Tensor rows = as_tensor(n).saved[0];
+  Tensor g = g_all;
+  if (const double pad = as_tensor(n).real; pad >= 0) {  // the padding row gets nothing
+    std::vector<std::int64_t> keep;
+    const std::int64_t* r = rows.data<std::int64_t>();
+    for (std::int64_t i = 0; i < rows.numel(); ++i) {
+      if (r[i] != static_cast<std::int64_t>(pad)) keep.push_back(i);
+    }
+    const Tensor kept = index_tensor(keep);
+    rows = index_select(rows, 0, kept);
+    g = index_select(g, 0, kept);
+  }
+  if (active_capture || is_grad_enabled()) {
+    accumulate_grad(weight, index_add(g, weight.shape, 0, rows));
+    return;
+  }
+  SparseGrad& sg = weight.sparse_grad;
+  const bool had = sg.defined();
+  sg.rows = had ? cat({sg.rows, rows}) : rows;
+  sg.values = had ? cat({sg.values, g}) : g;
+}
+const Op embedding_sparse_op{"embedding", "embedding (sparse)", &tensor_kind,
+                             run_backward<embedding_sparse_vjp>};
+
+// gather and scatter_add are adjoint: saved = {index}, ints = {dim}
+Tensor scatter_add(const Tensor& g, const Shape& full, int dim, const Tensor& index);
+void gather_vjp(Node& n, const Tensor& g) {
+  const TensorNode& t = as_tensor(n);
+  accumulate_input(n, 0,
+                   scatter_add(g, input_node(n, 0).shape, static_cast<int>(t.ints[0]), t.saved[0]));
+}
+const Op gather_op{"gather", "gather", &tensor_kind, run_backward<gather_vjp>};
+void scatter_add_vjp(Node& n, const Tensor& g) {
+  const TensorNode& t = as_tensor(n);
+  accumulate_input(n, 0, gather(g, t.ints[0], t.saved[0]));
+}
+const Op scatter_add_op{"scatter_add", "scatter_add", &tensor_kind, run_backward<scatter_add_vjp>};
+
+// Calls f(index_flat, x_flat) for every element of `index`, where x_flat is
+// the element of a tensor of shape `full` that it addresses along `dim`.
+template <class F>
+void for_each_gathered(const Tensor& index, const Shape& full, int dim, F&& f) {
+  const Shape x_strides = contiguous_strides(full);
+  const Shape& shape = index.shape();
+  const std::int64_t* idx = index.data<std::int64_t>();
+  std::vector<std::int64_t> at(shape.size(), 0);
+  for (std::int64_t i = 0, n = index.numel(); i < n; ++i) {
+    std::int64_t offset = 0;
+    for (std::size_t d = 0; d < shape.size(); ++d) {
+      offset += (static_cast<int>(d) == dim ? idx[i] : at[d]) * x_strides[d];
+    }
+    f(i, offset);
+    for (std::size_t d = shape.size(); d-- > 0;) {
+      if (++at[d] < shape[d]) break;
+      at[d] = 0;
+    }
+  }
+}
+
+void check_gather_index(std::string_view op, const Shape& full, int dim, const Tensor& index) {
+  if (index.shape().size() != full.size()) {
+    fail<ShapeError>("{}: index of shape {} must have the rank of {}", op, index.shape(), full);
+  }
+  for (std::size_t d = 0; d < full.size(); ++d) {
+    if (static_cast<int>(d) != dim && index.shape()[d] > full[d]) {
+      fail<ShapeError>("{}: index shape {} exceeds {} outside dim {}", op, index.shape(), full,
+                       dim);
+    }
+  }
+  check_index(op, index, full[dim]);
+}
+
+Tensor scatter_add(const Tensor& g, const Shape& full, int dim, const Tensor& index) {
+  Tensor out = zeros(full, g.dtype());
+  visit_floating(g.dtype(), "scatter_add", [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = g.data<T>();
+    T* o = out.data<T>();
+    for_each_gathered(index, full, dim, [&](std::int64_t i, std::int64_t at) { o[at] += in[i]; });
+  });
+  if (record(out, scatter_add_op, {g.node()})) {
+    out.node()->ints = {dim};
+    out.node()->saved = {index};
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor index_add_rows(const Tensor& values, const Shape& shape, const Tensor& rows) {
+  return index_add(values, shape, 0, rows);
+}
+
+}  // namespace detail
+
+using detail::TensorNode;
+
+Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
+  const int d = detail::normalize_dim(dim, x.shape().size(), "index_select");
+  if (index.shape().size() > 1) {
+    detail::fail<ShapeError>("index_select: the index must be 1-d, got shape {}", index.shape());
+  }
+  detail::check_index("index_select", index, x.shape()[d]);
+  Shape shape = x.shape();
+  shape[d] = index.numel();
+  Tensor out = detail::empty_tensor(shape, x.dtype(), "index_select");
+  const std::int64_t outer = detail::product(shape, 0, d);
+  const std::int64_t inner = detail::product(shape, d + 1, shape.size());
+  const std::size_t bytes = inner * dtype_size(x.dtype());
+  const std::byte* in = x.node()->storage.get();
+  std::byte* o = out.node()->storage.get();
+  const std::int64_t* idx = index.data<std::int64_t>();
+  for (std::int64_t a = 0; a < outer; ++a) {
+    for (std::int64_t r = 0; r < index.numel(); ++r) {
+      std::copy_n(in + (a * x.shape()[d] + idx[r]) * bytes, bytes,
+                  o + (a * index.numel() + r) * bytes);
+    }
+  }
+  if (detail::record(out, detail::index_select_op, {x.node()})) {
+    out.node()->ints = {d};
+    out.node()->saved = {reshape(index, {index.numel()})};
+  }
+  return out;
+}
+
+Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index) {
+  const int d = detail::normalize_dim(dim, x.shape().size(), "gather");
+  detail::check_gather_index("gather", x.shape(), d, index);
+  Tensor out = detail::empty_tensor(index.shape(), x.dtype(), "gather");
+  detail::visit_floating(x.dtype(), "gather", [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = x.data<T>();
+    T* o = out.data<T>();
+    detail::for_each_gathered(index, x.shape(), d,
+                              [&](std::int64_t i, std::int64_t at) { o[i] = in[at]; });
+  });
+  if (detail::record(out, detail::gather_op, {x.node()})) {
+    out.node()->ints = {d};
+    out.node()->saved = {index};
+  }
+  return out;
+}
+
+Tensor embedding(const Tensor& weight, const Tensor& indices,
+                 std::optional<std::int64_t> padding_idx, bool sparse) {
+  if (weight.shape().size() != 2) {
+    detail::fail<ShapeError>("embedding: the weight must be 2-d (num_embeddings, dim), got {}",
+                             weight.shape());
+  }
+  Tensor flat = reshape(indices, {indices.numel()});
+  Shape shape = indices.shape();
+  shape.push_back(weight.shape()[1]);
+  if (sparse) {
+    detail::check_index("embedding", flat, weight.shape()[0]);
+    Tensor rows;
+    {
+      NoGradGuard no_grad;
+      rows = index_select(weight, 0, flat);
+    }
+    if (detail::record(rows, detail::embedding_sparse_op, {weight.node()})) {
+      rows.node()->saved = {flat};
+      rows.node()->real = padding_idx ? static_cast<double>(*padding_idx) : -1.0;
+    }
+    return reshape(rows, shape);
+  }
+  Tensor rows = index_select(weight, 0, flat);
+  if (padding_idx) {
+    // The padding row is looked up like any other but passes no gradient.
+    const Tensor pad = eq(flat, full({}, static_cast<double>(*padding_idx), DType::int64));
+    rows = where(unsqueeze(pad, 1), rows.detach(), rows);
+  }
+  return reshape(rows, shape);
+}
+
+}  // namespace ag
