@@ -86,13 +86,31 @@ Tensor empty_tensor(const Shape& shape, DType dtype, std::string_view op) {
   node->dtype = dtype;
   Tensor t = Tensor::adopt(node);
   const std::size_t bytes = std::max<std::size_t>(1, n * dtype_size(dtype));
-  node->storage = std::shared_ptr<std::byte[]>(
-      new (std::align_val_t{64}) std::byte[bytes],
-      [](std::byte* p) { ::operator delete[](p, std::align_val_t{64}); });
+  // One allocation for the buffer and its count; 16-byte aligned, which is
+  // all the unaligned-tolerant vector loads of x86-64 need.
+  node->storage = std::make_shared_for_overwrite<std::byte[]>(bytes);
   return t;
 }
 
 constinit thread_local GradCapture* active_capture = nullptr;
+
+namespace {
+
+// Whether `t` is the only handle to its node and the only user of its buffer.
+bool owns_alone(const Tensor& t) {
+  return t.node()->refs == 1 && t.node()->storage.use_count() == 1;
+}
+
+void add_in_place(Tensor& target, const Tensor& value) {
+  visit_floating(target.dtype(), "accumulate_grad", [&](auto zero) {
+    using T = decltype(zero);
+    T* out = target.data<T>();
+    const T* in = value.data<T>();
+    for (std::int64_t i = 0, n = target.numel(); i < n; ++i) out[i] += in[i];
+  });
+}
+
+}  // namespace
 
 bool record(Tensor& out, const Op& op, std::initializer_list<Node*> inputs) {
   if (!is_grad_enabled()) return false;
@@ -123,9 +141,10 @@ Tensor output(Node& node) {
 
 void accumulate_grad(TensorNode& node, const Tensor& contribution) {
   if (!node.requires_grad) return;
-  if (contribution.shape() != node.shape) {
-    fail<ShapeError>("backward: a gradient of shape {} reached a tensor of shape {} (op '{}')",
-                     contribution.shape(), node.shape, node.op->name);
+  if (contribution.shape() != node.shape || contribution.dtype() != node.dtype) {
+    fail<ShapeError>(
+        "backward: a {} gradient of shape {} reached a {} tensor of shape {} (op '{}')",
+        contribution.dtype(), contribution.shape(), node.dtype, node.shape, node.op->name);
   }
   if (active_capture) [[unlikely]] {
     for (auto& slot : active_capture->slots) {
@@ -135,7 +154,13 @@ void accumulate_grad(TensorNode& node, const Tensor& contribution) {
     }
     if (node.is_leaf()) return;
   }
-  node.grad = node.grad.defined() ? node.grad + contribution : contribution;
+  if (!node.grad.defined()) {
+    node.grad = contribution;
+  } else if (!is_grad_enabled() && owns_alone(node.grad)) {
+    add_in_place(node.grad, contribution);  // nobody else can see the old value
+  } else {
+    node.grad = node.grad + contribution;
+  }
 }
 
 }  // namespace detail
