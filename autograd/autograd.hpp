@@ -27,8 +27,18 @@
 // Threads. A graph belongs to one thread at a time; separate graphs may be
 // built and differentiated on separate threads.
 //
-// Where things live: scalar.hpp (the Scalar type), dot.hpp (diagrams),
-// error.hpp (exceptions), node.hpp (the engine's node, for op authors).
+// Tensors. ag::Tensor is the same idea for n-d arrays (float32/float64):
+//
+//     ag::Tensor w = ag::randn({3, 2}, gen).requires_grad_();
+//     ag::Tensor loss = ag::sum(ag::tanh(ag::matmul(x, w)));
+//     loss.backward();  // w.grad(): d(loss)/dw, shape {3, 2}
+//
+// Scalars and tensors share one graph and one backward().
+//
+// Where things live: scalar.hpp (Scalar), tensor.hpp (Tensor), ops.hpp
+// (every tensor op), functional.hpp (grad, jacobian, hessian, gradcheck),
+// dot.hpp (diagrams), error.hpp (exceptions), grad_mode.hpp (NoGradGuard),
+// generator.hpp (seeded random numbers), node.hpp (the engine's node).
 #pragma once
 
 #include "autograd/dot.hpp"

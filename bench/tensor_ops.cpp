@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include "autograd/autograd.hpp"
@@ -69,14 +70,14 @@ void elementwise(int rounds) {
   constexpr std::int64_t kN = 1 << 20;
   Generator gen(2);
   const Tensor a = rand({kN}, gen), b = rand({kN}, gen);
-  std::vector<float> out(kN);
+  std::unique_ptr<float[]> out;
   const auto ours = bench::time_runs(rounds, [&] { (void)(a + b); });
   const auto raw = bench::time_runs(rounds, [&] {
-    std::vector<float> fresh(kN);  // the op allocates its output too
+    std::unique_ptr<float[]> fresh(new float[kN]);  // the op allocates its output too
     const float* pa = a.data<float>();
     const float* pb = b.data<float>();
     for (std::int64_t i = 0; i < kN; ++i) fresh[i] = pa[i] + pb[i];
-    out.swap(fresh);
+    out = std::move(fresh);
   });
   const double bytes = 3.0 * kN * sizeof(float);
   fmt::print("add 1M float32: ag {:.1f} GB/s ({:.0f} us), plain loop {:.1f} GB/s, ratio {:.2f}\n",
