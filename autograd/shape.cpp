@@ -6,6 +6,10 @@
 
 namespace ag::detail {
 
+void fail_rank(std::size_t rank) {
+  fail<ShapeError>("shape: {} dims; tensors have at most {}", rank, Shape::kMaxRank);
+}
+
 std::int64_t checked_numel(const Shape& shape, std::string_view op) {
   // Cap well below int64's range so byte counts cannot overflow either.
   constexpr std::int64_t kLimit = std::int64_t{1} << 48;

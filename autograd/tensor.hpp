@@ -156,7 +156,7 @@ struct TensorNode : Node {
   SparseGrad sparse_grad;     ///< row-sparse gradient (sparse embeddings)
   std::vector<Node*> more;    ///< inputs beyond in[0], in[1] (owned references)
   std::vector<Tensor> saved;  ///< what an op's backward needs besides its inputs
-  Shape ints;                 ///< an op's integer attributes (dims, sizes)
+  std::vector<std::int64_t> ints;  ///< an op's integer attributes (dims, sizes)
   double real = 0.0;          ///< an op's real attribute (constant, exponent)
 
   TensorNode() = default;

@@ -174,6 +174,8 @@ TEST_CASE("errors name the op and the shapes") {
   CHECK_THROWS_AS(transpose(a, 0, 3), ShapeError);
   CHECK_THROWS_AS(cat({a, ones({3, 2})}, 0), ShapeError);
   CHECK_THROWS_AS(where(a, a, a), DTypeError);
+  CHECK_THROWS_AS(zeros({1, 1, 1, 1, 1, 1, 1, 1, 1}), ShapeError);  // 9 dims: at most 8
+  CHECK_THROWS_WITH(reshape(a, {1, 1, 1, 1, 1, 1, 1, 1, 6}), doctest::Contains("at most 8"));
 }
 
 TEST_CASE("reshape is a view; assign writes through it") {

@@ -199,7 +199,7 @@ Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
     strides[k] = in_strides[perm[k]];
   }
   Tensor out = detail::strided_copy(x, out_shape, strides, 0, "permute");
-  if (detail::record(out, detail::permute_op, {x.node()})) out.node()->ints = perm;
+  if (detail::record(out, detail::permute_op, {x.node()})) out.node()->ints = perm.vec();
   return out;
 }
 
