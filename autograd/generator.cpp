@@ -42,4 +42,11 @@ double Generator::normal() {
   return radius * std::cos(2.0 * std::numbers::pi * u2);
 }
 
+Generator& default_generator() {
+  thread_local Generator generator;
+  return generator;
+}
+
+void manual_seed(std::uint64_t seed) { default_generator().manual_seed(seed); }
+
 }  // namespace ag

@@ -26,4 +26,10 @@ class Generator {
   bool has_spare_ = false;
 };
 
+/// The generator used when none is given (layers' initialisation, dropout):
+/// one per thread, seeded with a fixed value until manual_seed().
+Generator& default_generator();
+/// Reseeds this thread's default generator (torch.manual_seed).
+void manual_seed(std::uint64_t seed);
+
 }  // namespace ag

@@ -131,6 +131,9 @@ Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t
 Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index);
 /// Rows (along `dim`) picked by an int64 index vector; repeats add up in backward.
 Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index);
+/// x with the slices of `source` added at `index` (int64, 1-d) along `dim`
+/// (torch.index_add); repeated indices add up.
+Tensor index_add(const Tensor& x, std::int64_t dim, const Tensor& index, const Tensor& source);
 /// out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (torch.gather): `index`
 /// (int64) has x's rank and, outside `dim`, sizes no larger than x's.
 /// Repeated indices add up in backward.

@@ -193,6 +193,18 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
   return out;
 }
 
+Tensor index_add(const Tensor& x, std::int64_t dim, const Tensor& index, const Tensor& source) {
+  const int d = detail::normalize_dim(dim, x.shape().size(), "index_add");
+  Shape expected = x.shape();
+  expected[d] = index.numel();
+  if (source.shape() != expected || index.shape().size() > 1) {
+    detail::fail<ShapeError>("index_add: source {} does not fit x {} with {} indices along dim {}",
+                             source.shape(), x.shape(), index.numel(), d);
+  }
+  detail::check_index("index_add", index, x.shape()[d]);
+  return x + detail::index_add(source, x.shape(), d, reshape(index, {index.numel()}));
+}
+
 Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index) {
   const int d = detail::normalize_dim(dim, x.shape().size(), "gather");
   detail::check_gather_index("gather", x.shape(), d, index);

@@ -1,0 +1,197 @@
+#include "nn/layers.hpp"
+
+#include <fmt/format.h>
+#include <cmath>
+
+#include "nn/init.hpp"
+
+namespace ag::nn {
+
+Linear::Linear(std::int64_t in_features, std::int64_t out_features, bool has_bias, DType dtype,
+               Generator& gen) {
+  if (in_features <= 0 || out_features <= 0) {
+    detail::fail<ShapeError>("Linear: sizes must be positive, got in={} out={}", in_features,
+                             out_features);
+  }
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in_features));
+  weight =
+      register_parameter("weight", rand({out_features, in_features}, gen, dtype, -bound, bound));
+  if (has_bias) bias = register_parameter("bias", rand({out_features}, gen, dtype, -bound, bound));
+}
+
+Tensor Linear::forward(const Tensor& x) { return linear(x, weight, bias); }
+
+std::string Linear::name() const {
+  return fmt::format("Linear(in_features={}, out_features={}, bias={})", weight.shape()[1],
+                     weight.shape()[0], bias.defined());
+}
+
+Sequential::Sequential(std::vector<std::shared_ptr<Module>> modules) {
+  for (auto& m : modules) push_back(std::move(m));
+}
+
+void Sequential::push_back(std::shared_ptr<Module> module) {
+  register_module(std::to_string(modules_.size()), module);
+  modules_.push_back(std::move(module));
+}
+
+Tensor Sequential::forward(const Tensor& x) {
+  Tensor out = x;
+  for (auto& m : modules_) out = (*m)(out);
+  return out;
+}
+
+std::string LeakyReLU::name() const { return fmt::format("LeakyReLU({})", slope_); }
+std::string Softmax::name() const { return fmt::format("Softmax(dim={})", dim_); }
+
+namespace {
+class Identity : public Module {
+ public:
+  Tensor forward(const Tensor& x) override { return x; }
+  std::string name() const override { return "Identity"; }
+};
+}  // namespace
+
+std::shared_ptr<Module> activation(const std::string& name) {
+  if (name == "sigmoid") return std::make_shared<Sigmoid>();
+  if (name == "tanh") return std::make_shared<Tanh>();
+  if (name == "relu") return std::make_shared<ReLU>();
+  if (name == "leaky_relu") return std::make_shared<LeakyReLU>();
+  if (name == "gelu") return std::make_shared<GELU>();
+  if (name == "identity") return std::make_shared<Identity>();
+  detail::fail<ValueError>(
+      "activation: unknown activation '{}' (sigmoid, tanh, relu, leaky_relu, "
+      "gelu, identity)",
+      name);
+}
+
+std::shared_ptr<Sequential> MLP(const std::vector<std::int64_t>& sizes,
+                                const std::string& hidden_activation,
+                                const std::string& output_activation, bool bias, DType dtype,
+                                Generator& gen) {
+  if (sizes.size() < 2) {
+    detail::fail<ShapeError>("MLP: need at least input and output sizes, got {}", sizes.size());
+  }
+  auto net = std::make_shared<Sequential>();
+  for (std::size_t k = 0; k + 1 < sizes.size(); ++k) {
+    net->push_back(std::make_shared<Linear>(sizes[k], sizes[k + 1], bias, dtype, gen));
+    const bool last = k + 2 == sizes.size();
+    const std::string& act = last ? output_activation : hidden_activation;
+    if (act != "identity") net->push_back(activation(act));
+  }
+  return net;
+}
+
+Embedding::Embedding(std::int64_t num_embeddings, std::int64_t dim,
+                     std::optional<std::int64_t> padding_idx, bool sparse, DType dtype,
+                     Generator& gen)
+    : padding_idx_(padding_idx), sparse_(sparse) {
+  if (padding_idx && (*padding_idx < 0 || *padding_idx >= num_embeddings)) {
+    detail::fail<IndexError>("Embedding: padding_idx {} is out of range for {} embeddings",
+                             *padding_idx, num_embeddings);
+  }
+  Tensor w = randn({num_embeddings, dim}, gen, dtype);
+  if (padding_idx) {  // the padding row starts at zero, as in PyTorch
+    const Tensor rows = reshape(arange(0, static_cast<double>(num_embeddings), 1, DType::int64),
+                                {num_embeddings, 1});
+    w = where(eq(rows, full({}, static_cast<double>(*padding_idx), DType::int64)), zeros({}, dtype),
+              w);
+  }
+  weight = register_parameter("weight", w);
+}
+
+Tensor Embedding::forward(const Tensor& indices) {
+  return embedding(weight, indices, padding_idx_, sparse_);
+}
+
+std::string Embedding::name() const {
+  return fmt::format("Embedding({}, {}{})", weight.shape()[0], weight.shape()[1],
+                     sparse_ ? ", sparse" : "");
+}
+
+EmbeddingBag::EmbeddingBag(std::int64_t num_embeddings, std::int64_t dim, Mode mode, bool sparse,
+                           DType dtype, Generator& gen)
+    : mode_(mode), sparse_(sparse) {
+  weight = register_parameter("weight", randn({num_embeddings, dim}, gen, dtype));
+}
+
+Tensor EmbeddingBag::forward(const Tensor& indices) {
+  if (indices.dim() != 2) {
+    detail::fail<ShapeError>(
+        "EmbeddingBag: indices must be (bags, length), got {}; pass offsets "
+        "for 1-d indices",
+        indices.shape());
+  }
+  const Tensor rows = embedding(weight, indices, std::nullopt, sparse_);  // (bags, length, dim)
+  return mode_ == Mode::sum ? sum(rows, {1}) : mean(rows, {1});
+}
+
+Tensor EmbeddingBag::forward(const Tensor& indices, const Tensor& offsets) {
+  if (indices.dim() != 1 || offsets.dim() != 1 || offsets.dtype() != DType::int64) {
+    detail::fail<ShapeError>("EmbeddingBag: expected 1-d indices and int64 offsets, got {} and {}",
+                             indices.shape(), offsets.shape());
+  }
+  const std::int64_t n = indices.numel(), bags = offsets.numel();
+  std::vector<std::int64_t> bag_of(n), count(bags, 0);
+  const std::int64_t* off = offsets.data<std::int64_t>();
+  for (std::int64_t b = 0; b < bags; ++b) {
+    const std::int64_t end = b + 1 < bags ? off[b + 1] : n;
+    if (off[b] < 0 || off[b] > end || end > n) {
+      detail::fail<IndexError>("EmbeddingBag: offsets must rise within [0, {}], got {} at bag {}",
+                               n, off[b], b);
+    }
+    for (std::int64_t i = off[b]; i < end; ++i) bag_of[i] = b;
+    count[b] = end - off[b];
+  }
+  const Tensor rows = embedding(weight, indices, std::nullopt, sparse_);  // (n, dim)
+  const Tensor summed =
+      index_add(zeros({bags, weight.shape()[1]}, weight.dtype()), 0, index_tensor(bag_of), rows);
+  if (mode_ == Mode::sum) return summed;
+  std::vector<double> scale(bags);
+  for (std::int64_t b = 0; b < bags; ++b) scale[b] = count[b] ? 1.0 / count[b] : 0.0;
+  return summed * Tensor::from(scale, {bags, 1}).to(weight.dtype());
+}
+
+std::string EmbeddingBag::name() const {
+  return fmt::format("EmbeddingBag({}, {}, mode={}{})", weight.shape()[0], weight.shape()[1],
+                     mode_ == Mode::sum ? "sum" : "mean", sparse_ ? ", sparse" : "");
+}
+
+Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
+  if (p < 0.0 || p > 1.0) detail::fail<ValueError>("dropout: p = {} is not in [0, 1]", p);
+  if (!training || p == 0.0) return x;
+  if (p == 1.0) return x * 0.0;
+  const Tensor keep = lt(rand(x.shape(), gen, x.dtype()), 1.0 - p);
+  return where(keep, x * (1.0 / (1.0 - p)), zeros({}, x.dtype()));
+}
+
+Dropout::Dropout(double p, Generator& gen) : p_(p), gen_(&gen) {
+  if (p < 0.0 || p > 1.0) detail::fail<ValueError>("Dropout: p = {} is not in [0, 1]", p);
+}
+
+Tensor Dropout::forward(const Tensor& x) { return dropout(x, p_, is_training(), *gen_); }
+
+std::string Dropout::name() const { return fmt::format("Dropout(p={})", p_); }
+
+LayerNorm::LayerNorm(std::int64_t features, double eps, bool affine, DType dtype)
+    : features_(features), eps_(eps) {
+  if (affine) {
+    weight = register_parameter("weight", ones({features}, dtype));
+    bias = register_parameter("bias", zeros({features}, dtype));
+  }
+}
+
+Tensor LayerNorm::forward(const Tensor& x) {
+  if (x.dim() == 0 || x.shape().back() != features_) {
+    detail::fail<ShapeError>("LayerNorm: expected a last dim of {}, got shape {}", features_,
+                             x.shape());
+  }
+  const Tensor centered = x - mean(x, {-1}, true);
+  const Tensor variance = mean(centered * centered, {-1}, true);
+  Tensor y = centered / sqrt(variance + eps_);
+  return weight.defined() ? y * weight + bias : y;
+}
+
+std::string LayerNorm::name() const { return fmt::format("LayerNorm({})", features_); }
+
+}  // namespace ag::nn

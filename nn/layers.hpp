@@ -1,0 +1,165 @@
+// Layers: Linear, Sequential, an MLP builder, activations, Embedding,
+// EmbeddingBag, Dropout, LayerNorm.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "autograd/generator.hpp"
+#include "autograd/ops.hpp"
+#include "nn/module.hpp"
+
+namespace ag::nn {
+
+/// y = x W^T + b with W (out_features, in_features). PyTorch's default
+/// initialisation: W and b uniform in ±1/√in_features.
+class Linear : public Module {
+ public:
+  Linear(std::int64_t in_features, std::int64_t out_features, bool bias = true,
+         DType dtype = DType::float32, Generator& gen = default_generator());
+  Tensor forward(const Tensor& x) override;
+  std::string name() const override;
+  Tensor weight, bias;  ///< bias is undefined without one
+};
+
+/// Runs its modules in order; they are named "0", "1", ...
+class Sequential : public Module {
+ public:
+  Sequential() = default;
+  explicit Sequential(std::vector<std::shared_ptr<Module>> modules);
+  void push_back(std::shared_ptr<Module> module);
+  Tensor forward(const Tensor& x) override;
+  std::string name() const override { return "Sequential"; }
+  std::size_t size() const { return modules_.size(); }
+  Module& operator[](std::size_t k) { return *modules_.at(k); }
+
+ private:
+  std::vector<std::shared_ptr<Module>> modules_;
+};
+
+/// Activations as modules.
+class Sigmoid : public Module {
+ public:
+  Tensor forward(const Tensor& x) override { return sigmoid(x); }
+  std::string name() const override { return "Sigmoid"; }
+};
+class Tanh : public Module {
+ public:
+  Tensor forward(const Tensor& x) override { return tanh(x); }
+  std::string name() const override { return "Tanh"; }
+};
+class ReLU : public Module {
+ public:
+  Tensor forward(const Tensor& x) override { return relu(x); }
+  std::string name() const override { return "ReLU"; }
+};
+class LeakyReLU : public Module {
+ public:
+  explicit LeakyReLU(double negative_slope = 0.01) : slope_(negative_slope) {}
+  Tensor forward(const Tensor& x) override { return leaky_relu(x, slope_); }
+  std::string name() const override;
+
+ private:
+  double slope_;
+};
+class GELU : public Module {
+ public:
+  explicit GELU(bool tanh_approx = false) : tanh_(tanh_approx) {}
+  Tensor forward(const Tensor& x) override { return gelu(x, tanh_); }
+  std::string name() const override { return tanh_ ? "GELU(approximate=tanh)" : "GELU"; }
+
+ private:
+  bool tanh_;
+};
+class Softmax : public Module {
+ public:
+  explicit Softmax(std::int64_t dim = -1) : dim_(dim) {}
+  Tensor forward(const Tensor& x) override { return softmax(x, dim_); }
+  std::string name() const override;
+
+ private:
+  std::int64_t dim_;
+};
+
+/// An activation module by name: "sigmoid", "tanh", "relu", "leaky_relu",
+/// "gelu", "identity"; ValueError for others.
+std::shared_ptr<Module> activation(const std::string& name);
+
+/// Linear layers of `sizes` (e.g. {2, 16, 16, 1}) with `hidden_activation`
+/// between them and `output_activation` ("identity" for none) after the last.
+std::shared_ptr<Sequential> MLP(const std::vector<std::int64_t>& sizes,
+                                const std::string& hidden_activation = "relu",
+                                const std::string& output_activation = "identity", bool bias = true,
+                                DType dtype = DType::float32, Generator& gen = default_generator());
+
+/// A lookup table: forward(indices int64 of any shape) gives indices.shape +
+/// [dim]. Initialised N(0, 1), the padding row zero. With `sparse`, the
+/// weight's gradient is row-sparse (for SparseAdam).
+class Embedding : public Module {
+ public:
+  Embedding(std::int64_t num_embeddings, std::int64_t dim,
+            std::optional<std::int64_t> padding_idx = std::nullopt, bool sparse = false,
+            DType dtype = DType::float32, Generator& gen = default_generator());
+  Tensor forward(const Tensor& indices) override;
+  std::string name() const override;
+  Tensor weight;
+
+ private:
+  std::optional<std::int64_t> padding_idx_;
+  bool sparse_;
+};
+
+/// Sums or averages the embeddings of each bag of indices: the bag-of-words
+/// layer. forward(indices (bags, length)) gives (bags, dim); forward(indices
+/// (n), offsets) takes bags of varying length starting at `offsets`.
+class EmbeddingBag : public Module {
+ public:
+  enum class Mode { sum, mean };
+  EmbeddingBag(std::int64_t num_embeddings, std::int64_t dim, Mode mode = Mode::mean,
+               bool sparse = false, DType dtype = DType::float32,
+               Generator& gen = default_generator());
+  Tensor forward(const Tensor& indices) override;
+  Tensor forward(const Tensor& indices, const Tensor& offsets);
+  std::string name() const override;
+  Tensor weight;
+
+ private:
+  Mode mode_;
+  bool sparse_;
+};
+
+/// Zeroes each element with probability p in training and scales the rest by
+/// 1/(1-p) (inverted dropout); the identity in evaluation mode.
+class Dropout : public Module {
+ public:
+  explicit Dropout(double p = 0.5, Generator& gen = default_generator());
+  Tensor forward(const Tensor& x) override;
+  std::string name() const override;
+
+ private:
+  double p_;
+  Generator* gen_;
+};
+
+/// Normalises the last dim to mean 0, variance 1 (biased), then scales and
+/// shifts by learned weight (ones) and bias (zeros).
+class LayerNorm : public Module {
+ public:
+  explicit LayerNorm(std::int64_t features, double eps = 1e-5, bool affine = true,
+                     DType dtype = DType::float32);
+  Tensor forward(const Tensor& x) override;
+  std::string name() const override;
+  Tensor weight, bias;
+
+ private:
+  std::int64_t features_;
+  double eps_;
+};
+
+/// Functional dropout: as the module, with `training` explicit.
+Tensor dropout(const Tensor& x, double p, bool training, Generator& gen = default_generator());
+
+}  // namespace ag::nn

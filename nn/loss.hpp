@@ -1,0 +1,99 @@
+// Losses, functional and as modules, with PyTorch's definitions.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "autograd/tensor.hpp"
+#include "nn/module.hpp"
+
+namespace ag::nn {
+
+/// How per-element losses are combined.
+enum class Reduction { mean, sum, none };
+
+/// (input - target)², reduced.
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
+/// |input - target|, reduced.
+Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
+
+/// The lecture's L(c, y) = -y ln c - (1-y) ln(1-c) on probabilities c. As
+/// PyTorch: each log is clamped at -100, and the gradient is
+/// (c - y) / max(c(1-c), ε) with ε = float32(1e-12). `weight` rescales
+/// elements (broadcast).
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target,
+                            const Tensor& weight = Tensor(), Reduction reduction = Reduction::mean);
+
+/// The same on logits x, computed stably (finite at ±1000):
+/// (1-y) x + (1 + (pw-1) y)(log(1 + e^-|x|) + max(-x, 0)); `pos_weight` pw
+/// weights positives (broadcast over the last dim), `weight` all elements.
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
+                                        const Tensor& weight = Tensor(),
+                                        const Tensor& pos_weight = Tensor(),
+                                        Reduction reduction = Reduction::mean);
+
+/// -weight[t_i]·input[i][t_i] for class indices t (int64); rows with
+/// t_i = ignore_index count for nothing. The mean divides by Σ weight[t_i].
+Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const Tensor& weight = Tensor(),
+                std::int64_t ignore_index = -100, Reduction reduction = Reduction::mean);
+
+struct CrossEntropyOptions {
+  Tensor weight;                     ///< per-class weights (C), optional
+  std::int64_t ignore_index = -100;  ///< class-index targets only
+  Reduction reduction = Reduction::mean;
+  double label_smoothing = 0.0;
+};
+
+/// Cross-entropy from logits (N, C) — the lecture's -Σ_k y_k log ŷ_k with
+/// ŷ = softmax(logits), which for one true class c is -log ŷ_c. `target` is
+/// class indices (int64, N) or class probabilities (float, N×C). Fused as
+/// nll_loss(log_softmax(logits)), finite for logits of ±1000. With label
+/// smoothing ε: (1-ε)·loss + (ε/C)·Σ_c -log ŷ_c.
+Tensor cross_entropy(const Tensor& logits, const Tensor& target,
+                     const CrossEntropyOptions& options = {});
+
+/// Module forms.
+class MSELoss {
+ public:
+  explicit MSELoss(Reduction r = Reduction::mean) : r_(r) {}
+  Tensor operator()(const Tensor& input, const Tensor& target) const {
+    return mse_loss(input, target, r_);
+  }
+
+ private:
+  Reduction r_;
+};
+class BCELoss {
+ public:
+  explicit BCELoss(Reduction r = Reduction::mean) : r_(r) {}
+  Tensor operator()(const Tensor& input, const Tensor& target) const {
+    return binary_cross_entropy(input, target, Tensor(), r_);
+  }
+
+ private:
+  Reduction r_;
+};
+class BCEWithLogitsLoss {
+ public:
+  explicit BCEWithLogitsLoss(Tensor pos_weight = Tensor(), Reduction r = Reduction::mean)
+      : pos_weight_(std::move(pos_weight)), r_(r) {}
+  Tensor operator()(const Tensor& input, const Tensor& target) const {
+    return binary_cross_entropy_with_logits(input, target, Tensor(), pos_weight_, r_);
+  }
+
+ private:
+  Tensor pos_weight_;
+  Reduction r_;
+};
+class CrossEntropyLoss {
+ public:
+  explicit CrossEntropyLoss(CrossEntropyOptions options = {}) : options_(std::move(options)) {}
+  Tensor operator()(const Tensor& logits, const Tensor& target) const {
+    return cross_entropy(logits, target, options_);
+  }
+
+ private:
+  CrossEntropyOptions options_;
+};
+
+}  // namespace ag::nn

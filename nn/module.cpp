@@ -1,0 +1,114 @@
+#include "nn/module.hpp"
+
+#include <fmt/format.h>
+
+#include "autograd/grad_mode.hpp"
+#include "autograd/ops.hpp"
+
+namespace ag::nn {
+namespace {
+
+// While summary() runs, operator() reports each module's output here.
+struct SummaryRow {
+  const Module* module;
+  int depth;
+  Shape output;
+};
+thread_local std::vector<SummaryRow>* summary_rows = nullptr;
+thread_local int summary_depth = 0;
+
+}  // namespace
+
+Tensor Module::operator()(const Tensor& input) {
+  if (!summary_rows) return forward(input);
+  const std::size_t row = summary_rows->size();
+  summary_rows->push_back({this, summary_depth, {}});
+  ++summary_depth;
+  Tensor out = forward(input);
+  --summary_depth;
+  (*summary_rows)[row].output = out.shape();
+  return out;
+}
+
+Tensor Module::register_parameter(std::string name, Tensor value) {
+  if (!value.requires_grad()) value.requires_grad_();
+  parameters_.emplace_back(std::move(name), value);
+  return value;
+}
+
+Tensor Module::register_buffer(std::string name, Tensor value) {
+  buffers_.emplace_back(std::move(name), value);
+  return value;
+}
+
+void Module::collect(const std::string& prefix, bool buffers,
+                     std::vector<std::pair<std::string, Tensor>>& out) const {
+  for (const auto& [name, t] : buffers ? buffers_ : parameters_) out.emplace_back(prefix + name, t);
+  for (const auto& [name, child] : children_) child->collect(prefix + name + ".", buffers, out);
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::named_parameters() const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  collect("", false, out);
+  return out;
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::named_buffers() const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  collect("", true, out);
+  return out;
+}
+
+std::vector<Tensor> Module::parameters() const {
+  std::vector<Tensor> out;
+  for (auto& [name, t] : named_parameters()) out.push_back(t);
+  return out;
+}
+
+void Module::train(bool on) {
+  training_ = on;
+  for (auto& [name, child] : children_) child->train(on);
+}
+
+void Module::zero_grad() {
+  for (Tensor& p : parameters()) p.zero_grad();
+}
+
+std::int64_t Module::num_parameters() const {
+  std::int64_t n = 0;
+  for (const Tensor& p : parameters()) n += p.numel();
+  return n;
+}
+
+std::string Module::summary(const Shape& input_shape, DType input_dtype) {
+  std::vector<SummaryRow> rows;
+  {
+    NoGradGuard no_grad;
+    summary_rows = &rows;
+    summary_depth = 0;
+    try {
+      (*this)(zeros(input_shape, input_dtype));
+    } catch (...) {
+      summary_rows = nullptr;
+      throw;
+    }
+    summary_rows = nullptr;
+  }
+  auto own_parameters = [](const Module* m) {
+    std::int64_t n = m->num_parameters();
+    for (const auto& [name, child] : m->children()) n -= child->num_parameters();
+    return n;
+  };
+  std::string out = fmt::format("{:<48} {:<18} {:>10}\n", "layer", "output shape", "params");
+  out += std::string(78, '-') + "\n";
+  for (const SummaryRow& row : rows) {
+    const std::string layer = std::string(2 * row.depth, ' ') + row.module->name();
+    out += fmt::format("{:<48} {:<18} {:>10}\n", layer, fmt::format("{}", row.output),
+                       own_parameters(row.module));
+  }
+  out += std::string(78, '-') + "\n";
+  out += fmt::format("total parameters: {}\n", num_parameters());
+  return out;
+}
+
+}  // namespace ag::nn

@@ -1,0 +1,86 @@
+// nn::Module: parameters, buffers and submodules with hierarchical names.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "autograd/tensor.hpp"
+
+namespace ag::nn {
+
+/// A building block of a model. Subclasses register their parameters
+/// (tensors that require gradients), buffers (state that is saved but not
+/// trained) and submodules in their constructor, and implement forward().
+///
+///     struct TwoLayer : ag::nn::Module {
+///       std::shared_ptr<ag::nn::Linear> fc1, fc2;
+///       TwoLayer() {
+///         fc1 = register_module("fc1", std::make_shared<ag::nn::Linear>(4, 8));
+///         fc2 = register_module("fc2", std::make_shared<ag::nn::Linear>(8, 2));
+///       }
+///       ag::Tensor forward(const ag::Tensor& x) override {
+///         return (*fc2)(ag::relu((*fc1)(x)));
+///       }
+///       std::string name() const override { return "TwoLayer"; }
+///     };
+class Module {
+ public:
+  virtual ~Module() = default;
+
+  /// The computation. Call the module with operator(), which also lets
+  /// summary() see each submodule's output.
+  virtual Tensor forward(const Tensor& input) = 0;
+  Tensor operator()(const Tensor& input);
+
+  /// A one-line description: "Linear(in_features=2, out_features=1, bias=false)".
+  virtual std::string name() const = 0;
+
+  /// Parameters of this module and all submodules, in registration order.
+  std::vector<Tensor> parameters() const;
+  /// The same with dotted names: "0.weight", "fc1.bias".
+  std::vector<std::pair<std::string, Tensor>> named_parameters() const;
+  /// Buffers (saved, not trained), with dotted names.
+  std::vector<std::pair<std::string, Tensor>> named_buffers() const;
+  /// Direct submodules with their names.
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const {
+    return children_;
+  }
+
+  /// Training mode (the default) or evaluation mode, for this module and
+  /// all submodules; changes what Dropout does.
+  void train(bool on = true);
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+
+  /// Clears the gradients of every parameter.
+  void zero_grad();
+  /// Number of parameter elements.
+  std::int64_t num_parameters() const;
+
+  /// A table of every submodule that runs on an input of `input_shape`
+  /// (zeros, no gradient): name, output shape, parameter count, like
+  /// torchinfo's summary. `input_dtype` is int64 for index inputs.
+  std::string summary(const Shape& input_shape, DType input_dtype = DType::float32);
+
+ protected:
+  /// Registers a parameter (marked as requiring a gradient) under `name`.
+  Tensor register_parameter(std::string name, Tensor value);
+  Tensor register_buffer(std::string name, Tensor value);
+  template <class M>
+  std::shared_ptr<M> register_module(std::string name, std::shared_ptr<M> module) {
+    children_.emplace_back(std::move(name), module);
+    return module;
+  }
+
+ private:
+  void collect(const std::string& prefix, bool buffers,
+               std::vector<std::pair<std::string, Tensor>>& out) const;
+
+  std::vector<std::pair<std::string, Tensor>> parameters_, buffers_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  bool training_ = true;
+};
+
+}  // namespace ag::nn

@@ -1,0 +1,24 @@
+// The nn module: layers, losses, initialisation, optimizers, schedules.
+//
+//     auto model = ag::nn::MLP({2, 16, 1}, "tanh", "sigmoid");
+//     ag::optim::Adam opt(model->parameters(), {.lr = 1e-2});
+//     for (int epoch = 0; epoch < 100; ++epoch) {
+//       opt.zero_grad();
+//       ag::Tensor loss = ag::nn::binary_cross_entropy((*model)(x), y);
+//       loss.backward();
+//       opt.step();
+//     }
+//
+// module.hpp (Module), layers.hpp (Linear, Sequential, MLP, activations,
+// Embedding, EmbeddingBag, Dropout, LayerNorm), init.hpp, loss.hpp,
+// optim.hpp (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, SparseAdam,
+// clipping), scheduler.hpp.
+#pragma once
+
+#include "autograd/autograd.hpp"
+#include "nn/init.hpp"
+#include "nn/layers.hpp"
+#include "nn/loss.hpp"
+#include "nn/module.hpp"
+#include "nn/optim.hpp"
+#include "nn/scheduler.hpp"

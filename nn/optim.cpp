@@ -1,0 +1,342 @@
+// Update rules, written as plain loops over each parameter's buffer in its
+// own dtype, in the order PyTorch 1.13's single-tensor implementations use.
+#include "nn/optim.hpp"
+
+#include <cmath>
+
+#include "autograd/ops.hpp"
+
+namespace ag::optim {
+namespace {
+
+// Typed pointer to a tensor's buffer, as T.
+template <class T>
+T* buf(const Tensor& t) {
+  return const_cast<Tensor&>(t).data<T>();
+}
+
+// A state tensor, created as zeros (or `init`) like the parameter.
+Tensor& slot(detail::ParamState& s, const char* name, const Tensor& like, double init = 0.0) {
+  auto it = s.tensors.find(name);
+  if (it == s.tensors.end())
+    it = s.tensors.emplace(name, full(like.shape(), init, like.dtype())).first;
+  return it->second;
+}
+
+// Calls body(options, param, grad, state) for every parameter with a dense gradient.
+template <class Group, class Body>
+void each_param(std::vector<Group>& groups, Body body) {
+  for (auto& group : groups) {
+    for (std::size_t i = 0; i < group.params.size(); ++i) {
+      Tensor& p = group.params[i];
+      const Tensor g = p.grad();
+      if (!g.defined()) {
+        if (p.sparse_grad().defined()) {
+          ag::detail::fail<ValueError>(
+              "optimizer: parameter {} of group has a sparse gradient; use SparseAdam for "
+              "sparse embeddings",
+              i);
+        }
+        continue;
+      }
+      body(group.options, p, g, group.state[i]);
+    }
+  }
+}
+
+}  // namespace
+
+void Optimizer::zero_grad() {
+  for (std::size_t g = 0; g < num_groups(); ++g) {
+    for (const Tensor& p : params(g)) p.zero_grad();
+  }
+}
+
+namespace detail {
+
+template <class Options>
+StateDict Grouped<Options>::state_dict() const {
+  StateDict out;
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    for (std::size_t i = 0; i < groups_[g].state.size(); ++i) {
+      const ParamState& s = groups_[g].state[i];
+      const std::string prefix = std::to_string(g) + "." + std::to_string(i) + ".";
+      out.emplace_back(prefix + "step", scalar_tensor(static_cast<double>(s.step), DType::float64));
+      for (const auto& [name, t] : s.tensors) out.emplace_back(prefix + name, t.detach());
+    }
+  }
+  return out;
+}
+
+template <class Options>
+void Grouped<Options>::load_state_dict(const StateDict& state) {
+  // Validate everything first, so that a bad state changes nothing.
+  std::vector<std::vector<ParamState>> loaded(groups_.size());
+  for (std::size_t g = 0; g < groups_.size(); ++g) loaded[g].resize(groups_[g].params.size());
+  for (const auto& [name, t] : state) {
+    std::size_t g = 0, i = 0;
+    char key[64] = {};
+    if (std::sscanf(name.c_str(), "%zu.%zu.%63s", &g, &i, key) != 3 || g >= groups_.size() ||
+        i >= groups_[g].params.size()) {
+      ag::detail::fail<ValueError>("load_state_dict: '{}' names no parameter of this optimizer",
+                                   name);
+    }
+    if (std::string(key) == "step") {
+      loaded[g][i].step = static_cast<std::int64_t>(t.item());
+      continue;
+    }
+    const Tensor& p = groups_[g].params[i];
+    if (t.shape() != p.shape() || t.dtype() != p.dtype()) {
+      ag::detail::fail<ValueError>("load_state_dict: '{}' is {} {} but the parameter is {} {}",
+                                   name, t.dtype(), t.shape(), p.dtype(), p.shape());
+    }
+    Tensor copy = zeros(t.shape(), t.dtype());
+    copy.assign(t);
+    loaded[g][i].tensors[key] = copy;
+  }
+  for (std::size_t g = 0; g < groups_.size(); ++g) groups_[g].state = std::move(loaded[g]);
+}
+
+template class Grouped<SGDOptions>;
+template class Grouped<RMSpropOptions>;
+template class Grouped<AdamOptions>;
+template class Grouped<AdagradOptions>;
+template class Grouped<AdadeltaOptions>;
+template class Grouped<SparseAdamOptions>;
+
+}  // namespace detail
+
+SGD::SGD(std::vector<Tensor> params, SGDOptions options) {
+  if (options.nesterov && (options.momentum <= 0 || options.dampening != 0)) {
+    ag::detail::fail<ValueError>("SGD: Nesterov momentum needs momentum > 0 and dampening 0");
+  }
+  add_param_group(std::move(params), options);
+}
+
+void SGD::step() {
+  each_param(groups_,
+             [](const SGDOptions& o, Tensor& p, const Tensor& grad, detail::ParamState& s) {
+               ag::detail::visit_floating(p.dtype(), "SGD", [&](auto zero) {
+                 using T = decltype(zero);
+                 T* w = buf<T>(p);
+                 const T* g0 = buf<T>(grad);
+                 const bool first = s.step++ == 0;
+                 T* b = o.momentum != 0 ? buf<T>(slot(s, "momentum_buffer", p)) : nullptr;
+                 for (std::int64_t k = 0, n = p.numel(); k < n; ++k) {
+                   T g = g0[k];
+                   if (o.weight_decay != 0) g += T(o.weight_decay) * w[k];
+                   if (b) {
+                     b[k] = first ? g : T(o.momentum) * b[k] + T(1 - o.dampening) * g;
+                     g = o.nesterov ? g + T(o.momentum) * b[k] : b[k];
+                   }
+                   w[k] -= T(o.lr) * g;
+                 }
+               });
+             });
+}
+
+RMSprop::RMSprop(std::vector<Tensor> params, RMSpropOptions options) {
+  add_param_group(std::move(params), options);
+}
+
+void RMSprop::step() {
+  each_param(groups_,
+             [](const RMSpropOptions& o, Tensor& p, const Tensor& grad, detail::ParamState& s) {
+               ++s.step;
+               ag::detail::visit_floating(p.dtype(), "RMSprop", [&](auto zero) {
+                 using T = decltype(zero);
+                 T* w = buf<T>(p);
+                 const T* g0 = buf<T>(grad);
+                 T* v = buf<T>(slot(s, "square_avg", p));
+                 T* gm = o.centered ? buf<T>(slot(s, "grad_avg", p)) : nullptr;
+                 T* b = o.momentum > 0 ? buf<T>(slot(s, "momentum_buffer", p)) : nullptr;
+                 for (std::int64_t k = 0, n = p.numel(); k < n; ++k) {
+                   T g = g0[k];
+                   if (o.weight_decay != 0) g += T(o.weight_decay) * w[k];
+                   v[k] = T(o.alpha) * v[k] + T(1 - o.alpha) * g * g;
+                   T avg;
+                   if (gm) {
+                     gm[k] = T(o.alpha) * gm[k] + T(1 - o.alpha) * g;
+                     avg = std::sqrt(v[k] - gm[k] * gm[k]) + T(o.eps);
+                   } else {
+                     avg = std::sqrt(v[k]) + T(o.eps);
+                   }
+                   if (b) {
+                     b[k] = T(o.momentum) * b[k] + g / avg;
+                     w[k] -= T(o.lr) * b[k];
+                   } else {
+                     w[k] -= T(o.lr) * g / avg;
+                   }
+                 }
+               });
+             });
+}
+
+Adam::Adam(std::vector<Tensor> params, AdamOptions options) {
+  add_param_group(std::move(params), options);
+}
+
+AdamW::AdamW(std::vector<Tensor> params, AdamOptions options) : Adam(std::move(params), options) {
+  decoupled_ = true;
+}
+
+void Adam::step() {
+  const bool decoupled = decoupled_;
+  each_param(groups_, [decoupled](const AdamOptions& o, Tensor& p, const Tensor& grad,
+                                  detail::ParamState& s) {
+    const std::int64_t t = ++s.step;
+    ag::detail::visit_floating(p.dtype(), "Adam", [&](auto zero) {
+      using T = decltype(zero);
+      T* w = buf<T>(p);
+      const T* g0 = buf<T>(grad);
+      T* m = buf<T>(slot(s, "exp_avg", p));
+      T* v = buf<T>(slot(s, "exp_avg_sq", p));
+      T* vmax = o.amsgrad ? buf<T>(slot(s, "max_exp_avg_sq", p)) : nullptr;
+      const double bc1 = 1 - std::pow(o.beta1, static_cast<double>(t));
+      const double bc2_sqrt = std::sqrt(1 - std::pow(o.beta2, static_cast<double>(t)));
+      const T step_size = T(o.lr / bc1);
+      for (std::int64_t k = 0, n = p.numel(); k < n; ++k) {
+        T g = g0[k];
+        if (decoupled) {
+          w[k] *= T(1 - o.lr * o.weight_decay);
+        } else if (o.weight_decay != 0) {
+          g += T(o.weight_decay) * w[k];
+        }
+        m[k] = m[k] * T(o.beta1) + g * T(1 - o.beta1);
+        v[k] = v[k] * T(o.beta2) + g * g * T(1 - o.beta2);
+        T second = v[k];
+        if (vmax) {
+          vmax[k] = std::max(vmax[k], v[k]);
+          second = vmax[k];
+        }
+        const T denom = std::sqrt(second) / T(bc2_sqrt) + T(o.eps);
+        w[k] -= step_size * m[k] / denom;
+      }
+    });
+  });
+}
+
+Adagrad::Adagrad(std::vector<Tensor> params, AdagradOptions options) {
+  add_param_group(std::move(params), options);
+}
+
+void Adagrad::step() {
+  each_param(groups_,
+             [](const AdagradOptions& o, Tensor& p, const Tensor& grad, detail::ParamState& s) {
+               const std::int64_t t = ++s.step;
+               ag::detail::visit_floating(p.dtype(), "Adagrad", [&](auto zero) {
+                 using T = decltype(zero);
+                 T* w = buf<T>(p);
+                 const T* g0 = buf<T>(grad);
+                 T* acc = buf<T>(slot(s, "sum", p, o.initial_accumulator_value));
+                 const T clr = T(o.lr / (1 + static_cast<double>(t - 1) * o.lr_decay));
+                 for (std::int64_t k = 0, n = p.numel(); k < n; ++k) {
+                   T g = g0[k];
+                   if (o.weight_decay != 0) g += T(o.weight_decay) * w[k];
+                   acc[k] += g * g;
+                   w[k] -= clr * g / (std::sqrt(acc[k]) + T(o.eps));
+                 }
+               });
+             });
+}
+
+Adadelta::Adadelta(std::vector<Tensor> params, AdadeltaOptions options) {
+  add_param_group(std::move(params), options);
+}
+
+void Adadelta::step() {
+  each_param(groups_,
+             [](const AdadeltaOptions& o, Tensor& p, const Tensor& grad, detail::ParamState& s) {
+               ++s.step;
+               ag::detail::visit_floating(p.dtype(), "Adadelta", [&](auto zero) {
+                 using T = decltype(zero);
+                 T* w = buf<T>(p);
+                 const T* g0 = buf<T>(grad);
+                 T* v = buf<T>(slot(s, "square_avg", p));
+                 T* u = buf<T>(slot(s, "acc_delta", p));
+                 for (std::int64_t k = 0, n = p.numel(); k < n; ++k) {
+                   T g = g0[k];
+                   if (o.weight_decay != 0) g += T(o.weight_decay) * w[k];
+                   v[k] = v[k] * T(o.rho) + g * g * T(1 - o.rho);
+                   const T delta = std::sqrt(u[k] + T(o.eps)) / std::sqrt(v[k] + T(o.eps)) * g;
+                   u[k] = u[k] * T(o.rho) + delta * delta * T(1 - o.rho);
+                   w[k] -= T(o.lr) * delta;
+                 }
+               });
+             });
+}
+
+SparseAdam::SparseAdam(std::vector<Tensor> params, SparseAdamOptions options) {
+  add_param_group(std::move(params), options);
+}
+
+void SparseAdam::step() {
+  for (auto& group : groups_) {
+    const SparseAdamOptions& o = group.options;
+    for (std::size_t i = 0; i < group.params.size(); ++i) {
+      Tensor& p = group.params[i];
+      if (p.grad().defined()) {
+        ag::detail::fail<ValueError>(
+            "SparseAdam: parameter {} has a dense gradient; SparseAdam takes only sparse "
+            "gradients (Embedding with sparse=true), use Adam for dense ones",
+            i);
+      }
+      const SparseGrad& sg = p.sparse_grad();
+      if (!sg.defined()) continue;
+      detail::ParamState& s = group.state[i];
+      const std::int64_t t = ++s.step;
+      // Coalesce: sum the values of repeated rows before the non-linear update.
+      const std::int64_t rows = p.shape()[0], width = p.numel() / std::max<std::int64_t>(rows, 1);
+      const Tensor dense = sg.to_dense(rows);
+      std::vector<bool> touched(rows, false);
+      for (double r : sg.rows.to_vector()) touched[static_cast<std::int64_t>(r)] = true;
+      ag::detail::visit_floating(p.dtype(), "SparseAdam", [&](auto zero) {
+        using T = decltype(zero);
+        T* w = buf<T>(p);
+        const T* g = buf<T>(dense);
+        T* m = buf<T>(slot(s, "exp_avg", p));
+        T* v = buf<T>(slot(s, "exp_avg_sq", p));
+        const double bc1 = 1 - std::pow(o.beta1, static_cast<double>(t));
+        const double bc2 = 1 - std::pow(o.beta2, static_cast<double>(t));
+        const T step_size = T(o.lr * std::sqrt(bc2) / bc1);
+        for (std::int64_t r = 0; r < rows; ++r) {
+          if (!touched[r]) continue;
+          for (std::int64_t k = r * width; k < (r + 1) * width; ++k) {
+            m[k] += (g[k] - m[k]) * T(1 - o.beta1);
+            v[k] += (g[k] * g[k] - v[k]) * T(1 - o.beta2);
+            w[k] -= step_size * m[k] / (std::sqrt(v[k]) + T(o.eps));
+          }
+        }
+      });
+    }
+  }
+}
+
+double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, double norm_type) {
+  double total = 0.0;
+  const bool inf_norm = std::isinf(norm_type);
+  for (const Tensor& p : params) {
+    if (!p.grad().defined()) continue;
+    for (double g : p.grad().to_vector()) {
+      total = inf_norm ? std::max(total, std::fabs(g)) : total + std::pow(std::fabs(g), norm_type);
+    }
+  }
+  if (!inf_norm) total = std::pow(total, 1.0 / norm_type);
+  const double scale = max_norm / (total + 1e-6);
+  if (scale < 1.0) {
+    NoGradGuard no_grad;
+    for (const Tensor& p : params) {
+      if (p.grad().defined()) const_cast<Tensor&>(p).set_grad(p.grad() * scale);
+    }
+  }
+  return total;
+}
+
+void clip_grad_value_(const std::vector<Tensor>& params, double clip) {
+  NoGradGuard no_grad;
+  for (const Tensor& p : params) {
+    if (p.grad().defined()) const_cast<Tensor&>(p).set_grad(ag::clamp(p.grad(), -clip, clip));
+  }
+}
+
+}  // namespace ag::optim

@@ -1,0 +1,180 @@
+// Optimizers with PyTorch 1.13's update rules and defaults, parameter groups
+// with their own hyper-parameters, state that can be saved and restored,
+// and gradient clipping.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "autograd/tensor.hpp"
+
+namespace ag::optim {
+
+/// Named tensors: an optimizer's (or a module's) saved state.
+using StateDict = std::vector<std::pair<std::string, Tensor>>;
+
+/// The interface schedulers and training loops use.
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  /// Updates every parameter from its gradient (parameters without one are skipped).
+  virtual void step() = 0;
+  /// Clears every parameter's gradient.
+  void zero_grad();
+  virtual std::size_t num_groups() const = 0;
+  virtual double lr(std::size_t group = 0) const = 0;
+  virtual void set_lr(std::size_t group, double lr) = 0;
+  void set_lr(double lr) {
+    for (std::size_t g = 0; g < num_groups(); ++g) set_lr(g, lr);
+  }
+  virtual const std::vector<Tensor>& params(std::size_t group) const = 0;
+  /// Per-parameter state as named tensors ("0.3.exp_avg": group 0, param 3).
+  virtual StateDict state_dict() const = 0;
+  /// Restores state_dict() output; throws ValueError (changing nothing) if
+  /// names or shapes do not match this optimizer's parameters.
+  virtual void load_state_dict(const StateDict& state) = 0;
+};
+
+namespace detail {
+
+/// Per-parameter state: named tensors (moments) and a step count.
+struct ParamState {
+  std::map<std::string, Tensor> tensors;
+  std::int64_t step = 0;
+};
+
+/// Groups of parameters sharing one Options (which has at least `lr`).
+template <class Options>
+class Grouped : public Optimizer {
+ public:
+  struct Group {
+    std::vector<Tensor> params;
+    Options options;
+    std::vector<ParamState> state;
+  };
+  void add_param_group(std::vector<Tensor> params, Options options) {
+    groups_.push_back({std::move(params), options, {}});
+    groups_.back().state.resize(groups_.back().params.size());
+  }
+  Options& options(std::size_t group = 0) { return groups_.at(group).options; }
+  std::size_t num_groups() const override { return groups_.size(); }
+  double lr(std::size_t group) const override { return groups_.at(group).options.lr; }
+  void set_lr(std::size_t group, double lr) override { groups_.at(group).options.lr = lr; }
+  const std::vector<Tensor>& params(std::size_t group) const override {
+    return groups_.at(group).params;
+  }
+  StateDict state_dict() const override;
+  void load_state_dict(const StateDict& state) override;
+
+ protected:
+  std::vector<Group> groups_;
+};
+
+}  // namespace detail
+
+struct SGDOptions {
+  double lr = 0.01;
+  double momentum = 0.0;
+  double dampening = 0.0;
+  double weight_decay = 0.0;
+  bool nesterov = false;
+};
+/// g += wd·p; buf = m·buf + (1-dampening)·g (buf = g on the first step);
+/// g = nesterov ? g + m·buf : buf; p -= lr·g.
+class SGD : public detail::Grouped<SGDOptions> {
+ public:
+  SGD(std::vector<Tensor> params, SGDOptions options);
+  void step() override;
+};
+
+struct RMSpropOptions {
+  double lr = 0.01;
+  double alpha = 0.99;
+  double eps = 1e-8;
+  double weight_decay = 0.0;
+  double momentum = 0.0;
+  bool centered = false;
+};
+/// v = α v + (1-α) g²; denominator √(v - ḡ²) (centered) or √v, plus eps;
+/// with momentum buf = m·buf + g/denominator, p -= lr·buf; else p -= lr·g/denominator.
+class RMSprop : public detail::Grouped<RMSpropOptions> {
+ public:
+  RMSprop(std::vector<Tensor> params, RMSpropOptions options = {});
+  void step() override;
+};
+
+struct AdamOptions {
+  double lr = 1e-3;
+  double beta1 = 0.9, beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0.0;
+  bool amsgrad = false;
+};
+/// m = β1 m + (1-β1) g; v = β2 v + (1-β2) g²;
+/// p -= lr/(1-β1^t) · m / (√v/√(1-β2^t) + eps). Adam's weight decay is L2
+/// (added to g); AdamW's is decoupled (p *= 1 - lr·wd first).
+class Adam : public detail::Grouped<AdamOptions> {
+ public:
+  Adam(std::vector<Tensor> params, AdamOptions options = {});
+  void step() override;
+
+ protected:
+  bool decoupled_ = false;
+};
+class AdamW : public Adam {
+ public:
+  /// AdamW's default weight_decay is 0.01.
+  AdamW(std::vector<Tensor> params, AdamOptions options = {.weight_decay = 1e-2});
+};
+
+struct AdagradOptions {
+  double lr = 1e-2;
+  double lr_decay = 0.0;
+  double weight_decay = 0.0;
+  double initial_accumulator_value = 0.0;
+  double eps = 1e-10;
+};
+/// sum += g²; p -= lr/(1 + (t-1)·lr_decay) · g/(√sum + eps).
+class Adagrad : public detail::Grouped<AdagradOptions> {
+ public:
+  Adagrad(std::vector<Tensor> params, AdagradOptions options = {});
+  void step() override;
+};
+
+struct AdadeltaOptions {
+  double lr = 1.0;
+  double rho = 0.9;
+  double eps = 1e-6;
+  double weight_decay = 0.0;
+};
+/// v = ρ v + (1-ρ) g²; δ = √(u + eps)/√(v + eps) · g; u = ρ u + (1-ρ) δ²; p -= lr·δ.
+class Adadelta : public detail::Grouped<AdadeltaOptions> {
+ public:
+  Adadelta(std::vector<Tensor> params, AdadeltaOptions options = {});
+  void step() override;
+};
+
+struct SparseAdamOptions {
+  double lr = 1e-3;
+  double beta1 = 0.9, beta2 = 0.999;
+  double eps = 1e-8;
+};
+/// Lazy Adam for row-sparse gradients (Embedding with sparse=true): only the
+/// rows a step's gradient touches update their moments and move, with
+/// p_r -= lr·√(1-β2^t)/(1-β1^t) · m_r/(√v_r + eps); t counts every step.
+/// Duplicate rows are summed first. Throws ValueError on a dense gradient.
+class SparseAdam : public detail::Grouped<SparseAdamOptions> {
+ public:
+  SparseAdam(std::vector<Tensor> params, SparseAdamOptions options = {});
+  void step() override;
+};
+
+/// Scales all gradients so that their global L2 norm (of order `norm_type`)
+/// is at most max_norm; returns the norm before clipping.
+double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, double norm_type = 2.0);
+/// Clamps every gradient element to [-clip, clip].
+void clip_grad_value_(const std::vector<Tensor>& params, double clip);
+
+}  // namespace ag::optim

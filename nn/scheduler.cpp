@@ -1,0 +1,118 @@
+#include "nn/scheduler.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "autograd/error.hpp"
+
+namespace ag::optim {
+
+Scheduler::Scheduler(Optimizer& optimizer) : optimizer_(optimizer) {
+  for (std::size_t g = 0; g < optimizer.num_groups(); ++g) base_lrs_.push_back(optimizer.lr(g));
+}
+
+void Scheduler::step() {
+  ++last_epoch_;
+  for (std::size_t g = 0; g < optimizer_.num_groups(); ++g) {
+    optimizer_.set_lr(g, next_lr(g, optimizer_.lr(g)));
+  }
+}
+
+StepLR::StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma)
+    : Scheduler(optimizer), step_size_(step_size), gamma_(gamma) {
+  if (step_size <= 0) ag::detail::fail<ValueError>("StepLR: step_size must be positive");
+  initial_step();
+}
+
+double StepLR::next_lr(std::size_t, double current) const {
+  return last_epoch() == 0 || last_epoch() % step_size_ != 0 ? current : current * gamma_;
+}
+
+MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<std::int64_t> milestones, double gamma)
+    : Scheduler(optimizer), milestones_(std::move(milestones)), gamma_(gamma) {
+  initial_step();
+}
+
+double MultiStepLR::next_lr(std::size_t, double current) const {
+  const auto hits = std::count(milestones_.begin(), milestones_.end(), last_epoch());
+  return hits ? current * std::pow(gamma_, static_cast<double>(hits)) : current;
+}
+
+ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma)
+    : Scheduler(optimizer), gamma_(gamma) {
+  initial_step();
+}
+
+double ExponentialLR::next_lr(std::size_t, double current) const {
+  return last_epoch() == 0 ? current : current * gamma_;
+}
+
+CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, std::int64_t t_max, double eta_min)
+    : Scheduler(optimizer), t_max_(t_max), eta_min_(eta_min) {
+  if (t_max <= 0) ag::detail::fail<ValueError>("CosineAnnealingLR: t_max must be positive");
+  initial_step();
+}
+
+double CosineAnnealingLR::next_lr(std::size_t group, double current) const {
+  using std::numbers::pi;
+  const auto e = static_cast<double>(last_epoch()), t = static_cast<double>(t_max_);
+  if (last_epoch() == 0) return current;
+  if ((last_epoch() - 1 - t_max_) % (2 * t_max_) == 0) {
+    return current + (base_lrs_[group] - eta_min_) * (1 - std::cos(pi / t)) / 2;
+  }
+  return (1 + std::cos(pi * e / t)) / (1 + std::cos(pi * (e - 1) / t)) * (current - eta_min_) +
+         eta_min_;
+}
+
+LinearLR::LinearLR(Optimizer& optimizer, double start_factor, double end_factor,
+                   std::int64_t total_iters)
+    : Scheduler(optimizer), start_(start_factor), end_(end_factor), total_(total_iters) {
+  if (start_factor <= 0 || start_factor > 1 || end_factor < 0 || end_factor > 1) {
+    ag::detail::fail<ValueError>("LinearLR: factors must be in (0, 1], got {} and {}", start_factor,
+                                 end_factor);
+  }
+  initial_step();
+}
+
+double LinearLR::next_lr(std::size_t, double current) const {
+  if (last_epoch() == 0) return current * start_;
+  if (last_epoch() > total_) return current;
+  return current *
+         (1.0 + (end_ - start_) / (static_cast<double>(total_) * start_ +
+                                   static_cast<double>(last_epoch() - 1) * (end_ - start_)));
+}
+
+ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, Options options)
+    : optimizer_(optimizer),
+      o_(options),
+      best_(options.mode == Mode::min ? std::numeric_limits<double>::infinity()
+                                      : -std::numeric_limits<double>::infinity()) {
+  if (options.factor >= 1.0) ag::detail::fail<ValueError>("ReduceLROnPlateau: factor must be < 1");
+}
+
+void ReduceLROnPlateau::step(double metric) {
+  const bool better = o_.mode == Mode::min ? metric < best_ * (1 - o_.threshold)
+                                           : metric > best_ * (1 + o_.threshold);
+  if (better) {
+    best_ = metric;
+    bad_epochs_ = 0;
+  } else {
+    ++bad_epochs_;
+  }
+  if (cooldown_left_ > 0) {
+    --cooldown_left_;
+    bad_epochs_ = 0;
+  }
+  if (bad_epochs_ > o_.patience) {
+    for (std::size_t g = 0; g < optimizer_.num_groups(); ++g) {
+      const double old_lr = optimizer_.lr(g);
+      const double new_lr = std::max(old_lr * o_.factor, o_.min_lr);
+      if (old_lr - new_lr > o_.eps) optimizer_.set_lr(g, new_lr);
+    }
+    cooldown_left_ = o_.cooldown;
+    bad_epochs_ = 0;
+  }
+}
+
+}  // namespace ag::optim
