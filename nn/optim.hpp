@@ -60,7 +60,8 @@ class Grouped : public Optimizer {
   }
   Options& options(std::size_t group = 0) { return groups_.at(group).options; }
   std::size_t num_groups() const override { return groups_.size(); }
-  double lr(std::size_t group) const override { return groups_.at(group).options.lr; }
+  double lr(std::size_t group = 0) const override { return groups_.at(group).options.lr; }
+  using Optimizer::set_lr;
   void set_lr(std::size_t group, double lr) override { groups_.at(group).options.lr = lr; }
   const std::vector<Tensor>& params(std::size_t group) const override {
     return groups_.at(group).params;

@@ -1,0 +1,242 @@
+// Optimizers and schedulers against PyTorch 1.13 trajectories
+// (../shared/conformance/optim.json, schedulers.json), clipping, state.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "nn/nn.hpp"
+
+using namespace ag;
+using json = nlohmann::json;
+
+namespace {
+
+const std::filesystem::path kDir(AG_CONFORMANCE_DIR);
+
+Tensor load(const json& t) {
+  return Tensor::from(t.at("data").get<std::vector<double>>(),
+                      Shape(t.at("shape").get<std::vector<std::int64_t>>()));
+}
+
+void expect_close(const Tensor& got, const json& want, double rtol = 1e-9, double atol = 1e-12) {
+  const auto g = got.to_vector();
+  const auto w = want.at("data").get<std::vector<double>>();
+  REQUIRE(g.size() == w.size());
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    CAPTURE(i);
+    CHECK(std::fabs(g[i] - w[i]) <= atol + rtol * std::fabs(w[i]));
+  }
+}
+
+std::unique_ptr<optim::Optimizer> make(const json& c, std::vector<Tensor> params) {
+  const std::string kind = c.at("optimizer");
+  const json& k = c.at("constructor_kwargs");
+  auto get = [&](const char* key, double fallback) { return k.value(key, fallback); };
+  if (kind == "SGD") {
+    return std::make_unique<optim::SGD>(
+        params, optim::SGDOptions{get("lr", 0.01), get("momentum", 0), get("dampening", 0),
+                                  get("weight_decay", 0), k.value("nesterov", false)});
+  }
+  if (kind == "Adagrad") {
+    return std::make_unique<optim::Adagrad>(
+        params, optim::AdagradOptions{get("lr", 1e-2), get("lr_decay", 0), get("weight_decay", 0),
+                                      get("initial_accumulator_value", 0), get("eps", 1e-10)});
+  }
+  if (kind == "RMSprop") {
+    return std::make_unique<optim::RMSprop>(
+        params, optim::RMSpropOptions{get("lr", 1e-2), get("alpha", 0.99), get("eps", 1e-8),
+                                      get("weight_decay", 0), get("momentum", 0),
+                                      k.value("centered", false)});
+  }
+  if (kind == "Adam" || kind == "AdamW") {
+    const auto betas = k.value("betas", std::vector<double>{0.9, 0.999});
+    const optim::AdamOptions o{get("lr", 1e-3),
+                               betas[0],
+                               betas[1],
+                               get("eps", 1e-8),
+                               get("weight_decay", kind == "AdamW" ? 1e-2 : 0.0),
+                               k.value("amsgrad", false)};
+    if (kind == "AdamW") return std::make_unique<optim::AdamW>(params, o);
+    return std::make_unique<optim::Adam>(params, o);
+  }
+  if (kind == "Adadelta") {
+    return std::make_unique<optim::Adadelta>(
+        params, optim::AdadeltaOptions{get("lr", 1.0), get("rho", 0.9), get("eps", 1e-6),
+                                       get("weight_decay", 0)});
+  }
+  if (kind == "SparseAdam") {
+    const auto betas = k.value("betas", std::vector<double>{0.9, 0.999});
+    return std::make_unique<optim::SparseAdam>(
+        params, optim::SparseAdamOptions{get("lr", 1e-3), betas[0], betas[1], get("eps", 1e-8)});
+  }
+  FAIL("unknown optimizer " << kind);
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("optimizers follow PyTorch 1.13 step by step (optim.json)") {
+  if (!std::filesystem::exists(kDir / "optim.json")) {
+    MESSAGE("skipped: no conformance data in " << kDir.string());
+    return;
+  }
+  const json data = json::parse(std::ifstream(kDir / "optim.json"));
+  int configs = 0;
+  for (const json& c : data.at("configs")) {
+    const std::string name = c.at("name");
+    CAPTURE(name);
+    const bool sparse = c.at("optimizer") == "SparseAdam";
+    std::vector<Tensor> params;
+    for (const auto& pname : c.at("param_names")) {
+      params.push_back(load(c.at("p0").at(pname.get<std::string>())).requires_grad_());
+    }
+    auto opt = make(c, params);
+    const auto& steps = c.at("params_after_step");
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+      CAPTURE(k);
+      opt->zero_grad();
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        const std::string pname = c.at("param_names")[i];
+        if (sparse) {
+          // Replay the sparse gradient through a sparse embedding lookup.
+          const json& sg = c.at("sparse_grads")[k];
+          const auto rows = sg.at("rows").get<std::vector<std::int64_t>>();
+          const Tensor looked_up = embedding(params[i], index_tensor(rows), std::nullopt, true);
+          sum(looked_up * load(sg.at("values"))).backward();
+        } else {
+          params[i].set_grad(load(c.at("grads").at(pname)[k]));
+        }
+      }
+      opt->step();
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        expect_close(params[i], steps[k].at(c.at("param_names")[i].get<std::string>()));
+      }
+    }
+    ++configs;
+  }
+  CHECK(configs == 17);
+}
+
+TEST_CASE("schedulers follow PyTorch 1.13 (schedulers.json)") {
+  if (!std::filesystem::exists(kDir / "schedulers.json")) {
+    MESSAGE("skipped: no conformance data in " << kDir.string());
+    return;
+  }
+  const json data = json::parse(std::ifstream(kDir / "schedulers.json"));
+  for (const json& s : data.at("schedulers")) {
+    const std::string name = s.at("name"), kind = s.at("scheduler");
+    CAPTURE(name);
+    const json& k = s.at("constructor_kwargs");
+    std::vector<Tensor> params{zeros({1}, DType::float64).requires_grad_()};
+    optim::SGD opt(params, {.lr = s.at("base_lr")});
+    std::unique_ptr<optim::Scheduler> sched;
+    if (kind == "StepLR") {
+      sched = std::make_unique<optim::StepLR>(opt, k.at("step_size"), k.at("gamma"));
+    } else if (kind == "ExponentialLR") {
+      sched = std::make_unique<optim::ExponentialLR>(opt, k.at("gamma"));
+    } else if (kind == "MultiStepLR") {
+      sched = std::make_unique<optim::MultiStepLR>(
+          opt, k.at("milestones").get<std::vector<std::int64_t>>(), k.at("gamma"));
+    } else if (kind == "CosineAnnealingLR") {
+      sched =
+          std::make_unique<optim::CosineAnnealingLR>(opt, k.at("T_max"), k.value("eta_min", 0.0));
+    } else if (kind == "LinearLR") {
+      sched =
+          std::make_unique<optim::LinearLR>(opt, k.value("start_factor", 1.0 / 3.0),
+                                            k.value("end_factor", 1.0), k.value("total_iters", 5));
+    } else {
+      FAIL("unknown scheduler " << kind);
+    }
+    const auto want = s.at("lr").get<std::vector<double>>();
+    for (std::size_t e = 0; e < want.size(); ++e) {
+      CAPTURE(e);
+      CHECK(std::fabs(opt.lr() - want[e]) <= 1e-15 + 1e-12 * std::fabs(want[e]));
+      opt.step();
+      sched->step();
+    }
+  }
+}
+
+TEST_CASE("ReduceLROnPlateau cuts the rate after `patience` epochs without progress") {
+  std::vector<Tensor> params{zeros({1}).requires_grad_()};
+  optim::SGD opt(params, {.lr = 1.0});
+  optim::ReduceLROnPlateau plateau(opt, {.factor = 0.5, .patience = 2});
+  for (double loss : {1.0, 0.9, 0.9, 0.9}) plateau.step(loss);
+  CHECK(opt.lr() == 1.0);
+  plateau.step(0.9);  // third bad epoch > patience
+  CHECK(opt.lr() == 0.5);
+  plateau.step(0.5);
+  CHECK(opt.lr() == 0.5);
+}
+
+TEST_CASE("parameter groups keep their own hyper-parameters") {
+  Tensor a = ones({2}, DType::float64).requires_grad_(),
+         b = ones({2}, DType::float64).requires_grad_();
+  optim::SGD opt({a}, {.lr = 0.1});
+  opt.add_param_group({b}, {.lr = 1.0});
+  sum(a + b).backward();
+  opt.step();
+  CHECK(a.at({0}) == doctest::Approx(0.9));
+  CHECK(b.at({0}) == doctest::Approx(0.0));
+  opt.set_lr(0.5);
+  CHECK(opt.lr(1) == 0.5);
+}
+
+TEST_CASE("SparseAdam refuses dense gradients; dense optimizers refuse sparse ones") {
+  Tensor w = ones({4, 2}, DType::float64).requires_grad_();
+  optim::SparseAdam sparse({w});
+  sum(w * 2.0).backward();
+  CHECK_THROWS_AS(sparse.step(), ValueError);
+  CHECK_THROWS_WITH(sparse.step(), doctest::Contains("dense gradient"));
+  w.zero_grad();
+  sum(embedding(w, index_tensor({1}), std::nullopt, true)).backward();
+  optim::Adam adam({w});
+  CHECK_THROWS_AS(adam.step(), ValueError);
+  sparse.step();  // fine
+}
+
+TEST_CASE("optimizer state round-trips and rejects a mismatch without change") {
+  Tensor w = Tensor::from({1.0, 2.0}).requires_grad_();
+  optim::Adam opt({w}, {.lr = 0.1});
+  for (int i = 0; i < 3; ++i) {
+    opt.zero_grad();
+    sum(w * w).backward();
+    opt.step();
+  }
+  const optim::StateDict state = opt.state_dict();
+  Tensor w2 = w.detach().requires_grad_();
+  optim::Adam restored({w2}, {.lr = 0.1});
+  restored.load_state_dict(state);
+  opt.zero_grad();
+  sum(w * w).backward();
+  opt.step();
+  restored.zero_grad();
+  sum(w2 * w2).backward();
+  restored.step();
+  CHECK(w.to_vector() == w2.to_vector());
+  optim::StateDict bad = state;
+  bad.back().second = zeros({3}, DType::float64);
+  const optim::StateDict before = restored.state_dict();
+  CHECK_THROWS_AS(restored.load_state_dict(bad), ValueError);
+  const optim::StateDict after = restored.state_dict();
+  REQUIRE(after.size() == before.size());
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    CHECK(after[i].second.to_vector() == before[i].second.to_vector());
+  }
+}
+
+TEST_CASE("gradient clipping by norm and by value") {
+  Tensor a = Tensor::from({3.0, 0.0}).requires_grad_(), b = Tensor::from({4.0}).requires_grad_();
+  sum(a * Tensor::from({3.0, 0.0})).backward();
+  sum(b * 4.0).backward();
+  const double norm = optim::clip_grad_norm_({a, b}, 1.0);
+  CHECK(norm == doctest::Approx(5.0));
+  CHECK(a.grad().at({0}) == doctest::Approx(0.6).epsilon(1e-6));
+  CHECK(b.grad().at({0}) == doctest::Approx(0.8).epsilon(1e-6));
+  optim::clip_grad_value_({a, b}, 0.7);
+  CHECK(b.grad().at({0}) == doctest::Approx(0.7));
+}
