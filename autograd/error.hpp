@@ -44,6 +44,13 @@ class GraphError : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
+/// A file cannot be read or written, or is not what it should be (a
+/// truncated or corrupted checkpoint, a malformed data line).
+class FileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// A diagram could not be rendered: Graphviz is missing or failed.
 class RenderError : public std::runtime_error {
  public:

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "autograd/autograd.hpp"
+#include "nn/checkpoint.hpp"
 #include "nn/init.hpp"
 #include "nn/layers.hpp"
 #include "nn/loss.hpp"

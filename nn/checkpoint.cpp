@@ -1,0 +1,209 @@
+#include "nn/checkpoint.hpp"
+
+#include <bit>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "autograd/error.hpp"
+#include "autograd/ops.hpp"
+
+namespace ag::nn {
+namespace {
+
+static_assert(std::endian::native == std::endian::little, "the format is little-endian");
+
+constexpr char kMagic[8] = {'A', 'G', 'C', 'K', 'P', 'T', 0, 1};
+constexpr std::uint32_t kVersion = 1;
+
+std::uint64_t fnv1a(const std::string& bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
+}
+
+template <class T>
+void put(std::string& out, T value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+// Reads from a byte string, failing cleanly past its end.
+class Reader {
+ public:
+  Reader(const std::string& bytes, std::size_t end, const std::string& path)
+      : bytes_(bytes), end_(end), path_(path) {}
+  template <class T>
+  T get(const char* what) {
+    T value;
+    std::memcpy(&value, take(sizeof value, what), sizeof value);
+    return value;
+  }
+  const char* take(std::size_t n, const char* what) {
+    if (n > end_ - at_) {
+      detail::fail<FileError>("checkpoint '{}': truncated while reading {} (byte {} of {})", path_,
+                              what, at_, end_);
+    }
+    const char* p = bytes_.data() + at_;
+    at_ += n;
+    return p;
+  }
+  std::size_t position() const { return at_; }
+
+ private:
+  const std::string& bytes_;
+  std::size_t end_, at_ = 0;
+  const std::string& path_;
+};
+
+}  // namespace
+
+void save_tensors(const optim::StateDict& tensors, const std::string& path) {
+  std::string out(kMagic, sizeof kMagic);
+  put(out, kVersion);
+  put(out, static_cast<std::uint32_t>(tensors.size()));
+  for (const auto& [name, t] : tensors) {
+    put(out, static_cast<std::uint32_t>(name.size()));
+    out += name;
+    put(out, static_cast<std::uint8_t>(t.dtype()));
+    put(out, static_cast<std::uint8_t>(t.dim()));
+    for (std::int64_t size : t.shape()) put(out, size);
+    out.append(reinterpret_cast<const char*>(t.node()->storage.get()),
+               t.numel() * dtype_size(t.dtype()));
+  }
+  put(out, fnv1a(out));
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    file.write(out.data(), static_cast<std::streamsize>(out.size()));
+    file.flush();
+    if (!file) detail::fail<FileError>("checkpoint: cannot write '{}'", tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    detail::fail<FileError>("checkpoint: cannot move '{}' into place as '{}'", tmp, path);
+  }
+}
+
+optim::StateDict load_tensors(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) detail::fail<FileError>("checkpoint: cannot open '{}'", path);
+  const std::string bytes{std::istreambuf_iterator<char>(file), {}};
+  if (bytes.size() < sizeof kMagic + 16 || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+    detail::fail<FileError>(
+        "checkpoint '{}': not an autograd checkpoint (bad magic or too short, "
+        "{} bytes)",
+        path, bytes.size());
+  }
+  const std::size_t body = bytes.size() - sizeof(std::uint64_t);
+  Reader in(bytes, body, path);
+  in.take(sizeof kMagic, "magic");
+  const auto version = in.get<std::uint32_t>("version");
+  if (version != kVersion) {
+    detail::fail<FileError>("checkpoint '{}': version {} is not supported (this build reads {})",
+                            path, version, kVersion);
+  }
+  std::uint64_t stored;
+  std::memcpy(&stored, bytes.data() + body, sizeof stored);
+  if (stored != fnv1a(bytes.substr(0, body))) {
+    detail::fail<FileError>("checkpoint '{}': checksum mismatch (the file is corrupted)", path);
+  }
+  const auto count = in.get<std::uint32_t>("entry count");
+  optim::StateDict out;
+  for (std::uint32_t e = 0; e < count; ++e) {
+    const auto name_length = in.get<std::uint32_t>("a name length");
+    const std::string name(in.take(name_length, "a name"), name_length);
+    const auto dtype_code = in.get<std::uint8_t>("a dtype");
+    if (dtype_code > static_cast<std::uint8_t>(DType::boolean)) {
+      detail::fail<FileError>("checkpoint '{}': '{}' has unknown dtype code {}", path, name,
+                              dtype_code);
+    }
+    const auto dtype = static_cast<DType>(dtype_code);
+    const auto rank = in.get<std::uint8_t>("a rank");
+    if (rank > Shape::kMaxRank) {
+      detail::fail<FileError>("checkpoint '{}': '{}' has {} dims", path, name, rank);
+    }
+    Shape shape;
+    std::uint64_t numel = 1;
+    for (int d = 0; d < rank; ++d) {
+      const auto size = in.get<std::int64_t>("a size");
+      // Cap by the bytes left, so a lying header cannot cause a huge allocation.
+      if (size < 0 ||
+          (size > 0 && numel > (body - in.position()) / static_cast<std::uint64_t>(size))) {
+        detail::fail<FileError>("checkpoint '{}': '{}' claims size {} beyond the file's length",
+                                path, name, size);
+      }
+      numel *= static_cast<std::uint64_t>(size);
+      shape.push_back(size);
+    }
+    const std::size_t data_bytes = numel * dtype_size(dtype);
+    const char* data = in.take(data_bytes, "tensor data");
+    Tensor t = empty(shape, dtype);
+    std::memcpy(t.node()->storage.get(), data, data_bytes);
+    out.emplace_back(name, t);
+  }
+  if (in.position() != body) {
+    detail::fail<FileError>("checkpoint '{}': {} unexpected bytes after the last entry", path,
+                            body - in.position());
+  }
+  return out;
+}
+
+void save_checkpoint(const std::string& path, const Module& model,
+                     const optim::Optimizer* optimizer) {
+  optim::StateDict all;
+  for (const auto& [name, t] : model.named_parameters()) all.emplace_back("model." + name, t);
+  for (const auto& [name, t] : model.named_buffers()) all.emplace_back("model." + name, t);
+  if (optimizer) {
+    for (const auto& [name, t] : optimizer->state_dict()) all.emplace_back("optim." + name, t);
+  }
+  save_tensors(all, path);
+}
+
+void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* optimizer) {
+  const optim::StateDict file = load_tensors(path);
+  std::map<std::string, Tensor> stored;
+  optim::StateDict optimizer_state;
+  for (const auto& [name, t] : file) {
+    if (name.rfind("model.", 0) == 0) {
+      stored[name.substr(6)] = t;
+    } else if (name.rfind("optim.", 0) == 0) {
+      optimizer_state.emplace_back(name.substr(6), t);
+    } else {
+      detail::fail<FileError>("checkpoint '{}': unexpected entry '{}'", path, name);
+    }
+  }
+  auto targets = model.named_parameters();
+  for (auto& entry : model.named_buffers()) targets.push_back(entry);
+  // Check everything, then copy: a mismatch leaves the model untouched.
+  for (const auto& [name, t] : targets) {
+    const auto it = stored.find(name);
+    if (it == stored.end()) {
+      detail::fail<FileError>("checkpoint '{}': no entry for the model's '{}'", path, name);
+    }
+    if (it->second.shape() != t.shape() || it->second.dtype() != t.dtype()) {
+      detail::fail<FileError>("checkpoint '{}': '{}' is {} {} in the file but {} {} in the model",
+                              path, name, it->second.dtype(), it->second.shape(), t.dtype(),
+                              t.shape());
+    }
+  }
+  if (stored.size() != targets.size()) {
+    detail::fail<FileError>("checkpoint '{}': the file has {} model entries, the model {}", path,
+                            stored.size(), targets.size());
+  }
+  if (optimizer && optimizer_state.empty()) {
+    detail::fail<FileError>("checkpoint '{}': holds no optimizer state", path);
+  }
+  if (optimizer) {
+    try {
+      optimizer->load_state_dict(optimizer_state);  // validates before changing anything
+    } catch (const ValueError& e) {
+      detail::fail<FileError>("checkpoint '{}': {}", path, e.what());
+    }
+  }
+  for (auto& [name, t] : targets) t.assign(stored.at(name));
+}
+
+}  // namespace ag::nn

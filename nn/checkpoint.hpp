@@ -1,0 +1,40 @@
+// Checkpoints: a module's parameters and buffers, and an optimizer's state,
+// in one documented binary file (docs/nn.md, "Checkpoint format").
+//
+// Layout, little-endian:
+//   magic "AGCKPT" 0x00 0x01 (8 bytes) | u32 version (1) | u32 entry count
+//   per entry: u32 name length | name (UTF-8) | u8 dtype (0 float32,
+//     1 float64, 2 int64, 3 bool) | u8 rank | i64 size per dim | data
+//     (row-major, numel × dtype size bytes)
+//   u64 FNV-1a hash of every byte before it
+//
+// Writes go to "<path>.tmp" and are renamed into place, so a crash never
+// leaves a half-written checkpoint. Loads read and check the whole file
+// (sizes against the file length before any allocation, then the hash,
+// names, shapes and dtypes) before touching the model: on any error the
+// model and the optimizer are exactly as they were.
+#pragma once
+
+#include <string>
+
+#include "nn/module.hpp"
+#include "nn/optim.hpp"
+
+namespace ag::nn {
+
+/// Writes named tensors to `path` atomically; FileError on I/O failure.
+void save_tensors(const optim::StateDict& tensors, const std::string& path);
+/// Reads and verifies a file written by save_tensors; FileError naming what
+/// is wrong (missing, truncated, bad magic, unknown version, hash mismatch).
+optim::StateDict load_tensors(const std::string& path);
+
+/// Saves a model's parameters and buffers ("model.<name>") and, if given,
+/// an optimizer's state ("optim.<name>").
+void save_checkpoint(const std::string& path, const Module& model,
+                     const optim::Optimizer* optimizer = nullptr);
+/// Restores what save_checkpoint wrote. The file must hold exactly the
+/// model's parameter and buffer names, with the same shapes and dtypes
+/// (FileError otherwise, model and optimizer unchanged).
+void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* optimizer = nullptr);
+
+}  // namespace ag::nn
