@@ -32,7 +32,9 @@ std::string describe_tensor(const Node& node) {
 }
 
 std::string describe_tensor_op(const Node& node) {
-  return fmt::format(fmt::runtime(node.op->symbol), static_cast<const TensorNode&>(node).real);
+  const auto& t = static_cast<const TensorNode&>(node);
+  if (t.custom) return t.custom->name;
+  return fmt::format(fmt::runtime(node.op->symbol), t.real);
 }
 
 // Drops inputs and saved tensors: the intermediate buffers only backward needed.
@@ -45,6 +47,7 @@ void release_tensor_graph(Node& node) {
   for (Node* input : t.more) release(input);
   t.more.clear();
   t.saved.clear();
+  t.custom.reset();
 }
 
 std::span<Node* const> tensor_more_inputs(const Node& node) {
@@ -112,7 +115,7 @@ void add_in_place(Tensor& target, const Tensor& value) {
 
 }  // namespace
 
-bool record(Tensor& out, const Op& op, std::initializer_list<Node*> inputs) {
+bool record(Tensor& out, const Op& op, std::span<Node* const> inputs) {
   if (!is_grad_enabled()) return false;
   bool any = false;
   for (Node* input : inputs) any = any || (input && wants_grad(input));
@@ -120,10 +123,13 @@ bool record(Tensor& out, const Op& op, std::initializer_list<Node*> inputs) {
   TensorNode& node = *out.node();
   node.op = &op;
   node.requires_grad = true;
-  int k = 0;
-  for (Node* input : inputs) {
-    if (input) retain(input);
-    node.in[k++] = input;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    if (inputs[k]) retain(inputs[k]);
+    if (k < 2) {
+      node.in[k] = inputs[k];
+    } else {
+      node.more.push_back(inputs[k]);  // beyond two: the kind's more_inputs
+    }
   }
   return true;
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -146,18 +147,26 @@ struct SparseGrad {
 
 namespace detail {
 
+/// A custom op's name and backward (custom_op.hpp).
+struct CustomFunction {
+  std::string name;
+  std::function<std::vector<Tensor>(const std::vector<Tensor>&, const Tensor&, const Tensor&)>
+      backward;
+};
+
 /// The node behind a Tensor. Heap-allocated: its buffers dwarf the node.
 struct TensorNode : Node {
   std::shared_ptr<std::byte[]> storage;  ///< shared by reshape views
   Shape shape;
   DType dtype = DType::float32;
   bool requires_grad = false;
-  Tensor grad;                ///< undefined until a gradient arrives
-  SparseGrad sparse_grad;     ///< row-sparse gradient (sparse embeddings)
-  std::vector<Node*> more;    ///< inputs beyond in[0], in[1] (owned references)
-  std::vector<Tensor> saved;  ///< what an op's backward needs besides its inputs
-  std::vector<std::int64_t> ints;  ///< an op's integer attributes (dims, sizes)
-  double real = 0.0;          ///< an op's real attribute (constant, exponent)
+  Tensor grad;                                   ///< undefined until a gradient arrives
+  SparseGrad sparse_grad;                        ///< row-sparse gradient (sparse embeddings)
+  std::vector<Node*> more;                       ///< inputs beyond in[0], in[1] (owned references)
+  std::vector<Tensor> saved;                     ///< what an op's backward needs besides its inputs
+  std::vector<std::int64_t> ints;                ///< an op's integer attributes (dims, sizes)
+  double real = 0.0;                             ///< an op's real attribute (constant, exponent)
+  std::shared_ptr<const CustomFunction> custom;  ///< custom ops only
 
   TensorNode() = default;
   TensorNode(const TensorNode&) = delete;

@@ -125,6 +125,15 @@ TEST_CASE("shape ops") {
   check([](const Args& x) { return masked_fill(x[0], lt(x[0], 0.0), 3.0); }, {a});
 }
 
+TEST_CASE("cat records when only a later input requires a gradient") {
+  const Tensor a = ones({2}, DType::float64), b = ones({2}, DType::float64);
+  const Tensor c = input({3});
+  const Tensor joined = cat({a, b, c});
+  CHECK(joined.requires_grad());
+  sum(joined * 2.0).backward();
+  CHECK(c.grad().to_vector() == std::vector<double>{2, 2, 2});
+}
+
 TEST_CASE("gather picks along a dim; repeats add up in backward") {
   const Tensor x = input({3, 4});
   const Tensor idx = index_tensor({0, 3, 3, 1, 2, 2}, {3, 2});
@@ -249,4 +258,33 @@ TEST_CASE("float32 and float64 paths agree") {
   const auto g64 = a64.grad().to_vector(), g32 = a32.grad().to_vector();
   for (std::size_t i = 0; i < g64.size(); ++i)
     CHECK(g32[i] == doctest::Approx(g64[i]).epsilon(1e-4));
+}
+
+namespace {
+Tensor cube(const Tensor& x) {
+  return custom_op(
+      "cube", {x}, [](const Args& in) { return in[0] * in[0] * in[0]; },
+      [](const Args& in, const Tensor&, const Tensor& g) { return Args{3.0 * in[0] * in[0] * g}; });
+}
+}  // namespace
+
+TEST_CASE("custom ops: gradcheck, second order, many inputs, checked results") {
+  check([](const Args& x) { return cube(x[0]); }, {input({3, 2})});
+  const Tensor x = Tensor::from({2.0}).requires_grad_();
+  const Tensor g = grad({sum(cube(x))}, {x}, {}, true)[0];
+  CHECK(grad({sum(g)}, {x})[0].item() == doctest::Approx(12.0));  // d²/dx² x³ = 6x
+  auto weighted = [](const Args& in) {
+    return custom_op(
+        "weighted_sum", in, [](const Args& v) { return v[0] + 2.0 * v[1] + 3.0 * v[2]; },
+        [](const Args&, const Tensor&, const Tensor& grad_out) {
+          return Args{grad_out, 2.0 * grad_out, 3.0 * grad_out};
+        });
+  };
+  check(weighted, {input({2}), input({2}), input({2})});
+  CHECK(to_dot(sum(cube(x))).find("label=\"cube\"") != std::string::npos);
+  const Tensor bad = custom_op(
+      "bad", {x}, [](const Args& in) { return in[0] * 1.0; },
+      [](const Args&, const Tensor&, const Tensor&) { return Args{ones({3}, DType::float64)}; });
+  CHECK_THROWS_WITH(bad.backward(),
+                    doctest::Contains("bad: backward returned a gradient of shape [3]"));
 }

@@ -235,15 +235,8 @@ Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim) {
   Tensor out = detail::cat_forward(xs, d);
   std::vector<detail::Node*> nodes;
   for (const Tensor& x : xs) nodes.push_back(x.node());
-  const bool any = std::any_of(nodes.begin(), nodes.end(), detail::wants_grad);
-  if (is_grad_enabled() && any) {
-    // Recorded by hand: in[0], in[1] and the rest in `more`.
-    detail::record(out, detail::cat_op, {nodes[0], nodes.size() > 1 ? nodes[1] : nullptr});
+  if (detail::record(out, detail::cat_op, nodes)) {
     TensorNode& node = *out.node();
-    for (std::size_t k = 2; k < nodes.size(); ++k) {
-      detail::retain(nodes[k]);
-      node.more.push_back(nodes[k]);
-    }
     node.ints = {d};
     for (const Tensor& x : xs) node.ints.push_back(x.shape()[d]);
   }

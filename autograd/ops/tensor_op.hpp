@@ -4,6 +4,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <span>
 
 #include "autograd/ops.hpp"
 #include "autograd/tensor.hpp"
@@ -17,8 +18,11 @@ inline bool wants_grad(const Node* node) {
 
 /// Makes the fresh leaf `out` the result of `op` on `inputs` when gradient
 /// mode is on and an input wants a gradient; otherwise leaves it a leaf.
-/// Returns whether it recorded.
-bool record(Tensor& out, const Op& op, std::initializer_list<Node*> inputs);
+/// Returns whether it recorded. Inputs beyond two go to node.more.
+bool record(Tensor& out, const Op& op, std::span<Node* const> inputs);
+inline bool record(Tensor& out, const Op& op, std::initializer_list<Node*> inputs) {
+  return record(out, op, std::span<Node* const>(inputs.begin(), inputs.size()));
+}
 
 /// Adds `contribution` into node.grad (nothing when it takes no gradient).
 /// While a GradCapture is active (ag::grad), contributions to its listed
