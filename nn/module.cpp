@@ -99,14 +99,14 @@ std::string Module::summary(const Shape& input_shape, DType input_dtype) {
     for (const auto& [name, child] : m->children()) n -= child->num_parameters();
     return n;
   };
-  std::string out = fmt::format("{:<48} {:<18} {:>10}\n", "layer", "output shape", "params");
-  out += std::string(78, '-') + "\n";
+  std::string out = fmt::format("{:<56} {:<16} {:>8}\n", "layer", "output shape", "params");
+  out += std::string(82, '-') + "\n";
   for (const SummaryRow& row : rows) {
     const std::string layer = std::string(2 * row.depth, ' ') + row.module->name();
-    out += fmt::format("{:<48} {:<18} {:>10}\n", layer, fmt::format("{}", row.output),
+    out += fmt::format("{:<56} {:<16} {:>8}\n", layer, fmt::format("{}", row.output),
                        own_parameters(row.module));
   }
-  out += std::string(78, '-') + "\n";
+  out += std::string(82, '-') + "\n";
   out += fmt::format("total parameters: {}\n", num_parameters());
   return out;
 }
