@@ -63,6 +63,30 @@ class MSELoss {
  private:
   Reduction r_;
 };
+class L1Loss {
+ public:
+  explicit L1Loss(Reduction r = Reduction::mean) : r_(r) {}
+  Tensor operator()(const Tensor& input, const Tensor& target) const {
+    return l1_loss(input, target, r_);
+  }
+
+ private:
+  Reduction r_;
+};
+class NLLLoss {
+ public:
+  explicit NLLLoss(Tensor weight = Tensor(), std::int64_t ignore_index = -100,
+                   Reduction r = Reduction::mean)
+      : weight_(std::move(weight)), ignore_index_(ignore_index), r_(r) {}
+  Tensor operator()(const Tensor& log_probs, const Tensor& target) const {
+    return nll_loss(log_probs, target, weight_, ignore_index_, r_);
+  }
+
+ private:
+  Tensor weight_;
+  std::int64_t ignore_index_;
+  Reduction r_;
+};
 class BCELoss {
  public:
   explicit BCELoss(Reduction r = Reduction::mean) : r_(r) {}
