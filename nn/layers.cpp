@@ -110,8 +110,8 @@ std::string Embedding::name() const {
 }
 
 EmbeddingBag::EmbeddingBag(std::int64_t num_embeddings, std::int64_t dim, Mode mode, bool sparse,
-                           DType dtype, Generator& gen)
-    : mode_(mode), sparse_(sparse) {
+                           DType dtype, Generator& gen, std::optional<std::int64_t> padding_idx)
+    : mode_(mode), sparse_(sparse), padding_idx_(padding_idx) {
   weight = register_parameter("weight", randn({num_embeddings, dim}, gen, dtype));
 }
 
@@ -122,8 +122,14 @@ Tensor EmbeddingBag::forward(const Tensor& indices) {
         "for 1-d indices",
         indices.shape());
   }
-  const Tensor rows = embedding(weight, indices, std::nullopt, sparse_);  // (bags, length, dim)
-  return mode_ == Mode::sum ? sum(rows, {1}) : mean(rows, {1});
+  Tensor rows = embedding(weight, indices, padding_idx_, sparse_);  // (bags, length, dim)
+  if (!padding_idx_) return mode_ == Mode::sum ? sum(rows, {1}) : mean(rows, {1});
+  // Padding positions add nothing and do not count.
+  const Tensor real = ne(indices, full({}, static_cast<double>(*padding_idx_), DType::int64));
+  const Tensor keep = where(real, ones({}, weight.dtype()), zeros({}, weight.dtype()));
+  const Tensor total = sum(rows * unsqueeze(keep, 2), {1});
+  if (mode_ == Mode::sum) return total;
+  return total / clamp(sum(keep, {1}, true), 1.0, std::nullopt);
 }
 
 Tensor EmbeddingBag::forward(const Tensor& indices, const Tensor& offsets) {

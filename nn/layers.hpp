@@ -114,13 +114,16 @@ class Embedding : public Module {
 
 /// Sums or averages the embeddings of each bag of indices: the bag-of-words
 /// layer. forward(indices (bags, length)) gives (bags, dim); forward(indices
-/// (n), offsets) takes bags of varying length starting at `offsets`.
+/// (n), offsets) takes bags of varying length starting at `offsets`. With
+/// `padding_idx`, that index pads rows of the 2-d form: it adds nothing and
+/// is not counted by the mean (as PyTorch).
 class EmbeddingBag : public Module {
  public:
   enum class Mode { sum, mean };
   EmbeddingBag(std::int64_t num_embeddings, std::int64_t dim, Mode mode = Mode::mean,
                bool sparse = false, DType dtype = DType::float32,
-               Generator& gen = default_generator());
+               Generator& gen = default_generator(),
+               std::optional<std::int64_t> padding_idx = std::nullopt);
   Tensor forward(const Tensor& indices) override;
   Tensor forward(const Tensor& indices, const Tensor& offsets);
   std::string name() const override;
@@ -129,6 +132,7 @@ class EmbeddingBag : public Module {
  private:
   Mode mode_;
   bool sparse_;
+  std::optional<std::int64_t> padding_idx_;
 };
 
 /// Zeroes each element with probability p in training and scales the rest by

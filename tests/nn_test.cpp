@@ -91,6 +91,11 @@ TEST_CASE("embedding layers: padding row, bags of fixed and varying length") {
   CHECK(bag.weight.grad().at({1, 0}) == doctest::Approx(0.5));
   CHECK(bag.weight.grad().at({3, 2}) == doctest::Approx(1.0));
   CHECK(bag.weight.grad().at({0, 0}) == 0.0);
+  nn::EmbeddingBag padded(10, 3, nn::EmbeddingBag::Mode::mean, false, DType::float32,
+                          default_generator(), 0);
+  const Tensor short_bag = padded(index_tensor({2, 3, 0, 0}, {1, 4}));
+  const Tensor exact = padded(index_tensor({2, 3}, {1, 2}));
+  CHECK(short_bag.to_vector() == exact.to_vector());  // padding neither adds nor counts
   nn::EmbeddingBag sparse_bag(10, 3, nn::EmbeddingBag::Mode::sum, true);
   sum(sparse_bag(index_tensor({4, 4, 5, 6}, {2, 2}))).backward();
   CHECK(sparse_bag.weight.sparse_grad().rows.numel() == 4);

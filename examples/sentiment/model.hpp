@@ -1,0 +1,42 @@
+// The classifier: bag-of-words features → hidden layer → class logits.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "dataset.hpp"
+#include "nn/nn.hpp"
+
+namespace sentiment {
+
+/// "bag": an EmbeddingBag averages the embeddings of a sentence's features
+/// (sparse gradients, for SparseAdam). "dense": a TF-IDF vector over the
+/// vocabulary goes through a Linear layer (dense gradients, for Adam).
+struct ModelConfig {
+  std::string features = "bag";
+  std::int64_t vocabulary = 0, dim = 64, hidden = 64, classes = 2;
+  std::string activation = "tanh";
+  double dropout = 0.0;  ///< on the features and on the hidden layer, in training
+};
+
+class Classifier : public ag::nn::Module {
+ public:
+  explicit Classifier(const ModelConfig& config);
+  /// bag: padded int64 ids (batch, length); dense: TF-IDF rows (batch, vocabulary).
+  ag::Tensor forward(const ag::Tensor& input) override;
+  std::string name() const override { return "Classifier(" + config_.features + ")"; }
+  const ModelConfig& config() const { return config_; }
+  /// Per-feature inverse document frequency (dense mode), a saved buffer.
+  ag::Tensor idf;
+
+ private:
+  ModelConfig config_;
+  std::shared_ptr<ag::nn::EmbeddingBag> bag_;
+  std::shared_ptr<ag::nn::Linear> input_, output_;
+  std::shared_ptr<ag::nn::Module> act_, drop_features_, drop_hidden_;
+};
+
+/// The input tensor for a batch of encoded sentences.
+ag::Tensor batch_input(const Classifier& model, const std::vector<std::vector<std::int64_t>>& ids);
+
+}  // namespace sentiment

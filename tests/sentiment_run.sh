@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Trains the sentiment example on a tiny dataset, then predicts and
+# evaluates with the saved run, and checks clean failures.
+# Usage: sentiment_run.sh SENTIMENT_EXE DATA_DIR WORK_DIR
+set -euo pipefail
+exe=$1 data=$2 runs=$3/sentiment-runs
+rm -rf "$runs"
+"$exe" --data "$data" --runs "$runs" --epochs 10 --lr 0.02 --dropout 0 --patience 10 --quiet | tee "$3/sentiment-train.log"
+grep -q "best dev accuracy" "$3/sentiment-train.log"
+test -s "$runs/binary/model.bin" && test -s "$runs/binary/curve.svg"
+test "$(wc -l < "$runs/binary/metrics.csv")" -ge 2
+"$exe" --data "$data" --runs "$runs" --features dense --optimizer adamw --epochs 2 --quiet >/dev/null
+"$exe" --data "$data" --runs "$runs" --task three --epochs 2 --quiet >/dev/null
+"$exe" --runs "$runs" --predict "a great wonderful film" | tee /dev/stderr | grep -q -- "-> positive"
+"$exe" --runs "$runs" --predict | grep -c -- "->" | grep -qx 3
+"$exe" --runs "$runs" --eval "$data/stsa.binary.dev" | grep -q "accuracy"
+expect_failure() {  # exit status 2 and a message naming the problem
+  local want=$1; shift
+  if out=$("$exe" "$@" 2>&1); then echo "expected failure: $*"; exit 1; fi
+  echo "$out" | grep -q -- "$want" || { echo "message lacks '$want': $out"; exit 1; }
+}
+expect_failure "cannot read data file" --data /nonexistent --runs "$runs" --name x
+expect_failure "no saved run" --runs "$runs" --name never --predict
+expect_failure "is not a class" --runs "$runs" --eval "$data/stsa.fine.dev"
+expect_failure "sparse_adam" --data "$data" --runs "$runs" --name x --optimizer sgd
+cp -r "$runs/binary" "$runs/mixed" && cp "$runs/three/vocab.txt" "$runs/mixed/vocab.txt"
+expect_failure "does not belong" --runs "$runs" --name mixed --predict
+echo "sentiment runs: ok"

@@ -1,0 +1,91 @@
+// The sentiment example's pieces: reader errors, tokenizer, vocabulary,
+// metrics. (The program itself runs in tests/meson.build.)
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "autograd/error.hpp"
+#include "dataset.hpp"
+#include "metrics.hpp"
+
+using namespace sentiment;
+
+namespace {
+std::string write_temp(const char* name, const std::string& text) {
+  const auto path = (std::filesystem::temp_directory_path() / name).string();
+  std::ofstream(path) << text;
+  return path;
+}
+}  // namespace
+
+TEST_CASE("reading SST lines, and the three-class mapping") {
+  const auto path = write_temp("sst-ok.txt", "0 a bad film .\n4 a great one\n\n2 so so\n");
+  const auto fine = read_examples(path, Task::fine);
+  REQUIRE(fine.size() == 3);
+  CHECK(fine[1].label == 4);
+  CHECK(fine[0].tokens == std::vector<std::string>{"a", "bad", "film", "."});
+  const auto three = read_examples(path, Task::three);
+  CHECK(three[0].label == 0);
+  CHECK(three[1].label == 2);
+  CHECK(three[2].label == 1);
+}
+
+TEST_CASE("bad data files give the line number and content") {
+  CHECK_THROWS_WITH(read_examples("/no/such/file", Task::binary),
+                    doctest::Contains("cannot read data file '/no/such/file'"));
+  const auto bad_label = write_temp("sst-bad.txt", "1 fine\n3 not binary\n");
+  CHECK_THROWS_AS(read_examples(bad_label, Task::binary), ag::FileError);
+  CHECK_THROWS_WITH(
+      read_examples(bad_label, Task::binary),
+      doctest::Contains(":2: label '3' is not a class of this task (0-1): \"3 not binary\""));
+  const auto no_text = write_temp("sst-empty-line.txt", "1\n");
+  CHECK_THROWS_WITH(read_examples(no_text, Task::binary), doctest::Contains(":1: a label without"));
+  const auto garbage = write_temp("sst-garbage.txt", "positive great\n");
+  CHECK_THROWS_WITH(read_examples(garbage, Task::binary), doctest::Contains("label 'positive'"));
+  const auto empty = write_temp("sst-none.txt", "\n\n");
+  CHECK_THROWS_WITH(read_examples(empty, Task::binary), doctest::Contains("holds no examples"));
+}
+
+TEST_CASE("the tokenizer lower-cases and splits like the treebank") {
+  CHECK(tokenize("Wow, I love the sound of this acoustic guitar!") ==
+        std::vector<std::string>{"wow", ",", "i", "love", "the", "sound", "of", "this", "acoustic",
+                                 "guitar", "!"});
+  CHECK(tokenize("Can't say I didn't") ==
+        std::vector<std::string>{"ca", "n't", "say", "i", "did", "n't"});
+  CHECK(tokenize("it's well-made") == std::vector<std::string>{"it", "'s", "well-made"});
+  CHECK(tokenize("").empty());
+  CHECK(tokenize("caf\xc3\xa9 \xff\xfe").size() == 2);  // UTF-8 and stray bytes pass through
+}
+
+TEST_CASE("the vocabulary keeps frequent unigrams and bigrams") {
+  const std::vector<Example> train = {
+      {1, {"good", "film"}}, {0, {"bad", "film"}}, {1, {"good", "film"}}};
+  const Vocabulary v = Vocabulary::build(train, 2, true);
+  CHECK(v.size() == 2 + 3);  // <pad> <unk> film good good_film
+  const auto ids = v.encode({"good", "film", "zzz"});
+  CHECK(ids.size() == 5);  // 3 unigrams + 2 bigrams
+  CHECK(ids[2] == Vocabulary::kUnknown);
+  const auto path = (std::filesystem::temp_directory_path() / "vocab-test.txt").string();
+  v.save(path);
+  const Vocabulary back = Vocabulary::load(path);
+  CHECK(back.fingerprint() == v.fingerprint());
+  CHECK(back.encode({"good", "film"}) == v.encode({"good", "film"}));
+  CHECK_THROWS_AS(Vocabulary::build(train, 10, false), ag::ValueError);
+  CHECK_THROWS_AS(Vocabulary::load(write_temp("not-vocab.txt", "hello\n")), ag::FileError);
+}
+
+TEST_CASE("precision, recall, F1 and the confusion matrix") {
+  Confusion c(2);
+  for (int i = 0; i < 8; ++i) c.add(1, 1);
+  for (int i = 0; i < 2; ++i) c.add(1, 0);
+  for (int i = 0; i < 6; ++i) c.add(0, 0);
+  for (int i = 0; i < 4; ++i) c.add(0, 1);
+  CHECK(c.accuracy() == doctest::Approx(14.0 / 20));
+  CHECK(c.precision(1) == doctest::Approx(8.0 / 12));
+  CHECK(c.recall(1) == doctest::Approx(0.8));
+  CHECK(c.f1(1) == doctest::Approx(2 * (8.0 / 12) * 0.8 / (8.0 / 12 + 0.8)));
+  const std::string report = c.report({"negative", "positive"});
+  CHECK(report.find("negative") != std::string::npos);
+  CHECK(report.find("truth \\ predicted") != std::string::npos);
+}
