@@ -57,9 +57,14 @@ std::string graph_to_dot(Node* root) {
     fmt::format_to(std::back_inserter(out),
                    "  op{} [shape=ellipse, style=filled, fillcolor=\"#f3f4f6\", label=\"{}\"];\n",
                    i, escape_quoted(node->op->kind->describe_op(*node)));
-    for (const Node* input : node->in) {
-      if (input) fmt::format_to(std::back_inserter(out), "  v{} -> op{};\n", id.at(input), i);
-    }
+    for_each_input(*node, [&](const Node* input) {
+      if (input->op->kind->edge_label) {
+        fmt::format_to(std::back_inserter(out), "  v{} -> op{} [label=\"{}\", fontsize=9];\n",
+                       id.at(input), i, input->op->kind->edge_label(*input));
+      } else {
+        fmt::format_to(std::back_inserter(out), "  v{} -> op{};\n", id.at(input), i);
+      }
+    });
     fmt::format_to(std::back_inserter(out), "  op{} -> v{};\n", i, i);
   }
   out += "}\n";

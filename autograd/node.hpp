@@ -23,6 +23,8 @@ struct NodeKind {
   /// Drops what only backward needed, inputs included, after a backward
   /// without retain_graph; null when the kind keeps its graph (scalars).
   void (*release_graph)(Node&);
+  /// A label for edges leaving the node in diagrams (a tensor's shape); null: none.
+  std::string (*edge_label)(const Node&);
   /// Whether the node is a constant (takes no gradient); null: never.
   bool (*is_constant)(const Node&);
   /// Inputs beyond in[0] and in[1] (cat, stack); null when there are none.

@@ -32,6 +32,7 @@ const NodeKind scalar_kind{"scalar",
                            describe_scalar,
                            describe_scalar_op,
                            /*release_graph=*/nullptr,
+                           /*edge_label=*/nullptr,
                            /*is_constant=*/nullptr,
                            /*more_inputs=*/nullptr};
 const Op scalar_leaf{"leaf", "", &scalar_kind, nullptr};

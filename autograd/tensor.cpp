@@ -54,15 +54,19 @@ std::span<Node* const> tensor_more_inputs(const Node& node) {
   return static_cast<const TensorNode&>(node).more;
 }
 
+std::string tensor_edge_label(const Node& node) {
+  return fmt::format("{}", static_cast<const TensorNode&>(node).shape);
+}
+
 bool tensor_is_constant(const Node& node) {
   return !static_cast<const TensorNode&>(node).requires_grad;
 }
 
 }  // namespace
 
-const NodeKind tensor_kind{"tensor",           clear_tensor_grad,  destroy_tensor,
-                           describe_tensor,    describe_tensor_op, release_tensor_graph,
-                           tensor_is_constant, tensor_more_inputs};
+const NodeKind tensor_kind{"tensor",          clear_tensor_grad,  destroy_tensor,
+                           describe_tensor,   describe_tensor_op, release_tensor_graph,
+                           tensor_edge_label, tensor_is_constant, tensor_more_inputs};
 const Op tensor_leaf{"leaf", "", &tensor_kind, nullptr};
 
 void seed_tensor(Node& root, const void* arg) {
