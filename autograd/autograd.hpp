@@ -50,3 +50,4 @@
 #include "autograd/ops.hpp"
 #include "autograd/scalar.hpp"
 #include "autograd/tensor.hpp"
+#include "autograd/trace.hpp"

@@ -142,7 +142,9 @@ void show_network(const Options& o) {
   fmt::print("   c = σ(v)  = {:.6f}\n", pass.c.value());
   fmt::print("   L(c, y) = -y ln c - (1-y) ln(1-c) = {:.6f}\n\n", pass.L.value());
 
-  pass.L.backward();
+  // The backward pass, recording every chain-rule step (it is also the
+  // gradient computation: afterwards every grad() is set).
+  const std::vector<ag::TraceStep> steps = ag::trace_backward(pass.L);
   const auto closed = lecture::closed_form_grads(net, pass, o.x, o.y);
   fmt::print("   {:<9} {:>12}  {:>12}  {:<28} {}\n", "gradient", "autograd", "closed form",
              "(lecture)", "|difference|");
@@ -160,13 +162,18 @@ void show_network(const Options& o) {
     }
   }
 
+  fmt::print("\n   The backward pass step by step: each node hands its input dL/d(node) ×\n"
+             "   d(node)/d(input). Multiply the factors along a path from L down to w11 and you\n"
+             "   get the lecture's dL/dc · dc/dv · dv/da1 · da1/dz1 · dz1/dw11.\n\n");
+  fmt::print("{}", ag::format_trace(steps));
   std::filesystem::create_directories(o.out);
   const auto dot_path = (std::filesystem::path(o.out) / "lecture221.dot").string();
   const auto svg_path = (std::filesystem::path(o.out) / "lecture221.svg").string();
-  std::ofstream(dot_path) << ag::to_dot(pass.L);
-  fmt::print("\n   diagram of the graph with values and gradients: {}\n", dot_path);
+  const std::string dot = ag::to_dot(pass.L, steps);  // edges labelled with their factor
+  std::ofstream(dot_path) << dot;
+  fmt::print("\n   diagram of the graph with values, gradients and factors: {}\n", dot_path);
   if (ag::can_render()) {
-    ag::render(pass.L, svg_path);
+    ag::render_dot(dot, svg_path);
     fmt::print("   rendered with Graphviz: {}\n", svg_path);
   } else {
     fmt::print("   (no SVG: Graphviz is not installed; `dot -Tsvg {}` renders it)\n", dot_path);
