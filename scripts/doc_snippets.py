@@ -10,7 +10,8 @@ source, target = sys.argv[1], sys.argv[2]
 text = open(source, encoding="utf-8").read()
 blocks = re.findall(r"^```(c\+\+|cpp)\n(.*?)^```", text, flags=re.S | re.M)
 out = ["// Generated from " + source + " by scripts/doc_snippets.py.",
-       "#include <autograd/autograd.hpp>", '#include "nn/nn.hpp"', ""]
+       "#include <cmath>", "#include <cstdio>", "#include <map>", "#include <sstream>",
+       "#include <stdexcept>", "#include <autograd/autograd.hpp>", '#include "nn/nn.hpp"', ""]
 statements = []
 for kind, code in blocks:
     if kind == "c++":
