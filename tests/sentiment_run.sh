@@ -22,7 +22,14 @@ expect_failure() {  # exit status 2 and a message naming the problem
 expect_failure "cannot read data file" --data /nonexistent --runs "$runs" --name x
 expect_failure "no saved run" --runs "$runs" --name never --predict
 expect_failure "is not a class" --runs "$runs" --eval "$data/stsa.fine.dev"
-expect_failure "sparse_adam" --data "$data" --runs "$runs" --name x --optimizer sgd
+expect_failure "needs --features bag" --data "$data" --runs "$runs" --name x --features dense \
+  --optimizer sparse_adam
+expect_failure "unknown 'nadam'" --data "$data" --runs "$runs" --name x --optimizer nadam
+# Any optimizer for the dense layers; a fixed seed gives identical results.
+for name in s1 s2; do
+  "$exe" --data "$data" --runs "$runs" --name $name --optimizer rmsprop --epochs 3 --quiet >/dev/null
+done
+diff <(cut -d, -f1-5 "$runs/s1/metrics.csv") <(cut -d, -f1-5 "$runs/s2/metrics.csv")
 cp -r "$runs/binary" "$runs/mixed" && cp "$runs/three/vocab.txt" "$runs/mixed/vocab.txt"
 expect_failure "does not belong" --runs "$runs" --name mixed --predict
 echo "sentiment runs: ok"

@@ -38,7 +38,8 @@ constexpr const char* kUsage = R"(usage: sentiment [flags]
   --data DIR          SST files (default ../shared/data/sst beside the repository)
   --task T            binary | fine | three                        (default binary)
   --features F        bag (EmbeddingBag, sparse, SparseAdam) | dense (TF-IDF, Linear, Adam)
-  --optimizer O       sparse_adam | adam | adamw | sgd | rmsprop | adagrad | adadelta
+  --optimizer O       adam | adamw | sgd | rmsprop | adagrad | adadelta for the dense layers
+                      (bag features: the embeddings always train with sparse_adam)
   --lr X              learning rate (default 0.001)
   --epochs N          at most N epochs (default 12); --patience N: stop after N without a better dev
   --batch N           batch size (default 32)
@@ -237,18 +238,17 @@ Optimizers make_optimizers(Classifier& model, const Options& o) {
   for (auto& [name, p] : model.named_parameters()) {
     (name == "bag.weight" ? sparse : dense).push_back(p);
   }
-  std::string dense_name = o.optimizer;
+  // The embedding's gradient is row-sparse: only SparseAdam takes it. The
+  // dense layers use --optimizer (Adam by default).
+  const bool default_choice = o.optimizer == "sparse_adam" || o.optimizer == "sparse_adam+adam";
+  const std::string dense_name = default_choice ? "adam" : o.optimizer;
   if (!sparse.empty()) {
-    // The embedding's gradient is row-sparse: only SparseAdam takes it.
-    if (o.optimizer != "sparse_adam" && o.optimizer != "sparse_adam+adam") {
-      ag::detail::fail<ag::ValueError>(
-          "--features bag trains its embeddings with sparse_adam; "
-          "use --features dense for --optimizer {}",
-          o.optimizer);
-    }
     opt.all.push_back(
         std::make_unique<ag::optim::SparseAdam>(sparse, ag::optim::SparseAdamOptions{.lr = o.lr}));
-    dense_name = "adam";
+  } else if (o.optimizer == "sparse_adam") {
+    ag::detail::fail<ag::ValueError>(
+        "--optimizer sparse_adam needs --features bag (sparse "
+        "embeddings); dense features take a dense optimizer");
   }
   opt.all.push_back(dense_optimizer(dense_name, dense, o.lr));
   return opt;
@@ -265,7 +265,7 @@ int train(const Options& o) {
   const Vocabulary vocab = Vocabulary::build(train_set, o.min_count, o.bigrams);
   const auto train_ids = encode_all(vocab, train_set), dev_ids = encode_all(vocab, dev_set);
   const ModelConfig config{
-      o.features,  vocab.size(), o.dim, o.hidden, static_cast<std::int64_t>(names.size()),
+      o.features,   vocab.size(), o.dim, o.hidden, static_cast<std::int64_t>(names.size()),
       o.activation, o.dropout};
   Classifier model(config);
   if (o.features == "dense") {  // idf = log(N / (1 + df)) + 1 from the training split
