@@ -38,7 +38,7 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const Tensor& wei
                 std::int64_t ignore_index = -100, Reduction reduction = Reduction::mean);
 
 struct CrossEntropyOptions {
-  Tensor weight = Tensor();  ///< per-class weights (C), optional
+  Tensor weight = Tensor();          ///< per-class weights (C), optional
   std::int64_t ignore_index = -100;  ///< class-index targets only
   Reduction reduction = Reduction::mean;
   double label_smoothing = 0.0;

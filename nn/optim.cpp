@@ -106,11 +106,10 @@ template class Grouped<SparseAdamOptions>;
 
 }  // namespace detail
 
-SGD::SGD(std::vector<Tensor> params, SGDOptions options) {
+SGD::SGD(std::vector<Tensor> params, SGDOptions options) : Grouped(std::move(params), options) {
   if (options.nesterov && (options.momentum <= 0 || options.dampening != 0)) {
     ag::detail::fail<ValueError>("SGD: Nesterov momentum needs momentum > 0 and dampening 0");
   }
-  add_param_group(std::move(params), options);
 }
 
 void SGD::step() {
@@ -133,10 +132,6 @@ void SGD::step() {
                  }
                });
              });
-}
-
-RMSprop::RMSprop(std::vector<Tensor> params, RMSpropOptions options) {
-  add_param_group(std::move(params), options);
 }
 
 void RMSprop::step() {
@@ -170,14 +165,6 @@ void RMSprop::step() {
                  }
                });
              });
-}
-
-Adam::Adam(std::vector<Tensor> params, AdamOptions options) {
-  add_param_group(std::move(params), options);
-}
-
-AdamW::AdamW(std::vector<Tensor> params, AdamOptions options) : Adam(std::move(params), options) {
-  decoupled_ = true;
 }
 
 void Adam::step() {
@@ -216,10 +203,6 @@ void Adam::step() {
   });
 }
 
-Adagrad::Adagrad(std::vector<Tensor> params, AdagradOptions options) {
-  add_param_group(std::move(params), options);
-}
-
 void Adagrad::step() {
   each_param(groups_,
              [](const AdagradOptions& o, Tensor& p, const Tensor& grad, detail::ParamState& s) {
@@ -238,10 +221,6 @@ void Adagrad::step() {
                  }
                });
              });
-}
-
-Adadelta::Adadelta(std::vector<Tensor> params, AdadeltaOptions options) {
-  add_param_group(std::move(params), options);
 }
 
 void Adadelta::step() {
@@ -264,10 +243,6 @@ void Adadelta::step() {
                  }
                });
              });
-}
-
-SparseAdam::SparseAdam(std::vector<Tensor> params, SparseAdamOptions options) {
-  add_param_group(std::move(params), options);
 }
 
 void SparseAdam::step() {

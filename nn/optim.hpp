@@ -54,6 +54,10 @@ class Grouped : public Optimizer {
     Options options;
     std::vector<ParamState> state;
   };
+  Grouped(std::vector<Tensor> params, Options options) {
+    add_param_group(std::move(params), options);
+  }
+  /// Adds parameters with their own hyper-parameters.
   void add_param_group(std::vector<Tensor> params, Options options) {
     groups_.push_back({std::move(params), options, {}});
     groups_.back().state.resize(groups_.back().params.size());
@@ -102,7 +106,8 @@ struct RMSpropOptions {
 /// with momentum buf = m·buf + g/denominator, p -= lr·buf; else p -= lr·g/denominator.
 class RMSprop : public detail::Grouped<RMSpropOptions> {
  public:
-  RMSprop(std::vector<Tensor> params, RMSpropOptions options = {});
+  explicit RMSprop(std::vector<Tensor> params, RMSpropOptions options = {})
+      : Grouped(std::move(params), options) {}
   void step() override;
 };
 
@@ -118,7 +123,8 @@ struct AdamOptions {
 /// (added to g); AdamW's is decoupled (p *= 1 - lr·wd first).
 class Adam : public detail::Grouped<AdamOptions> {
  public:
-  Adam(std::vector<Tensor> params, AdamOptions options = {});
+  explicit Adam(std::vector<Tensor> params, AdamOptions options = {})
+      : Grouped(std::move(params), options) {}
   void step() override;
 
  protected:
@@ -127,7 +133,10 @@ class Adam : public detail::Grouped<AdamOptions> {
 class AdamW : public Adam {
  public:
   /// AdamW's default weight_decay is 0.01.
-  AdamW(std::vector<Tensor> params, AdamOptions options = {.weight_decay = 1e-2});
+  explicit AdamW(std::vector<Tensor> params, AdamOptions options = {.weight_decay = 1e-2})
+      : Adam(std::move(params), options) {
+    decoupled_ = true;
+  }
 };
 
 struct AdagradOptions {
@@ -140,7 +149,8 @@ struct AdagradOptions {
 /// sum += g²; p -= lr/(1 + (t-1)·lr_decay) · g/(√sum + eps).
 class Adagrad : public detail::Grouped<AdagradOptions> {
  public:
-  Adagrad(std::vector<Tensor> params, AdagradOptions options = {});
+  explicit Adagrad(std::vector<Tensor> params, AdagradOptions options = {})
+      : Grouped(std::move(params), options) {}
   void step() override;
 };
 
@@ -153,7 +163,8 @@ struct AdadeltaOptions {
 /// v = ρ v + (1-ρ) g²; δ = √(u + eps)/√(v + eps) · g; u = ρ u + (1-ρ) δ²; p -= lr·δ.
 class Adadelta : public detail::Grouped<AdadeltaOptions> {
  public:
-  Adadelta(std::vector<Tensor> params, AdadeltaOptions options = {});
+  explicit Adadelta(std::vector<Tensor> params, AdadeltaOptions options = {})
+      : Grouped(std::move(params), options) {}
   void step() override;
 };
 
@@ -168,7 +179,8 @@ struct SparseAdamOptions {
 /// Duplicate rows are summed first. Throws ValueError on a dense gradient.
 class SparseAdam : public detail::Grouped<SparseAdamOptions> {
  public:
-  SparseAdam(std::vector<Tensor> params, SparseAdamOptions options = {});
+  explicit SparseAdam(std::vector<Tensor> params, SparseAdamOptions options = {})
+      : Grouped(std::move(params), options) {}
   void step() override;
 };
 

@@ -29,7 +29,9 @@ std::vector<int> reduction_dims(const Tensor& x, const std::vector<std::int64_t>
   return out;
 }
 
-std::vector<std::int64_t> as_dims(const std::vector<int>& dims) { return {dims.begin(), dims.end()}; }
+std::vector<std::int64_t> as_dims(const std::vector<int>& dims) {
+  return {dims.begin(), dims.end()};
+}
 
 // g reshaped to the keepdim layout of a reduction of `in` over `dims`.
 Tensor keep_dims(const Tensor& g, const Shape& in, const std::vector<int>& dims) {

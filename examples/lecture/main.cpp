@@ -162,9 +162,10 @@ void show_network(const Options& o) {
     }
   }
 
-  fmt::print("\n   The backward pass step by step: each node hands its input dL/d(node) ×\n"
-             "   d(node)/d(input). Multiply the factors along a path from L down to w11 and you\n"
-             "   get the lecture's dL/dc · dc/dv · dv/da1 · da1/dz1 · dz1/dw11.\n\n");
+  fmt::print(
+      "\n   The backward pass step by step: each node hands its input dL/d(node) ×\n"
+      "   d(node)/d(input). Multiply the factors along a path from L down to w11 and you\n"
+      "   get the lecture's dL/dc · dc/dv · dv/da1 · da1/dz1 · dz1/dw11.\n\n");
   fmt::print("{}", ag::format_trace(steps));
   std::filesystem::create_directories(o.out);
   const auto dot_path = (std::filesystem::path(o.out) / "lecture221.dot").string();

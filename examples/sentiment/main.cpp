@@ -8,6 +8,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -59,76 +61,70 @@ constexpr const char* kUsage = R"(usage: sentiment [flags]
 
 Options parse(int argc, char** argv) {
   Options o;
+  // Flags that take a value: text ones, then numeric ones.
+  const std::map<std::string, std::string*> text = {{"--data", &o.data},
+                                                    {"--task", &o.task},
+                                                    {"--features", &o.features},
+                                                    {"--optimizer", &o.optimizer},
+                                                    {"--activation", &o.activation},
+                                                    {"--schedule", &o.schedule},
+                                                    {"--name", &o.name},
+                                                    {"--runs", &o.runs}};
+  std::int64_t epochs = o.epochs, batch = o.batch, patience = o.patience, min_count = o.min_count,
+               threads = o.threads, seed = 1;
+  const std::map<std::string, std::function<void(double)>> numbers = {
+      {"--lr", [&](double x) { o.lr = x; }},
+      {"--dropout", [&](double x) { o.dropout = x; }},
+      {"--epochs", [&](double x) { epochs = static_cast<std::int64_t>(x); }},
+      {"--batch", [&](double x) { batch = static_cast<std::int64_t>(x); }},
+      {"--patience", [&](double x) { patience = static_cast<std::int64_t>(x); }},
+      {"--min-count", [&](double x) { min_count = static_cast<std::int64_t>(x); }},
+      {"--threads", [&](double x) { threads = static_cast<std::int64_t>(x); }},
+      {"--dim", [&](double x) { o.dim = static_cast<std::int64_t>(x); }},
+      {"--hidden", [&](double x) { o.hidden = static_cast<std::int64_t>(x); }},
+      {"--seed", [&](double x) { seed = static_cast<std::int64_t>(x); }}};
   for (int k = 1; k < argc; ++k) {
     const std::string flag = argv[k];
     auto value = [&]() -> std::string {
       if (k + 1 >= argc) ag::detail::fail<ag::ValueError>("{}: missing value", flag);
       return argv[++k];
     };
-    auto number = [&]() {
-      const std::string v = value();
-      char* end = nullptr;
-      const double x = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end || !std::isfinite(x)) {
-        ag::detail::fail<ag::ValueError>("{}: '{}' is not a number", flag, v);
-      }
-      return x;
-    };
     if (flag == "--help" || flag == "-h") {
       fmt::print("{}", kUsage);
       std::exit(0);
-    } else if (flag == "--data")
-      o.data = value();
-    else if (flag == "--task")
-      o.task = value();
-    else if (flag == "--features")
-      o.features = value();
-    else if (flag == "--optimizer")
-      o.optimizer = value();
-    else if (flag == "--activation")
-      o.activation = value();
-    else if (flag == "--schedule")
-      o.schedule = value();
-    else if (flag == "--name")
-      o.name = value();
-    else if (flag == "--runs")
-      o.runs = value();
-    else if (flag == "--lr")
-      o.lr = number();
-    else if (flag == "--dropout")
-      o.dropout = number();
-    else if (flag == "--epochs")
-      o.epochs = static_cast<int>(number());
-    else if (flag == "--batch")
-      o.batch = static_cast<int>(number());
-    else if (flag == "--patience")
-      o.patience = static_cast<int>(number());
-    else if (flag == "--min-count")
-      o.min_count = static_cast<int>(number());
-    else if (flag == "--threads")
-      o.threads = static_cast<int>(number());
-    else if (flag == "--dim")
-      o.dim = static_cast<std::int64_t>(number());
-    else if (flag == "--hidden")
-      o.hidden = static_cast<std::int64_t>(number());
-    else if (flag == "--seed")
-      o.seed = static_cast<std::uint64_t>(number());
-    else if (flag == "--no-bigrams")
+    } else if (text.count(flag)) {
+      *text.at(flag) = value();
+    } else if (numbers.count(flag)) {
+      const std::string v = value();
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end || !std::isfinite(x) || std::fabs(x) > 1e12) {
+        ag::detail::fail<ag::ValueError>("{}: '{}' is not a usable number", flag, v);
+      }
+      numbers.at(flag)(x);
+    } else if (flag == "--no-bigrams") {
       o.bigrams = false;
-    else if (flag == "--quiet")
+    } else if (flag == "--quiet") {
       o.quiet = true;
-    else if (flag == "--eval")
+    } else if (flag == "--eval") {
       o.eval = value();
-    else if (flag == "--predict") {
+    } else if (flag == "--predict") {
       o.predict = (k + 1 < argc && std::string(argv[k + 1]).rfind("--", 0) != 0) ? argv[++k] : "";
     } else {
       ag::detail::fail<ag::ValueError>("unknown flag '{}' (see --help)", flag);
     }
   }
-  if (o.epochs < 1 || o.batch < 1 || o.dim < 1 || o.hidden < 1 || o.min_count < 1) {
+  if (epochs < 1 || batch < 1 || patience < 1 || min_count < 1 || threads < 0 || seed < 0 ||
+      o.dim < 1 || o.hidden < 1 || epochs > 100000 || batch > 1000000) {
     ag::detail::fail<ag::ValueError>(
-        "--epochs, --batch, --dim, --hidden, --min-count must be >= 1");
+        "--epochs, --batch, --patience, --dim, --hidden, --min-count must be >= 1");
   }
+  o.epochs = static_cast<int>(epochs);
+  o.batch = static_cast<int>(batch);
+  o.patience = static_cast<int>(patience);
+  o.min_count = static_cast<int>(min_count);
+  o.threads = static_cast<int>(threads);
+  o.seed = static_cast<std::uint64_t>(seed);
   if (o.name.empty()) o.name = o.task + (o.features == "dense" ? "-dense" : "");
   if (o.optimizer.empty()) o.optimizer = o.features == "bag" ? "sparse_adam+adam" : "adam";
   if (o.lr == 0) o.lr = 0.001;
