@@ -41,6 +41,7 @@
 // generator.hpp (seeded random numbers), node.hpp (the engine's node).
 #pragma once
 
+#include "autograd/anomaly.hpp"
 #include "autograd/custom_op.hpp"
 #include "autograd/dot.hpp"
 #include "autograd/error.hpp"

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "autograd/anomaly.hpp"
 #include "autograd/error.hpp"
 #include "autograd/grad_mode.hpp"
 #include "autograd/node.hpp"
@@ -12,6 +13,9 @@
 namespace ag::detail {
 
 constinit thread_local bool grad_enabled = true;
+constinit thread_local bool anomaly_enabled = false;
+constinit thread_local std::uint64_t anomaly_ops = 0;
+constinit thread_local const char* anomaly_backward_of = nullptr;
 
 namespace {
 
@@ -113,6 +117,22 @@ struct Scratch {
 thread_local Scratch scratch;
 constexpr std::size_t kScratchKeep = 1 << 16;
 
+// AnomalyMode: after `node`'s backward, every input's gradient must be finite.
+void check_backward(const Node& node) {
+  int k = 0;
+  for_each_input(node, [&](const Node* input) {
+    if (!input->op->kind->grad_is_finite(*input)) {
+      const std::string label = get_label(&node);
+      fail<AnomalyError>(
+          "anomaly: the backward of '{}'{} produced NaN or infinity in the gradient of input {} "
+          "({})",
+          node.op->name, label.empty() ? "" : fmt::format(" (labelled '{}')", label), k,
+          input->op->kind->describe_short(*input));
+    }
+    ++k;
+  });
+}
+
 [[noreturn]] void throw_released(const Node& node) {
   fail<GraphError>(
       "backward: the graph through '{}' was already freed by an earlier backward(); pass "
@@ -157,9 +177,18 @@ void backward(Node* root, Seed seed, bool retain_graph, bool create_graph) {
     for (auto it = s.order.rbegin(); it != s.order.rend(); ++it) {
       Node* node = *it;
       node->flags &= ~Node::kVisited;
-      if (!node->is_leaf()) node->op->backward(*node);
+      if (node->is_leaf()) continue;
+      if (anomaly_enabled) [[unlikely]] {
+        anomaly_backward_of = node->op->name;
+        node->op->backward(*node);
+        anomaly_backward_of = nullptr;
+        check_backward(*node);
+      } else {
+        node->op->backward(*node);
+      }
     }
   } catch (...) {
+    anomaly_backward_of = nullptr;
     unmark(s.order, s.stack);
     s.busy = false;
     throw;

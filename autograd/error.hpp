@@ -51,6 +51,13 @@ class FileError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// AnomalyMode found a NaN or infinity: the message names the op, its
+/// inputs' shapes, and where in the program it was created.
+class AnomalyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// A diagram could not be rendered: Graphviz is missing or failed.
 class RenderError : public std::runtime_error {
  public:

@@ -23,6 +23,10 @@ struct NodeKind {
   /// Drops what only backward needed, inputs included, after a backward
   /// without retain_graph; null when the kind keeps its graph (scalars).
   void (*release_graph)(Node&);
+  /// Whether the node's gradient is free of NaN and infinity (AnomalyMode).
+  bool (*grad_is_finite)(const Node&);
+  /// A short description for error messages: "float64 [2, 3]" or "scalar".
+  std::string (*describe_short)(const Node&);
   /// A label for edges leaving the node in diagrams (a tensor's shape); null: none.
   std::string (*edge_label)(const Node&);
   /// Whether the node is a constant (takes no gradient); null: never.

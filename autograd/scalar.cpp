@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include "autograd/anomaly.hpp"
 #include "autograd/error.hpp"
 #include "autograd/node_pool.hpp"
 #include "autograd/ops/scalar_op.hpp"
@@ -12,6 +14,13 @@ namespace detail {
 namespace {
 
 void clear_scalar_grad(Node& node) { as_scalar(node).grad = 0.0; }
+bool scalar_grad_is_finite(const Node& node) {
+  return std::isfinite(static_cast<const ScalarNode&>(node).grad);
+}
+std::string describe_scalar_short(const Node& node) {
+  return fmt::format("scalar {}", static_cast<const ScalarNode&>(node).value);
+}
+
 void destroy_scalar(Node* node) {
   as_scalar(node)->~ScalarNode();
   node_pool_free(node);
@@ -26,18 +35,36 @@ std::string describe_scalar_op(const Node& node) {
 
 }  // namespace
 
-const NodeKind scalar_kind{"scalar",
-                           clear_scalar_grad,
-                           destroy_scalar,
-                           describe_scalar,
-                           describe_scalar_op,
-                           /*release_graph=*/nullptr,
-                           /*edge_label=*/nullptr,
-                           /*is_constant=*/nullptr,
-                           /*more_inputs=*/nullptr};
+const NodeKind scalar_kind{.name = "scalar",
+                           .clear_grad = clear_scalar_grad,
+                           .destroy = destroy_scalar,
+                           .describe = describe_scalar,
+                           .describe_op = describe_scalar_op,
+                           .release_graph = nullptr,  // a scalar graph holds only its inputs
+                           .grad_is_finite = scalar_grad_is_finite,
+                           .describe_short = describe_scalar_short,
+                           .edge_label = nullptr,
+                           .is_constant = nullptr,
+                           .more_inputs = nullptr};
 const Op scalar_leaf{"leaf", "", &scalar_kind, nullptr};
 
 static_assert(sizeof(ScalarNode) <= kNodePoolBlock);
+
+namespace {
+void check_scalar_forward(ScalarNode& node) {
+  const std::uint64_t number = ++anomaly_ops;
+  if (std::isfinite(node.value)) return;
+  std::string inputs;
+  for (const Node* input : node.in) {
+    if (input) inputs += (inputs.empty() ? "" : ", ") + input->op->kind->describe_short(*input);
+  }
+  const double value = node.value;
+  const char* name = node.op->name;
+  release(&node);  // the caller never gets it
+  fail<AnomalyError>("anomaly: '{}' (op #{} since AnomalyMode began) produced {} from ({})", name,
+                     number, value, inputs);
+}
+}  // namespace
 
 ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double aux) {
   const PoolBlock block = node_pool_allocate();
@@ -50,6 +77,8 @@ ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double aux
   node->aux = aux;
   if (a) retain(a);
   if (b) retain(b);
+  if (anomaly_enabled && op->backward) [[unlikely]]
+    check_scalar_forward(*node);
   return node;
 }
 

@@ -1,9 +1,11 @@
 // The tensor node kind and the Tensor handle's members.
 #include "autograd/tensor.hpp"
 
+#include <cmath>
 #include <cstring>
 #include <new>
 
+#include "autograd/anomaly.hpp"
 #include "autograd/error.hpp"
 #include "autograd/ops/tensor_op.hpp"
 
@@ -54,6 +56,28 @@ std::span<Node* const> tensor_more_inputs(const Node& node) {
   return static_cast<const TensorNode&>(node).more;
 }
 
+bool all_finite(const TensorNode& t) {
+  if (!is_floating(t.dtype)) return true;
+  return visit_floating(t.dtype, "anomaly", [&](auto zero) {
+    using T = decltype(zero);
+    const T* p = t.data<T>();
+    for (std::int64_t i = 0, n = t.numel(); i < n; ++i) {
+      if (!std::isfinite(p[i])) return false;
+    }
+    return true;
+  });
+}
+
+bool tensor_grad_is_finite(const Node& node) {
+  const auto& t = static_cast<const TensorNode&>(node);
+  return !t.grad.defined() || all_finite(*t.grad.node());
+}
+
+std::string describe_tensor_short(const Node& node) {
+  const auto& t = static_cast<const TensorNode&>(node);
+  return fmt::format("{} {}", t.dtype, t.shape);
+}
+
 std::string tensor_edge_label(const Node& node) {
   return fmt::format("{}", static_cast<const TensorNode&>(node).shape);
 }
@@ -64,9 +88,17 @@ bool tensor_is_constant(const Node& node) {
 
 }  // namespace
 
-const NodeKind tensor_kind{"tensor",          clear_tensor_grad,  destroy_tensor,
-                           describe_tensor,   describe_tensor_op, release_tensor_graph,
-                           tensor_edge_label, tensor_is_constant, tensor_more_inputs};
+const NodeKind tensor_kind{.name = "tensor",
+                           .clear_grad = clear_tensor_grad,
+                           .destroy = destroy_tensor,
+                           .describe = describe_tensor,
+                           .describe_op = describe_tensor_op,
+                           .release_graph = release_tensor_graph,
+                           .grad_is_finite = tensor_grad_is_finite,
+                           .describe_short = describe_tensor_short,
+                           .edge_label = tensor_edge_label,
+                           .is_constant = tensor_is_constant,
+                           .more_inputs = tensor_more_inputs};
 const Op tensor_leaf{"leaf", "", &tensor_kind, nullptr};
 
 void seed_tensor(Node& root, const void* arg) {
@@ -119,7 +151,34 @@ void add_in_place(Tensor& target, const Tensor& value) {
 
 }  // namespace
 
+namespace {
+// AnomalyMode: an op's result must be finite where its inputs were.
+void check_forward(const Tensor& out, const Op& op, std::span<Node* const> inputs) {
+  const std::uint64_t number = ++anomaly_ops;
+  if (all_finite(*out.node())) return;
+  std::string shapes, labels;
+  for (Node* input : inputs) {
+    if (!input) continue;
+    if (input->op->kind == &tensor_kind && !all_finite(*as_tensor(input))) return;  // not new here
+    shapes += (shapes.empty() ? "" : ", ") + input->op->kind->describe_short(*input);
+    const std::string label = get_label(input);
+    if (!label.empty()) labels += (labels.empty() ? "" : ", ") + label;
+  }
+  if (anomaly_backward_of) {
+    fail<AnomalyError>(
+        "anomaly: the backward of '{}' produced NaN or infinity (in its '{}', from finite {})",
+        anomaly_backward_of, op.name, shapes);
+  }
+  fail<AnomalyError>(
+      "anomaly: '{}' (op #{} since AnomalyMode began) produced NaN or infinity "
+      "from finite inputs ({}){}",
+      op.name, number, shapes, labels.empty() ? "" : " labelled " + labels);
+}
+}  // namespace
+
 bool record(Tensor& out, const Op& op, std::span<Node* const> inputs) {
+  if (anomaly_enabled) [[unlikely]]
+    check_forward(out, op, inputs);
   if (!is_grad_enabled()) return false;
   bool any = false;
   for (Node* input : inputs) any = any || (input && wants_grad(input));
