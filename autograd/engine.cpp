@@ -33,14 +33,10 @@ void forget_label(const Node* node) {
 
 }  // namespace
 
-void destroy_unreferenced(Node* node) noexcept {
-  // A node's destructor may release other handles (a tensor node holding a
-  // saved tensor, say) and so re-enter here: the outer call drains them.
-  thread_local std::vector<Node*> pending;
-  thread_local bool draining = false;
-  pending.push_back(node);
-  if (draining) return;
-  draining = true;
+namespace {
+
+// Frees everything reachable from `pending` that no one else refers to.
+void drain(std::vector<Node*>& pending) {
   while (!pending.empty()) {
     Node* dead = pending.back();
     pending.pop_back();
@@ -51,7 +47,35 @@ void destroy_unreferenced(Node* node) noexcept {
     if (dead->flags & Node::kLabelled) forget_label(dead);
     dead->op->kind->destroy(dead);
   }
-  draining = false;
+}
+
+// The worklist of this thread, reused across calls. After the thread's
+// locals are destroyed (handles in static objects die at exit, after them),
+// `worklist_gone` says so and a local list is used instead.
+constinit thread_local bool worklist_gone = false;
+struct Worklist {
+  std::vector<Node*> nodes;
+  bool draining = false;
+  ~Worklist() { worklist_gone = true; }
+};
+thread_local Worklist worklist;
+
+}  // namespace
+
+void destroy_unreferenced(Node* node) noexcept {
+  if (worklist_gone) [[unlikely]] {
+    std::vector<Node*> local{node};
+    drain(local);
+    return;
+  }
+  // A node's destructor may release other handles (a tensor node holding a
+  // saved tensor, say) and so re-enter here: the outer call drains them.
+  Worklist& w = worklist;
+  w.nodes.push_back(node);
+  if (w.draining) return;
+  w.draining = true;
+  drain(w.nodes);
+  w.draining = false;
 }
 
 namespace {

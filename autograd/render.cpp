@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include "autograd/dot.hpp"
 #include "autograd/error.hpp"
@@ -51,13 +52,24 @@ std::string output_format(const std::string& path) {
 }
 
 #ifdef AG_HAVE_GVC
+// One Graphviz context for the whole process: Graphviz 2.43's pango plugin
+// keeps font data across contexts, so freeing one and making another reads
+// freed memory (AddressSanitizer found it). Graphviz is not thread-safe:
+// renders are serialised.
+std::mutex gvc_mutex;
+GVC_t* shared_context() {
+  static GVC_t* gvc = gvContext();
+  return gvc;
+}
+
 void render_in_process(std::string_view dot, const std::string& path, const std::string& format) {
   // We open the file ourselves: gvRenderFilename reports success even when
   // it cannot open the path.
   std::FILE* file = std::fopen(path.c_str(), "wb");
   if (!file) detail::fail<RenderError>("render: cannot open '{}': {}", path, std::strerror(errno));
   const std::string text(dot);
-  GVC_t* gvc = gvContext();
+  std::lock_guard lock(gvc_mutex);
+  GVC_t* gvc = shared_context();
   Agraph_t* graph = agmemread(text.c_str());
   bool ok = graph && gvLayout(gvc, graph, "dot") == 0;
   if (ok) ok = gvRender(gvc, graph, format.c_str(), file) == 0;
@@ -65,7 +77,6 @@ void render_in_process(std::string_view dot, const std::string& path, const std:
     gvFreeLayout(gvc, graph);
     agclose(graph);
   }
-  gvFreeContext(gvc);
   ok = std::fclose(file) == 0 && ok;
   if (!ok) detail::fail<RenderError>("render: Graphviz (libgvc) failed to write '{}'", path);
 }
