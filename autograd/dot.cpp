@@ -31,7 +31,7 @@ std::string escape_quoted(std::string_view text) {
 
 }  // namespace
 
-std::string graph_to_dot(Node* root) {
+std::string graph_to_dot(Node* root, const EdgeNote& note) {
   const std::vector<Node*> order = topological_order(root);
   std::unordered_map<const Node*, std::size_t> id;
   for (std::size_t i = 0; i < order.size(); ++i) id[order[i]] = i;
@@ -58,11 +58,13 @@ std::string graph_to_dot(Node* root) {
                    "  op{} [shape=ellipse, style=filled, fillcolor=\"#f3f4f6\", label=\"{}\"];\n",
                    i, escape_quoted(node->op->kind->describe_op(*node)));
     for_each_input(*node, [&](const Node* input) {
-      if (input->op->kind->edge_label) {
-        fmt::format_to(std::back_inserter(out), "  v{} -> op{} [label=\"{}\", fontsize=9];\n",
-                       id.at(input), i, input->op->kind->edge_label(*input));
-      } else {
+      std::string edge = note ? note(*input, *node) : std::string();
+      if (edge.empty() && input->op->kind->edge_label) edge = input->op->kind->edge_label(*input);
+      if (edge.empty()) {
         fmt::format_to(std::back_inserter(out), "  v{} -> op{};\n", id.at(input), i);
+      } else {
+        fmt::format_to(std::back_inserter(out), "  v{} -> op{} [label=\"{}\", fontsize=9];\n",
+                       id.at(input), i, escape_quoted(edge));
       }
     });
     fmt::format_to(std::back_inserter(out), "  op{} -> v{};\n", i, i);

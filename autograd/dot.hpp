@@ -2,6 +2,7 @@
 // installed.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -11,8 +12,10 @@
 namespace ag {
 
 namespace detail {
+/// A label for the edge from `input` into `consumer`'s op ("" for the default).
+using EdgeNote = std::function<std::string(const Node& input, const Node& consumer)>;
 /// DOT text for the graph ending at `root`, whatever its node kinds.
-std::string graph_to_dot(Node* root);
+std::string graph_to_dot(Node* root, const EdgeNote& note = {});
 }  // namespace detail
 
 /// The graph that ends at `root` as Graphviz DOT, laid out left to right:

@@ -138,21 +138,19 @@ std::string format_trace(const std::vector<TraceStep>& steps) {
 }
 
 std::string to_dot(const Scalar& root, const std::vector<TraceStep>& steps) {
-  std::string dot = to_dot(root);
-  // Annotate "vI -> opN;" edges with the local derivative of that step.
-  const std::vector<Node*> order = detail::topological_order(root.node());
-  std::unordered_map<const Node*, std::size_t> id;
-  for (std::size_t i = 0; i < order.size(); ++i) id[order[i]] = i;
+  std::unordered_map<const Node*, std::unordered_map<const Node*, double>> local;
   for (const TraceStep& s : steps) {
-    if (s.tensor) continue;
-    const std::string edge = fmt::format("  v{} -> op{};", id.at(s.input_id), id.at(s.node_id));
-    const auto at = dot.find(edge);
-    if (at == std::string::npos) continue;
-    dot.replace(at, edge.size(),
-                fmt::format("  v{} -> op{} [label=\"×{:.4g}\", fontsize=9];", id.at(s.input_id),
-                            id.at(s.node_id), s.local));
+    if (!s.tensor) local[s.node_id][s.input_id] = s.local;
   }
-  return dot;
+  // An input used twice (x * x) has one step with both uses added: label its first edge.
+  std::unordered_map<const Node*, std::unordered_map<const Node*, bool>> labelled;
+  return detail::graph_to_dot(root.node(), [&](const Node& input, const Node& consumer) {
+    const auto it = local.find(&consumer);
+    if (it == local.end() || !it->second.count(&input) || labelled[&consumer][&input])
+      return std::string();
+    labelled[&consumer][&input] = true;
+    return fmt::format("×{:.4g}", it->second.at(&input));
+  });
 }
 
 }  // namespace ag

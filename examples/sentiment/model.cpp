@@ -48,15 +48,13 @@ ag::Tensor batch_input(const Classifier& model, const std::vector<std::vector<st
   for (std::int64_t r = 0; r < rows; ++r) {
     float* row = dense.data() + r * v;
     for (std::int64_t id : ids[r]) row[id] += idf[id];
+    std::vector<std::int64_t> present = ids[r];  // each feature once, for the norm
+    std::sort(present.begin(), present.end());
+    present.erase(std::unique(present.begin(), present.end()), present.end());
     double norm = 0;
-    for (std::int64_t id : ids[r]) {
-      if (row[id] != 0 && norm >= 0) norm += static_cast<double>(row[id]) * row[id];
-      row[id] = -row[id];  // mark as counted (repeats are visited once)
-    }
+    for (std::int64_t id : present) norm += static_cast<double>(row[id]) * row[id];
     const float scale = norm > 0 ? static_cast<float>(1.0 / std::sqrt(norm)) : 0.0f;
-    for (std::int64_t id : ids[r]) {
-      if (row[id] < 0) row[id] = -row[id] * scale;
-    }
+    for (std::int64_t id : present) row[id] *= scale;
   }
   return ag::Tensor::from(dense, {rows, v});
 }
