@@ -48,7 +48,7 @@ const NodeKind scalar_kind{.name = "scalar",
                            .more_inputs = nullptr};
 const Op scalar_leaf{"leaf", "", &scalar_kind, nullptr};
 
-static_assert(sizeof(ScalarNode) <= kNodePoolBlock);
+static_assert(sizeof(ScalarNode) <= kNodePoolBlock, "a scalar node must fit a pool block");
 
 namespace {
 void check_scalar_forward(ScalarNode& node) {

@@ -17,7 +17,6 @@ struct ScalarNode : Node {
   double grad = 0.0;
   double aux = 0.0;  ///< an op's constant: the c of x + c, x * c, pow(x, c)
 };
-static_assert(sizeof(ScalarNode) == 56, "scalar nodes are pooled in 56-byte blocks");
 
 /// Records a scalar node: `op` applied to inputs `a`, `b` (either may be
 /// null) gave `value`. Retains the inputs.

@@ -11,6 +11,15 @@
 
 namespace ag {
 namespace detail {
+
+std::vector<double> values_of(const TensorNode& t) {
+  return visit_any(t.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    const T* p = t.data<T>();
+    return std::vector<double>(p, p + t.numel());
+  });
+}
+
 namespace {
 
 void clear_tensor_grad(Node& node) {
@@ -23,9 +32,7 @@ std::string describe_tensor(const Node& node) {
   const auto& t = static_cast<const TensorNode&>(node);
   std::string text = fmt::format("{} {}", t.dtype, t.shape);
   if (t.numel() <= 4) {
-    retain(const_cast<TensorNode*>(&t));
-    const Tensor handle = Tensor::adopt(const_cast<TensorNode*>(&t));
-    text += fmt::format("|data {:.4g}", fmt::join(handle.to_vector(), " "));
+    text += fmt::format("|data {:.4g}", fmt::join(values_of(t), " "));
     if (t.grad.defined()) text += fmt::format("|grad {:.4g}", fmt::join(t.grad.to_vector(), " "));
   } else if (t.grad.defined()) {
     text += "|has grad";
@@ -290,13 +297,7 @@ double Tensor::item() const {
   return to_vector()[0];
 }
 
-std::vector<double> Tensor::to_vector() const {
-  return detail::visit_any(dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    const T* p = self().data<T>();
-    return std::vector<double>(p, p + numel());
-  });
-}
+std::vector<double> Tensor::to_vector() const { return detail::values_of(self()); }
 
 bool Tensor::requires_grad() const { return self().requires_grad; }
 bool Tensor::is_leaf() const { return self().is_leaf(); }

@@ -183,6 +183,8 @@ struct TensorNode : Node {
 extern const NodeKind tensor_kind;
 extern const Op tensor_leaf;
 
+/// Every element as a double, row-major.
+std::vector<double> values_of(const TensorNode& t);
 /// A new leaf with uninitialised storage.
 Tensor empty_tensor(const Shape& shape, DType dtype, std::string_view op = "empty");
 inline TensorNode& as_tensor(Node& node) { return static_cast<TensorNode&>(node); }

@@ -45,11 +45,7 @@ auto fmt::formatter<ag::Tensor>::format(const ag::Tensor& t, fmt::format_context
   std::string text = "tensor(";
   const std::vector<double> values = t.to_vector();
   const bool integral = !ag::is_floating(t.dtype());
-  if (t.shape().empty()) {
-    ag::detail::write(text, values, t.shape(), 0, 0, false, integral);
-  } else {
-    ag::detail::write(text, values, t.shape(), 0, 0, t.numel() > ag::detail::kElideAbove, integral);
-  }
+  ag::detail::write(text, values, t.shape(), 0, 0, t.numel() > ag::detail::kElideAbove, integral);
   text += fmt::format(", shape={}, dtype={}", t.shape(), t.dtype());
   if (t.requires_grad()) text += ", requires_grad";
   text += ')';

@@ -301,7 +301,8 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
   if (scale < 1.0) {
     NoGradGuard no_grad;
     for (const Tensor& p : params) {
-      if (p.grad().defined()) const_cast<Tensor&>(p).set_grad(p.grad() * scale);
+      Tensor handle = p;  // a handle: the gradient belongs to the shared node
+      if (handle.grad().defined()) handle.set_grad(handle.grad() * scale);
     }
   }
   return total;
@@ -310,7 +311,8 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
 void clip_grad_value_(const std::vector<Tensor>& params, double clip) {
   NoGradGuard no_grad;
   for (const Tensor& p : params) {
-    if (p.grad().defined()) const_cast<Tensor&>(p).set_grad(ag::clamp(p.grad(), -clip, clip));
+    Tensor handle = p;
+    if (handle.grad().defined()) handle.set_grad(ag::clamp(handle.grad(), -clip, clip));
   }
 }
 
