@@ -1,5 +1,6 @@
 #include "nn/checkpoint.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <filesystem>
@@ -91,6 +92,11 @@ optim::StateDict load_tensors(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) detail::fail<FileError>("checkpoint: cannot open '{}'", path);
   const std::string bytes{std::istreambuf_iterator<char>(file), {}};
+  if (file.bad()) detail::fail<FileError>("checkpoint: error reading '{}'", path);
+  return parse_tensors(bytes, path);
+}
+
+optim::StateDict parse_tensors(const std::string& bytes, const std::string& path) {
   if (bytes.size() < sizeof kMagic + 16 || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     detail::fail<FileError>(
         "checkpoint '{}': not an autograd checkpoint (bad magic or too short, "
@@ -140,6 +146,14 @@ optim::StateDict load_tensors(const std::string& path) {
     }
     const std::size_t data_bytes = numel * dtype_size(dtype);
     const char* data = in.take(data_bytes, "tensor data");
+    if (dtype == DType::boolean) {  // any other byte would be an invalid bool
+      const auto* end = data + data_bytes;
+      if (const auto* bad = std::find_if(data, end, [](char c) { return c != 0 && c != 1; });
+          bad != end) {
+        detail::fail<FileError>("checkpoint '{}': bool tensor '{}' holds byte {} (not 0 or 1)",
+                                path, name, static_cast<int>(static_cast<unsigned char>(*bad)));
+      }
+    }
     Tensor t = empty(shape, dtype);
     std::memcpy(t.node()->storage.get(), data, data_bytes);
     out.emplace_back(name, t);

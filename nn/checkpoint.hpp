@@ -27,6 +27,10 @@ void save_tensors(const optim::StateDict& tensors, const std::string& path);
 /// Reads and verifies a file written by save_tensors; FileError naming what
 /// is wrong (missing, truncated, bad magic, unknown version, hash mismatch).
 optim::StateDict load_tensors(const std::string& path);
+/// The same from the bytes of such a file; `path` only names it in errors.
+/// Sizes in the header are checked against the bytes present before any
+/// allocation, so hostile input costs no more memory than its own length.
+optim::StateDict parse_tensors(const std::string& bytes, const std::string& path);
 
 /// Saves a model's parameters and buffers ("model.<name>") and, if given,
 /// an optimizer's state ("optim.<name>").

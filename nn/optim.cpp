@@ -3,6 +3,7 @@
 #include "nn/optim.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 #include "autograd/ops.hpp"
 
@@ -82,7 +83,13 @@ void Grouped<Options>::load_state_dict(const StateDict& state) {
                                    name);
     }
     if (std::string(key) == "step") {
-      loaded[g][i].step = static_cast<std::int64_t>(t.item());
+      // A count: one whole number in [0, 2^53], or the cast below would be UB.
+      const double step = t.numel() == 1 ? t.to_vector()[0] : -1.0;
+      if (!(step >= 0.0 && step <= 9007199254740992.0 && step == std::floor(step))) {
+        ag::detail::fail<ValueError>("load_state_dict: '{}' is not a step count ({} {})", name,
+                                     t.dtype(), t.shape());
+      }
+      loaded[g][i].step = static_cast<std::int64_t>(step);
       continue;
     }
     const Tensor& p = groups_[g].params[i];

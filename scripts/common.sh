@@ -5,7 +5,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Debian packages the build, the tests and the demo use. Graphviz is optional
 # for the library but the demo renders its diagram with it.
-packages=(meson ninja-build pkg-config g++ python3 libfmt-dev doctest-dev graphviz libgraphviz-dev libopenblas-dev libeigen3-dev nlohmann-json3-dev valgrind)
+packages=(meson ninja-build pkg-config g++ python3 libfmt-dev doctest-dev graphviz libgraphviz-dev libopenblas-dev libeigen3-dev nlohmann-json3-dev valgrind
+  clang libclang-rt-14-dev)  # the libFuzzer targets (tests/fuzz)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -22,6 +23,16 @@ if ((${#missing[@]})); then
     exit 1
   fi
 fi
+
+# The libFuzzer build (clang, ASan + UBSan, coverage instrumentation):
+# scripts/test runs a short smoke test of each target, scripts/fuzz longer.
+setup_fuzz_build() {
+  if [[ ! -f build-fuzz/build.ninja ]]; then
+    CXX=clang++ meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dtests=disabled -Dexamples=false -Dbenchmarks=false -Dwerror=true >/dev/null
+  fi
+  meson compile -C build-fuzz >/dev/null || meson compile -C build-fuzz
+}
 
 if [[ ! -f build/build.ninja ]]; then
   meson setup build -Dwerror=true >/dev/null

@@ -296,6 +296,46 @@ TEST_CASE("checkpoints round-trip bit for bit and training continues identically
   std::filesystem::remove(path);
 }
 
+TEST_CASE("hostile checkpoint contents found by fuzzing are clean errors") {
+  // tests/fuzz/checkpoint_fuzz found both: a bool byte other than 0/1 (an
+  // invalid bool when read), and a step count no int64 can hold (UB on cast).
+  std::string bytes;
+  {
+    const std::string path = temp_path("autograd-ckpt-bool.bin");
+    nn::save_tensors({{"mask", gt(ones({3}), 0.0)}}, path);
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+    std::filesystem::remove(path);
+  }
+  std::string body = bytes.substr(0, bytes.size() - 8);
+  CHECK(nn::parse_tensors(bytes, "ok")[0].second.to_vector() == std::vector<double>{1, 1, 1});
+  body[body.size() - 2] = 5;
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a, as the format says
+  for (unsigned char c : body) h = (h ^ c) * 0x100000001b3ULL;
+  const std::string rehashed = body + std::string(reinterpret_cast<const char*>(&h), 8);
+  CHECK_THROWS_WITH_AS(nn::parse_tensors(rehashed, "bad"), doctest::Contains("byte 5 (not 0 or 1)"),
+                       FileError);
+
+  Trained a = make_trained(5);
+  a.steps(2);
+  const auto before = values(*a.net);
+  for (double step : {1e300, -1.0, 0.5, std::nan("")}) {
+    optim::StateDict entries;
+    for (const auto& [name, t] : a.net->named_parameters())
+      entries.emplace_back("model." + name, t);
+    for (const auto& [name, t] : a.opt->state_dict()) {
+      const bool is_step = name.ends_with(".step");
+      entries.emplace_back("optim." + name, is_step ? scalar_tensor(step, DType::float64) : t);
+    }
+    const std::string path = temp_path("autograd-ckpt-step.bin");
+    nn::save_tensors(entries, path);
+    CHECK_THROWS_WITH_AS(nn::load_checkpoint(path, *a.net, a.opt.get()),
+                         doctest::Contains("is not a step count"), FileError);
+    CHECK(values(*a.net) == before);
+    std::filesystem::remove(path);
+  }
+}
+
 TEST_CASE("bad checkpoints throw a clear error and change nothing") {
   Trained a = make_trained(5);
   a.steps(3);

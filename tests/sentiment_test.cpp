@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "autograd/error.hpp"
 #include "dataset.hpp"
@@ -73,6 +74,28 @@ TEST_CASE("the vocabulary keeps frequent unigrams and bigrams") {
   CHECK(back.encode({"good", "film"}) == v.encode({"good", "film"}));
   CHECK_THROWS_AS(Vocabulary::build(train, 10, false), ag::ValueError);
   CHECK_THROWS_AS(Vocabulary::load(write_temp("not-vocab.txt", "hello\n")), ag::FileError);
+}
+
+TEST_CASE("a literal <pad> or <unk> in the text is an unknown word, never the padding id") {
+  // Found by tests/fuzz/sentiment_fuzz: "<pad>" used to encode as id 0.
+  const std::vector<Example> train = {{1, {"<pad>", "good"}}, {0, {"<unk>", "<pad>", "good"}}};
+  for (int min_count : {1, 2}) {
+    const Vocabulary v = Vocabulary::build(train, min_count, false);
+    for (std::int64_t id : v.encode({"<pad>", "<unk>"})) CHECK(id == Vocabulary::kUnknown);
+  }
+  std::istringstream file("autograd-sentiment-vocabulary 1 unigrams\n<pad>\n<unk>\ngood\n");
+  CHECK(Vocabulary::load(file, "memory").encode({"<pad>"}) ==
+        std::vector<std::int64_t>{Vocabulary::kUnknown});
+}
+
+TEST_CASE("the reader takes any stream, naming it in errors") {
+  std::istringstream good("1 a fine film\n\n0 dull\r\n");
+  const auto examples = read_examples(good, Task::binary, "memory");
+  CHECK(examples.size() == 2);
+  CHECK(examples[1].tokens == std::vector<std::string>{"dull"});
+  std::istringstream bad("1 fine\n7 what\n");
+  CHECK_THROWS_WITH_AS(read_examples(bad, Task::binary, "memory"), doctest::Contains("memory:2"),
+                       ag::FileError);
 }
 
 TEST_CASE("precision, recall, F1 and the confusion matrix") {

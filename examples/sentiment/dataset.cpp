@@ -36,6 +36,10 @@ std::string file_prefix(Task task) { return task == Task::binary ? "stsa.binary"
 std::vector<Example> read_examples(const std::string& path, Task task) {
   std::ifstream file(path);
   if (!file) fail<FileError>("cannot read data file '{}'", path);
+  return read_examples(file, task, path);
+}
+
+std::vector<Example> read_examples(std::istream& file, Task task, const std::string& path) {
   const int file_classes = task == Task::binary ? 2 : 5;
   std::vector<Example> out;
   std::string line;
@@ -116,12 +120,13 @@ Vocabulary Vocabulary::build(const std::vector<Example>& train, int min_count, b
   v.bigrams_ = bigrams;
   v.words_ = {"<pad>", "<unk>"};
   for (const auto& [word, count] : counts) {
-    if (count >= min_count) v.words_.push_back(word);
+    // A literal "<pad>" or "<unk>" in the text is an unknown word, not a special id.
+    if (count >= min_count && word != "<pad>" && word != "<unk>") v.words_.push_back(word);
   }
   if (v.words_.size() == 2) {
     fail<ag::ValueError>("vocabulary: no feature occurs {} times in the training data", min_count);
   }
-  for (std::size_t i = 0; i < v.words_.size(); ++i)
+  for (std::size_t i = kUnknown + 1; i < v.words_.size(); ++i)
     v.ids_[v.words_[i]] = static_cast<std::int64_t>(i);
   return v;
 }
@@ -146,6 +151,10 @@ void Vocabulary::save(const std::string& path) const {
 Vocabulary Vocabulary::load(const std::string& path) {
   std::ifstream file(path);
   if (!file) fail<FileError>("cannot read vocabulary '{}'", path);
+  return load(file, path);
+}
+
+Vocabulary Vocabulary::load(std::istream& file, const std::string& path) {
   std::string header;
   std::getline(file, header);
   if (header.rfind("autograd-sentiment-vocabulary 1 ", 0) != 0) {
@@ -154,7 +163,7 @@ Vocabulary Vocabulary::load(const std::string& path) {
   Vocabulary v;
   v.bigrams_ = header.ends_with("bigrams");
   for (std::string w; std::getline(file, w);) {
-    v.ids_.emplace(w, static_cast<std::int64_t>(v.words_.size()));
+    if (v.words_.size() > kUnknown) v.ids_.emplace(w, static_cast<std::int64_t>(v.words_.size()));
     v.words_.push_back(w);
   }
   if (v.words_.size() < 3 || v.words_[0] != "<pad>" || v.words_[1] != "<unk>") {

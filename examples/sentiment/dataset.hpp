@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -28,6 +29,8 @@ struct Example {
 /// the line number and its content for a missing/unreadable file, a
 /// malformed line or a label outside the task's classes.
 std::vector<Example> read_examples(const std::string& path, Task task);
+/// The same from a stream; `path` only names it in errors.
+std::vector<Example> read_examples(std::istream& in, Task task, const std::string& path);
 
 /// Lower-cases and splits raw text on whitespace and punctuation, keeping
 /// punctuation marks and the "n't"/"'s" pieces as tokens, as the SST files do.
@@ -47,6 +50,7 @@ class Vocabulary {
   /// One feature per line, after a header line; ag::FileError on a bad file.
   void save(const std::string& path) const;
   static Vocabulary load(const std::string& path);
+  static Vocabulary load(std::istream& in, const std::string& path);
   /// A fingerprint stored in checkpoints, to refuse another vocabulary's model.
   std::uint64_t fingerprint() const;
 
