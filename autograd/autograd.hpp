@@ -50,5 +50,6 @@
 #include "autograd/grad_mode.hpp"
 #include "autograd/ops.hpp"
 #include "autograd/scalar.hpp"
+#include "autograd/storage.hpp"
 #include "autograd/tensor.hpp"
 #include "autograd/trace.hpp"

@@ -8,6 +8,7 @@
 #include "autograd/anomaly.hpp"
 #include "autograd/error.hpp"
 #include "autograd/ops/tensor_op.hpp"
+#include "autograd/storage.hpp"
 
 namespace ag {
 namespace detail {
@@ -132,9 +133,7 @@ Tensor empty_tensor(const Shape& shape, DType dtype, std::string_view op) {
   node->dtype = dtype;
   Tensor t = Tensor::adopt(node);
   const std::size_t bytes = std::max<std::size_t>(1, n * dtype_size(dtype));
-  // One allocation for the buffer and its count; 16-byte aligned, which is
-  // all the unaligned-tolerant vector loads of x86-64 need.
-  node->storage = std::make_shared_for_overwrite<std::byte[]>(bytes);
+  node->storage = allocate_storage(bytes);
   return t;
 }
 

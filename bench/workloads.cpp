@@ -1,9 +1,12 @@
-// The performance issue's workloads P1, P2 and P6, as defined there, each
-// run once per invocation and printing one result line; scripts/bench runs
-// them interleaved, several rounds, and reports medians. Usage:
-//   workloads p1-scalar | p1-tensor | p2-scalar | p2-tensor | p6
+// The performance issue's workloads P1-P6, as defined there, each run once
+// per invocation and printing result lines "name value unit"; scripts/bench
+// runs them interleaved, several rounds, and reports medians. Usage:
+//   workloads p1-scalar | p1-tensor | p2-scalar | p2-tensor | p3-1t | p3-2t | p4 | p5 | p6
+#include <cblas.h>
 #include <fmt/format.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -183,6 +186,104 @@ void p2_tensor() {
   fmt::print("p2-tensor {:.3f} us/step\n", s / kSteps * 1e6);
 }
 
+// P3: 784-512-256-10 ReLU MLP, batch 128, float32, softmax cross-entropy,
+// Adam lr 1e-3 on one fixed random batch, 300 steps.
+void p3(int threads) {
+  constexpr int kSteps = 300;
+  ag::set_num_threads(threads);
+  ag::Generator gen(1);
+  auto net = ag::nn::MLP({784, 512, 256, 10}, "relu", "identity", true, ag::DType::float32, gen);
+  const ag::Tensor x = ag::randn({128, 784}, gen);
+  std::vector<std::int64_t> labels(128);
+  for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::int64_t>(i * 7 % 10);
+  const ag::Tensor y = ag::index_tensor(labels);
+  ag::optim::Adam adam(net->parameters(), {.lr = 1e-3});
+  double loss_value = 0;
+  const double s = seconds_of([&] {
+    for (int step = 0; step < kSteps; ++step) {
+      adam.zero_grad();
+      const ag::Tensor loss = ag::nn::cross_entropy(net->forward(x), y);
+      loss.backward();
+      adam.step();
+      if (step == kSteps - 1) loss_value = loss.item();
+    }
+  });
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  fmt::print("p3-{}t {:.3f} ms/step (final loss {:.4f})\n", threads, s / kSteps * 1e3, loss_value);
+  fmt::print("p3-{}t-rss {:.1f} MiB\n", threads, usage.ru_maxrss / 1024.0);
+}
+
+// P4: a dense bag-of-words batch (32 x 5000, 20 word ids per row with counts
+// 1-3), 64 tanh hidden units, 3 classes, softmax cross-entropy, SGD lr 0.1.
+void p4() {
+  constexpr int kSteps = 2000;
+  ag::set_num_threads(1);
+  ag::Generator gen(1);
+  std::vector<float> counts(32 * 5000, 0.0f);
+  for (std::size_t row = 0; row < 32; ++row) {
+    for (int word = 0; word < 20; ++word) {
+      const auto id = static_cast<std::size_t>(gen.next_u64() % 5000);
+      counts[row * 5000 + id] = static_cast<float>(1 + gen.next_u64() % 3);
+    }
+  }
+  const ag::Tensor x = ag::Tensor::from(counts, {32, 5000});
+  std::vector<std::int64_t> labels(32);
+  for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::int64_t>(i % 3);
+  const ag::Tensor y = ag::index_tensor(labels);
+  auto net = ag::nn::MLP({5000, 64, 3}, "tanh", "identity", true, ag::DType::float32, gen);
+  ag::optim::SGD sgd(net->parameters(), {.lr = 0.1});
+  const double s = seconds_of([&] {
+    for (int step = 0; step < kSteps; ++step) {
+      sgd.zero_grad();
+      const ag::Tensor loss = ag::nn::cross_entropy(net->forward(x), y);
+      loss.backward();
+      sgd.step();
+    }
+  });
+  fmt::print("p4 {:.2f} us/step\n", s / kSteps * 1e6);
+}
+
+// P5: C = A·B through ag::matmul (no autograd) against cblas called directly,
+// interleaved, best of 7 each; prints ours/direct as a ratio per size.
+template <class T>
+void p5_size(std::int64_t n) {
+  ag::set_num_threads(1);
+  ag::Generator gen(1);
+  constexpr auto dtype = std::is_same_v<T, float> ? ag::DType::float32 : ag::DType::float64;
+  const ag::Tensor a = ag::randn({n, n}, gen, dtype), b = ag::randn({n, n}, gen, dtype);
+  std::vector<T> c(static_cast<std::size_t>(n * n));
+  const int reps = n <= 256 ? 40 : n <= 512 ? 6 : 1;
+  double ours = 1e9, direct = 1e9;
+  for (int round = 0; round < 7; ++round) {
+    ours = std::min(ours, seconds_of([&] {
+      for (int r = 0; r < reps; ++r) (void)ag::matmul(a, b);
+    }));
+    direct = std::min(direct, seconds_of([&] {
+      for (int r = 0; r < reps; ++r) {
+        if constexpr (std::is_same_v<T, float>) {
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data<float>(), n,
+                      b.data<float>(), n, 0.0f, c.data(), n);
+        } else {
+          cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a.data<double>(), n,
+                      b.data<double>(), n, 0.0, c.data(), n);
+        }
+      }
+    }));
+  }
+  const double flops = 2.0 * static_cast<double>(n * n * n) * reps;
+  const char* kind = std::is_same_v<T, float> ? "s" : "d";
+  fmt::print("p5-{}gemm{} {:.3f} ours/direct ({:.1f} vs {:.1f} GFLOP/s)\n", kind, n, direct / ours,
+             flops / ours * 1e-9, flops / direct * 1e-9);
+}
+
+void p5() {
+  p5_size<float>(256);
+  p5_size<float>(512);
+  p5_size<float>(1024);
+  p5_size<double>(512);
+}
+
 // P6: x = x*1.0000001 + 1e-7, 1,000,000 times (2,000,000 ops), then backward.
 void p6() {
   ag::Scalar x = 1.0;
@@ -208,10 +309,19 @@ int main(int argc, char** argv) {
     p2_scalar();
   else if (which == "p2-tensor")
     p2_tensor();
+  else if (which == "p3-1t")
+    p3(1);
+  else if (which == "p3-2t")
+    p3(2);
+  else if (which == "p4")
+    p4();
+  else if (which == "p5")
+    p5();
   else if (which == "p6")
     p6();
   else {
-    fmt::print(stderr, "usage: workloads p1-scalar | p1-tensor | p2-scalar | p2-tensor | p6\n");
+    fmt::print(stderr, "usage: workloads p1-scalar | p1-tensor | p2-scalar | p2-tensor | p3-1t | p3-2t | p4 | "
+               "p5 | p6\n");
     return 2;
   }
   return 0;

@@ -215,3 +215,23 @@ TEST_CASE("set_num_threads is the one thread setting") {
   CHECK_THROWS_AS(set_num_threads(0), ValueError);
   set_num_threads(before);
 }
+
+TEST_CASE("large buffers are recycled through the cache, small ones are not") {
+  ag::release_cached_buffers();
+  const void* first = nullptr;
+  {
+    const Tensor big = ag::zeros({256, 256});  // 256 KiB
+    first = big.data<float>();
+    CHECK(reinterpret_cast<std::uintptr_t>(first) % 64 == 0);
+  }
+  CHECK(ag::cached_buffer_bytes() == 256 * 256 * 4);
+  const Tensor again = ag::ones({128, 512});  // same byte count: the same buffer
+  CHECK(again.data<float>() == first);
+  CHECK(ag::cached_buffer_bytes() == 0);
+  CHECK(ag::sum(again).item() == 128 * 512);  // written in full, no stale values
+  { const Tensor small = ag::zeros({4, 4}); }
+  CHECK(ag::cached_buffer_bytes() == 0);
+  { const Tensor other = ag::zeros({1000, 100}); }
+  CHECK(ag::release_cached_buffers() == (400'000 + 4095) / 4096 * 4096);
+  CHECK(ag::cached_buffer_bytes() == 0);
+}

@@ -1,0 +1,85 @@
+#include "autograd/storage.hpp"
+
+#include <cstdlib>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace ag {
+namespace detail {
+namespace {
+
+// Below this, malloc's own free lists are fast and fault-free already.
+constexpr std::size_t kCachedFrom = 64 * 1024;
+constexpr std::size_t kPage = 4096;
+// The cache never holds more than this; a buffer that would exceed it is freed.
+constexpr std::size_t kCacheLimit = std::size_t{1} << 30;
+
+struct Cache {
+  std::mutex mutex;
+  std::unordered_map<std::size_t, std::vector<void*>> free_by_size;
+  std::size_t bytes = 0;
+};
+
+// Never destroyed: tensors alive during static destruction still return here.
+Cache& cache() {
+  static Cache* instance = new Cache;
+  return *instance;
+}
+
+struct ReturnToCache {
+  std::size_t bytes;
+  void operator()(std::byte* p) const {
+    Cache& c = cache();
+    {
+      std::lock_guard lock(c.mutex);
+      if (c.bytes + bytes <= kCacheLimit) {
+        c.free_by_size[bytes].push_back(p);
+        c.bytes += bytes;
+        return;
+      }
+    }
+    std::free(p);
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<std::byte[]> allocate_storage(std::size_t bytes) {
+  if (bytes < kCachedFrom) return std::make_shared_for_overwrite<std::byte[]>(bytes);
+  bytes = (bytes + kPage - 1) / kPage * kPage;
+  Cache& c = cache();
+  void* p = nullptr;
+  {
+    std::lock_guard lock(c.mutex);
+    if (auto it = c.free_by_size.find(bytes); it != c.free_by_size.end() && !it->second.empty()) {
+      p = it->second.back();
+      it->second.pop_back();
+      c.bytes -= bytes;
+    }
+  }
+  if (!p) p = std::aligned_alloc(64, bytes);
+  if (!p) throw std::bad_alloc();
+  return std::shared_ptr<std::byte[]>(static_cast<std::byte*>(p), ReturnToCache{bytes});
+}
+
+}  // namespace detail
+
+std::size_t release_cached_buffers() {
+  detail::Cache& c = detail::cache();
+  std::lock_guard lock(c.mutex);
+  const std::size_t released = c.bytes;
+  for (auto& [bytes, buffers] : c.free_by_size)
+    for (void* p : buffers) std::free(p);
+  c.free_by_size.clear();
+  c.bytes = 0;
+  return released;
+}
+
+std::size_t cached_buffer_bytes() {
+  detail::Cache& c = detail::cache();
+  std::lock_guard lock(c.mutex);
+  return c.bytes;
+}
+
+}  // namespace ag

@@ -1,0 +1,26 @@
+// Tensor buffers. Large ones are recycled through a cache instead of going
+// back to the C allocator: glibc returns big blocks to the kernel, and every
+// 4 KiB page of the next buffer then costs a page fault when first written
+// (a quarter of a 784-512-256-10 MLP training step, measured; docs/design.md,
+// "Cost"). Training loops ask for the same sizes every step, so buffers are
+// matched by size, rounded up to whole pages.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+namespace ag {
+
+/// Frees every cached buffer (like torch.cuda.empty_cache); returns the bytes
+/// released. Live tensors are not affected.
+std::size_t release_cached_buffers();
+/// Bytes held by the cache, not by any tensor.
+std::size_t cached_buffer_bytes();
+
+namespace detail {
+
+/// At least `bytes` of uninitialised storage, 64-byte aligned.
+std::shared_ptr<std::byte[]> allocate_storage(std::size_t bytes);
+
+}  // namespace detail
+}  // namespace ag
