@@ -1,0 +1,212 @@
+// LibTorch twins of bench/workloads.cpp: the same workloads, written as a
+// LibTorch user would, printing the same "name value unit" lines so that
+// scripts/bench can put both in one table. Built only with -Dlibtorch=enabled
+// (Debian's libtorch-dev); never a build requirement.
+#include <sys/resource.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <numbers>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_of(const std::function<void()>& body) {
+  const auto start = Clock::now();
+  body();
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;
+}
+
+const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+
+// P1 with tensors (LibTorch has no scalar nodes): the twin of both P1 rows.
+void p1() {
+  constexpr int kSteps = 20'000;
+  auto W = torch::tensor({0.1, 0.2, 0.3, 0.4}, f64).reshape({2, 2}).requires_grad_();
+  auto u = torch::tensor({0.5, 0.6}, f64).reshape({1, 2}).requires_grad_();
+  const auto x = torch::tensor({1.0, 0.5}, f64).reshape({2, 1});
+  const auto y = torch::tensor({1.0}, f64).reshape({1, 1});
+  const double s = seconds_of([&] {
+    for (int step = 0; step < kSteps; ++step) {
+      const auto c = torch::sigmoid(torch::mm(u, torch::sigmoid(torch::mm(W, x))));
+      const auto loss = torch::binary_cross_entropy(c, y);
+      W.mutable_grad() = torch::Tensor();
+      u.mutable_grad() = torch::Tensor();
+      loss.backward();
+      torch::NoGradGuard no_grad;
+      W.sub_(0.1 * W.grad());
+      u.sub_(0.1 * u.grad());
+    }
+  });
+  std::printf("p1 %.3f us/step\n", s / kSteps * 1e6);
+}
+
+struct Lcg {
+  std::uint64_t s = 42;
+  double next() {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return 2.0 * static_cast<double>(s >> 11) * 0x1.0p-53 - 1.0;
+  }
+};
+
+void p2() {
+  constexpr int kSteps = 500;
+  const std::int64_t sizes[] = {2, 16, 16, 1};
+  Lcg lcg;
+  std::vector<torch::Tensor> weights, biases;
+  for (int l = 0; l < 3; ++l) {
+    std::vector<double> w;
+    for (std::int64_t i = 0; i < sizes[l + 1] * sizes[l]; ++i) w.push_back(lcg.next());
+    weights.push_back(torch::tensor(w, f64).reshape({sizes[l + 1], sizes[l]}).requires_grad_());
+    biases.push_back(torch::zeros({sizes[l + 1]}, f64).requires_grad_());
+  }
+  std::vector<double> xs, ys;
+  for (int k = 0; k < 100; ++k) {
+    const double t = std::numbers::pi * (k / 2) / 49.0;
+    const bool even = k % 2 == 0;
+    xs.push_back(even ? std::cos(t) : 1 - std::cos(t));
+    xs.push_back(even ? std::sin(t) : 0.5 - std::sin(t));
+    ys.push_back(even ? -1.0 : 1.0);
+  }
+  const auto x = torch::tensor(xs, f64).reshape({100, 2});
+  const auto y = torch::tensor(ys, f64).reshape({100, 1});
+  const double s = seconds_of([&] {
+    for (int step = 0; step < kSteps; ++step) {
+      auto h = x;
+      for (int l = 0; l < 3; ++l) {
+        h = torch::nn::functional::linear(h, weights[l], biases[l]);
+        if (l < 2) h = torch::relu(h);
+      }
+      auto reg = torch::zeros({}, f64);
+      for (int l = 0; l < 3; ++l)
+        reg = reg + (weights[l] * weights[l]).sum() + (biases[l] * biases[l]).sum();
+      const auto loss = torch::relu(1.0 - y * h).mean() + 1e-4 * reg;
+      for (int l = 0; l < 3; ++l) {
+        weights[l].mutable_grad() = torch::Tensor();
+        biases[l].mutable_grad() = torch::Tensor();
+      }
+      loss.backward();
+      torch::NoGradGuard no_grad;
+      for (int l = 0; l < 3; ++l) {
+        weights[l].sub_(0.05 * weights[l].grad());
+        biases[l].sub_(0.05 * biases[l].grad());
+      }
+    }
+  });
+  std::printf("p2-tensor %.3f us/step\n", s / kSteps * 1e6);
+}
+
+void p3(int threads) {
+  constexpr int kSteps = 300;
+  torch::set_num_threads(threads);
+  torch::manual_seed(1);
+  torch::nn::Sequential net(torch::nn::Linear(784, 512), torch::nn::ReLU(),
+                            torch::nn::Linear(512, 256), torch::nn::ReLU(),
+                            torch::nn::Linear(256, 10));
+  const auto x = torch::randn({128, 784});
+  const auto y = torch::arange(128, torch::kLong) * 7 % 10;
+  torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
+  const double s = seconds_of([&] {
+    for (int step = 0; step < kSteps; ++step) {
+      adam.zero_grad();
+      const auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+      loss.backward();
+      adam.step();
+    }
+  });
+  std::printf("p3-%dt %.3f ms/step\n", threads, s / kSteps * 1e3);
+  std::printf("p3-%dt-rss %.1f MiB\n", threads, peak_rss_mib());
+}
+
+void p4() {
+  constexpr int kSteps = 2000;
+  torch::set_num_threads(1);
+  torch::manual_seed(1);
+  auto x = torch::zeros({32, 5000});
+  const auto ids = torch::randint(5000, {32, 20}, torch::kLong);
+  x.scatter_(1, ids, torch::randint(1, 4, {32, 20}).to(torch::kFloat32));
+  const auto y = torch::arange(32, torch::kLong) % 3;
+  torch::nn::Sequential net(torch::nn::Linear(5000, 64), torch::nn::Tanh(),
+                            torch::nn::Linear(64, 3));
+  torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.1));
+  const double s = seconds_of([&] {
+    for (int step = 0; step < kSteps; ++step) {
+      sgd.zero_grad();
+      const auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+      loss.backward();
+      sgd.step();
+    }
+  });
+  std::printf("p4 %.2f us/step\n", s / kSteps * 1e6);
+}
+
+void p5() {
+  torch::set_num_threads(1);
+  auto size = [](torch::Dtype dtype, std::int64_t n, const char* name) {
+    const auto a = torch::randn({n, n}, dtype), b = torch::randn({n, n}, dtype);
+    const int reps = n <= 256 ? 40 : n <= 512 ? 6 : 1;
+    double best = 1e9;
+    for (int round = 0; round < 7; ++round) {
+      best = std::min(best, seconds_of([&] {
+                        torch::NoGradGuard no_grad;
+                        for (int r = 0; r < reps; ++r) (void)torch::mm(a, b);
+                      }));
+    }
+    std::printf("p5-%s %.1f GFLOP/s\n", name, 2.0 * n * n * n * reps / best * 1e-9);
+  };
+  size(torch::kFloat32, 256, "sgemm256");
+  size(torch::kFloat32, 512, "sgemm512");
+  size(torch::kFloat32, 1024, "sgemm1024");
+  size(torch::kFloat64, 512, "dgemm512");
+}
+
+void p6() {
+  auto x = torch::ones({}, f64).requires_grad_();
+  const double s = seconds_of([&] {
+    auto y = x;
+    for (int i = 0; i < 1'000'000; ++i) y = y * 1.0000001 + 1e-7;
+    y.backward();
+  });
+  std::printf("p6 %.4f s gradient %.12f\n", s, x.grad().item<double>());
+  std::printf("p6-rss %.1f MiB\n", peak_rss_mib());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string which = argc > 1 ? argv[1] : "";
+  if (which == "p1-scalar" || which == "p1-tensor") {
+    p1();
+  } else if (which == "p2-tensor") {
+    p2();
+  } else if (which == "p3-1t") {
+    p3(1);
+  } else if (which == "p3-2t") {
+    p3(2);
+  } else if (which == "p4") {
+    p4();
+  } else if (which == "p5") {
+    p5();
+  } else if (which == "p6") {
+    p6();
+  } else if (which == "p2-scalar") {
+    return 0;  // no scalar-node twin: P2's LibTorch anchor is the tensor version
+  } else {
+    std::fprintf(stderr,
+                 "usage: torch_workloads p1-tensor | p2-tensor | p3-1t | p3-2t | p4 | p5 | p6\n");
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,35 @@
+"""The table scripts/bench prints: median (min - max) of every result line
+("name value unit ...") of ours, and where a LibTorch twin printed the same
+name, its median and our speed-up (>1: we are faster) from the same run."""
+import collections
+import statistics
+import sys
+
+
+def read(path):
+    runs, units = collections.defaultdict(list), {}
+    for line in open(path):
+        name, value, unit = line.split()[:3]
+        runs[name].append(float(value))
+        units[name] = unit
+    return runs, units
+
+
+ours, units = read(sys.argv[1])
+theirs, _ = read(sys.argv[2]) if len(sys.argv) > 2 else ({}, {})
+# LibTorch has no scalar nodes: its P1 twin is the tensor version.
+twin_of = {"p1-scalar": "p1", "p1-tensor": "p1"}
+higher_is_better = {"GFLOP/s"}
+
+print(f"{'workload':<18} {'median':>10} {'(min - max)':>24}  {'unit':<8} {'LibTorch':>10} {'speed-up':>9}")
+for name, values in ours.items():
+    median = statistics.median(values)
+    row = f"{name:<18} {median:>10.3f} {f'({min(values):.3f} - {max(values):.3f})':>24}  {units[name]:<8}"
+    twin = theirs.get(twin_of.get(name, name))
+    if twin:
+        other = statistics.median(twin)
+        speedup = median / other if units[name] in higher_is_better else other / median
+        if units[name] == "MiB":
+            speedup = other / median  # memory: >1 means we use less
+        row += f" {other:>10.3f} {speedup:>8.2f}x"
+    print(row + f"  [{len(values)} runs]")
