@@ -4,6 +4,11 @@
 // and uses the same primitive, so it differentiates again.
 #include <cblas.h>
 
+#include <algorithm>
+#include <bit>
+#include <type_traits>
+#include <vector>
+
 #ifdef AG_GEMM_EIGEN
 // GCC 12 reports false "(may be) used uninitialized" warnings inside Eigen's AVX-512
 // transpose intrinsics once they are inlined here; it is not our code.
@@ -62,6 +67,103 @@ void blas_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const dou
 }
 #endif
 
+// Very sparse operands (bag-of-words inputs, their weight gradients) skip
+// BLAS: a dense GEMM spends ~2n flops per element of op(A), a sparse product
+// ~n multiply-adds per nonzero only, which wins below ~1.5 % density.
+constexpr std::int64_t kSparseDensity = 64;  // sparse: at most 1 in 64 nonzero
+
+// The nonzeros of op(X) (rows x cols) by row: row r's are entries
+// starts[r] .. starts[r+1] of cols/values.
+template <class T>
+struct Csr {
+  std::vector<std::int64_t> starts, cols;
+  std::vector<T> values;
+};
+
+// Fills `out` and returns true if op(X) is sparse. The scan skips zero blocks
+// 16 at a time and stops at the first nonzero past the density limit, so a
+// dense operand costs a few dozen comparisons.
+template <class T>
+bool sparse_rows(const T* x, bool transposed, std::int64_t rows, std::int64_t cols, Csr<T>& out) {
+  const std::int64_t count = rows * cols;
+  if (count < 4096) return false;
+  std::int64_t allowed = count / kSparseDensity;
+  std::vector<std::int64_t> flat;  // storage-order positions of the nonzeros
+  constexpr std::int64_t kBlock = 16;
+  for (std::int64_t i = 0; i < count; i += kBlock) {
+    const std::int64_t end = std::min(count, i + kBlock);
+    if (end - i == kBlock) {  // integer bits (sign shifted out), which vectorise
+      using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+      Bits nonzero = 0;
+      for (std::int64_t j = 0; j < kBlock; ++j) nonzero |= std::bit_cast<Bits>(x[i + j]) << 1;
+      if (!nonzero) continue;
+    }
+    for (std::int64_t j = i; j < end; ++j) {
+      if (x[j] == T{0}) continue;
+      if (--allowed < 0) return false;
+      flat.push_back(j);
+    }
+  }
+  // Stored as (cols x rows) when transposed: bucket by op(X)'s row.
+  out.starts.assign(rows + 1, 0);
+  for (std::int64_t f : flat) ++out.starts[(transposed ? f % rows : f / cols) + 1];
+  for (std::int64_t r = 0; r < rows; ++r) out.starts[r + 1] += out.starts[r];
+  out.cols.resize(flat.size());
+  out.values.resize(flat.size());
+  std::vector<std::int64_t> next(out.starts.begin(), out.starts.end() - 1);
+  for (std::int64_t f : flat) {
+    const std::int64_t r = transposed ? f % rows : f / cols;
+    const std::int64_t at = next[r]++;
+    out.cols[at] = transposed ? f / rows : f % cols;
+    out.values[at] = x[f];
+  }
+  return true;
+}
+
+// C (m x n) = op(A) op(B) with op(A) sparse.
+template <class T>
+void gemm_sparse_a(const Csr<T>& sa, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
+                   const T* b, T* c) {
+  std::fill_n(c, m * n, T{0});
+  if (tb) {  // op(B)[kk][j] = b[j][kk]: keep row j of b in cache across all of C's rows
+    for (std::int64_t j = 0; j < n; ++j) {
+      const T* brow = b + j * k;
+      for (std::int64_t i = 0; i < m; ++i) {
+        T sum{0};
+        for (std::int64_t z = sa.starts[i]; z < sa.starts[i + 1]; ++z)
+          sum += sa.values[z] * brow[sa.cols[z]];
+        c[i * n + j] = sum;
+      }
+    }
+    return;
+  }
+  for (std::int64_t i = 0; i < m; ++i) {
+    T* row = c + i * n;
+    for (std::int64_t z = sa.starts[i]; z < sa.starts[i + 1]; ++z) {
+      const T v = sa.values[z];
+      const T* brow = b + sa.cols[z] * n;
+      for (std::int64_t j = 0; j < n; ++j) row[j] += v * brow[j];
+    }
+  }
+}
+
+// C (m x n) = op(A) op(B) with op(B) sparse: row i of C adds op(A)[i][kk]
+// times the nonzeros of row kk of op(B).
+template <class T>
+void gemm_sparse_b(const Csr<T>& sb, bool ta, std::int64_t m, std::int64_t n, std::int64_t k,
+                   const T* a, T* c) {
+  std::fill_n(c, m * n, T{0});
+  for (std::int64_t i = 0; i < m; ++i) {
+    T* row = c + i * n;
+    for (std::int64_t kk = 0; kk < k; ++kk) {
+      const T v = ta ? a[kk * m + i] : a[i * k + kk];
+      if (v == T{0}) continue;
+      for (std::int64_t z = sb.starts[kk]; z < sb.starts[kk + 1]; ++z)
+        row[sb.cols[z]] += v * sb.values[z];
+    }
+  }
+}
+
 // a: (batch, rows, cols) or (rows, cols), used as op(a); same for b, with
 // the same rank and batch. 2-D operands need no reshape nodes around them.
 Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
@@ -90,8 +192,17 @@ Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
         std::fill_n(pc + i * m * n, m * n, T{0});
         continue;
       }
-      blas_gemm(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
-                pa + i * m * k, pb + i * k * n, pc + i * m * n);
+      const T *ai = pa + i * m * k, *bi = pb + i * k * n;
+      T* ci = pc + i * m * n;
+      Csr<T> sparse;
+      if (sparse_rows(ai, ta, m, k, sparse)) {
+        gemm_sparse_a(sparse, tb, m, n, k, bi, ci);
+      } else if (sparse_rows(bi, tb, k, n, sparse)) {
+        gemm_sparse_b(sparse, ta, m, n, k, ai, ci);
+      } else {
+        blas_gemm(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), ai, bi,
+                  ci);
+      }
     }
   });
   if (record(out, gemm_op, {a.node(), b.node()})) out.node()->ints = {ta, tb};
