@@ -119,12 +119,6 @@ TensorNode::~TensorNode() {
   for (Node* input : more) release(input);
 }
 
-std::int64_t TensorNode::numel() const {
-  std::int64_t n = 1;
-  for (std::int64_t size : shape) n *= size;
-  return n;
-}
-
 Tensor empty_tensor(const Shape& shape, DType dtype, std::string_view op) {
   const std::int64_t n = checked_numel(shape, op);
   auto* node = new TensorNode;
@@ -242,26 +236,9 @@ void accumulate_grad(TensorNode& node, const Tensor& contribution) {
 
 using detail::TensorNode;
 
-Tensor::Tensor(const Tensor& other) noexcept : node_(other.node_) {
-  if (node_) detail::retain(node_);
+void detail::undefined_tensor() {
+  detail::fail<GraphError>("Tensor: this tensor is undefined (default-constructed or moved from)");
 }
-
-Tensor::~Tensor() {
-  if (node_) detail::release(node_);
-}
-
-TensorNode& Tensor::self() const {
-  if (!node_)
-    detail::fail<GraphError>(
-        "Tensor: this tensor is undefined (default-constructed "
-        "or moved from)");
-  return *node_;
-}
-
-TensorNode* Tensor::node() const { return &self(); }
-const Shape& Tensor::shape() const { return self().shape; }
-DType Tensor::dtype() const { return self().dtype; }
-std::int64_t Tensor::numel() const { return self().numel(); }
 
 std::int64_t Tensor::size(std::int64_t dim) const {
   return shape()[detail::normalize_dim(dim, shape().size(), "size")];
@@ -298,7 +275,6 @@ double Tensor::item() const {
 
 std::vector<double> Tensor::to_vector() const { return detail::values_of(self()); }
 
-bool Tensor::requires_grad() const { return self().requires_grad; }
 bool Tensor::is_leaf() const { return self().is_leaf(); }
 
 Tensor& Tensor::requires_grad_(bool required) {

@@ -173,7 +173,11 @@ struct TensorNode : Node {
   TensorNode& operator=(const TensorNode&) = delete;
   ~TensorNode();
 
-  std::int64_t numel() const;
+  std::int64_t numel() const {
+    std::int64_t n = 1;
+    for (std::int64_t size : shape) n *= size;
+    return n;
+  }
   template <class T>
   T* data() const {
     return reinterpret_cast<T*>(storage.get());
@@ -185,12 +189,32 @@ extern const Op tensor_leaf;
 
 /// Every element as a double, row-major.
 std::vector<double> values_of(const TensorNode& t);
+/// Throws the GraphError for using an undefined (default or moved-from) tensor.
+[[noreturn]] void undefined_tensor();
 /// A new leaf with uninitialised storage.
 Tensor empty_tensor(const Shape& shape, DType dtype, std::string_view op = "empty");
 inline TensorNode& as_tensor(Node& node) { return static_cast<TensorNode&>(node); }
 inline TensorNode* as_tensor(Node* node) { return static_cast<TensorNode*>(node); }
 
 }  // namespace detail
+
+// The hot accessors, inline: every op reads shapes and dtypes several times.
+inline detail::TensorNode& Tensor::self() const {
+  if (!node_) [[unlikely]]
+    detail::undefined_tensor();
+  return *node_;
+}
+inline detail::TensorNode* Tensor::node() const { return &self(); }
+inline const Shape& Tensor::shape() const { return self().shape; }
+inline DType Tensor::dtype() const { return self().dtype; }
+inline std::int64_t Tensor::numel() const { return self().numel(); }
+inline bool Tensor::requires_grad() const { return self().requires_grad; }
+inline Tensor::Tensor(const Tensor& other) noexcept : node_(other.node_) {
+  if (node_) detail::retain(node_);
+}
+inline Tensor::~Tensor() {
+  if (node_) detail::release(node_);
+}
 
 // ---- factories -------------------------------------------------------------
 

@@ -106,29 +106,32 @@ void p2_scalar() {
   }
   std::vector<double> xs, ys;
   moons(xs, ys);
-  std::size_t nodes = 0;
+  auto loss_of = [&] {
+    ag::Scalar loss = 0.0;
+    for (int k = 0; k < 100; ++k) {
+      std::vector<ag::Scalar> act = {ag::Scalar(xs[2 * k]), ag::Scalar(xs[2 * k + 1])};
+      for (int l = 0; l < 3; ++l) {
+        std::vector<ag::Scalar> next;
+        for (const auto& neuron : W[l]) {
+          ag::Scalar z = neuron.back();
+          for (std::size_t i = 0; i < act.size(); ++i) z = z + neuron[i] * act[i];
+          next.push_back(l < 2 ? z.relu() : z);
+        }
+        act = std::move(next);
+      }
+      loss = loss + (1.0 - ys[k] * act[0]).relu();
+    }
+    ag::Scalar reg = 0.0;
+    for (auto& layer : W)
+      for (auto& neuron : layer)
+        for (auto& p : neuron) reg = reg + p * p;
+    return loss / 100.0 + 1e-4 * reg;
+  };
+  // The graph's size, counted once outside the timed steps.
+  const std::size_t nodes = ag::detail::topological_order(loss_of().node()).size();
   const double s = seconds_of([&] {
     for (int step = 0; step < kSteps; ++step) {
-      ag::Scalar loss = 0.0;
-      for (int k = 0; k < 100; ++k) {
-        std::vector<ag::Scalar> act = {ag::Scalar(xs[2 * k]), ag::Scalar(xs[2 * k + 1])};
-        for (int l = 0; l < 3; ++l) {
-          std::vector<ag::Scalar> next;
-          for (const auto& neuron : W[l]) {
-            ag::Scalar z = neuron.back();
-            for (std::size_t i = 0; i < act.size(); ++i) z = z + neuron[i] * act[i];
-            next.push_back(l < 2 ? z.relu() : z);
-          }
-          act = std::move(next);
-        }
-        loss = loss + (1.0 - ys[k] * act[0]).relu();
-      }
-      ag::Scalar reg = 0.0;
-      for (auto& layer : W)
-        for (auto& neuron : layer)
-          for (auto& p : neuron) reg = reg + p * p;
-      ag::Scalar total = loss / 100.0 + 1e-4 * reg;
-      nodes = ag::detail::topological_order(total.node()).size();
+      const ag::Scalar total = loss_of();
       for (auto& layer : W)
         for (auto& neuron : layer)
           for (auto& p : neuron) p.set_grad(0.0);
