@@ -7,10 +7,40 @@
 // extra one, and the unused capacity, are given back when the thread moves
 // on to a new chunk or exits. So allocation needs no atomics, and a node may
 // die on any thread. The price: one long-lived node keeps its 4 KiB chunk.
+//
+// Chunks come from 2 MiB slabs mapped as transparent huge pages: a deep graph
+// touches fresh memory at ~200 MB/s of nodes, and one fault per 2 MiB instead
+// of one per 4 KiB more than halves the time of a 2-million-op chain. A slab
+// goes back to the kernel when its last chunk is freed (two empty ones are
+// kept for the next graph). Under AddressSanitizer or valgrind, chunks come
+// from malloc instead, so that their leak checkers see every node
+// (ThreadSanitizer keeps the slabs, and checks their locking).
 #include "autograd/node_pool.hpp"
 
+#include <sys/mman.h>
+
+#include <algorithm>
 #include <cstdlib>
+#include <mutex>
 #include <new>
+#include <vector>
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define AG_POOL_USES_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AG_POOL_USES_MALLOC 1
+#endif
+#endif
+#ifndef AG_POOL_USES_MALLOC
+#define AG_POOL_USES_MALLOC 0
+#endif
 
 namespace ag::detail {
 
@@ -33,16 +63,128 @@ struct ThreadExit {
 
 }  // namespace
 
+namespace {
+
+constexpr std::size_t kSlabBytes = std::size_t{2} << 20;
+constexpr std::uint32_t kChunksPerSlab = kSlabBytes / PoolChunk::kBytes;
+constexpr std::size_t kEmptySlabsKept = 2;
+
+struct Slab {
+  std::byte* base = nullptr;
+  std::uint32_t carved = 0;  // chunks handed out at least once
+  std::uint32_t in_use = 0;
+  std::vector<void*> free;  // chunks returned, ready again
+  bool has_room() const { return !free.empty() || carved < kChunksPerSlab; }
+};
+
+struct Slabs {
+  std::mutex mutex;
+  std::vector<Slab*> all;        // sorted by base, to find a chunk's slab
+  std::vector<Slab*> with_room;  // where the next chunk comes from
+  std::size_t empty = 0;
+  std::size_t chunks_in_use = 0;
+};
+
+Slabs& slabs() {
+  static Slabs* instance = new Slabs;  // never destroyed: chunks may outlive statics
+  return *instance;
+}
+
+bool uses_malloc() {
+  static const bool value = AG_POOL_USES_MALLOC || RUNNING_ON_VALGRIND;
+  return value;
+}
+
+Slab* map_slab() {
+  // Map twice the size and trim, for a base aligned to the huge page size.
+  void* raw =
+      mmap(nullptr, 2 * kSlabBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) throw std::bad_alloc();
+  const auto start = reinterpret_cast<std::uintptr_t>(raw);
+  const std::uintptr_t aligned = (start + kSlabBytes - 1) & ~(kSlabBytes - 1);
+  if (aligned > start) munmap(raw, aligned - start);
+  munmap(reinterpret_cast<void*>(aligned + kSlabBytes), start + kSlabBytes - aligned);
+  madvise(reinterpret_cast<void*>(aligned), kSlabBytes, MADV_HUGEPAGE);  // a hint; may be ignored
+  auto* slab = new Slab;
+  slab->base = reinterpret_cast<std::byte*>(aligned);
+  slab->free.reserve(kChunksPerSlab);  // so that give_back never allocates
+  return slab;
+}
+
+void* take_chunk() {
+  if (uses_malloc()) {
+    void* memory = std::aligned_alloc(64, PoolChunk::kBytes);
+    if (!memory) throw std::bad_alloc();
+    return memory;
+  }
+  Slabs& s = slabs();
+  std::lock_guard lock(s.mutex);
+  if (s.with_room.empty()) {
+    Slab* slab = map_slab();
+    s.all.insert(std::upper_bound(s.all.begin(), s.all.end(), slab,
+                                  [](const Slab* a, const Slab* b) { return a->base < b->base; }),
+                 slab);
+    s.with_room.push_back(slab);
+    ++s.empty;
+  }
+  Slab* slab = s.with_room.back();
+  if (slab->in_use++ == 0) --s.empty;
+  ++s.chunks_in_use;
+  void* chunk;
+  if (!slab->free.empty()) {
+    chunk = slab->free.back();
+    slab->free.pop_back();
+  } else {
+    chunk = slab->base + std::size_t{slab->carved++} * PoolChunk::kBytes;
+  }
+  if (!slab->has_room()) s.with_room.pop_back();
+  return chunk;
+}
+
+void give_back(void* chunk) noexcept {
+  if (uses_malloc()) {
+    std::free(chunk);
+    return;
+  }
+  Slabs& s = slabs();
+  std::lock_guard lock(s.mutex);
+  const auto at =
+      std::upper_bound(s.all.begin(), s.all.end(), static_cast<std::byte*>(chunk),
+                       [](const std::byte* p, const Slab* slab) { return p < slab->base; });
+  Slab* slab = *(at - 1);
+  const bool was_full = !slab->has_room();
+  slab->free.push_back(chunk);  // within the capacity reserved in map_slab
+  --s.chunks_in_use;
+  if (was_full) s.with_room.push_back(slab);
+  if (--slab->in_use > 0) return;
+  if (s.empty < kEmptySlabsKept) {
+    ++s.empty;
+    return;
+  }
+  std::erase(s.with_room, slab);
+  s.all.erase(at - 1);
+  munmap(slab->base, kSlabBytes);
+  delete slab;
+}
+
+}  // namespace
+
+std::size_t node_pool_chunks_in_use() {
+  if (uses_malloc()) return 0;
+  Slabs& s = slabs();
+  std::lock_guard lock(s.mutex);
+  return s.chunks_in_use;
+}
+
 void free_chunk(PoolChunk* chunk) noexcept {
   chunk->~PoolChunk();
-  std::free(chunk);
+  give_back(chunk);
 }
 
 PoolBlock node_pool_refill() {
   thread_local ThreadExit at_exit;  // constructed (and registered) on first use
   (void)at_exit;
-  void* memory = std::aligned_alloc(64, PoolChunk::kBytes);
-  if (!memory) throw std::bad_alloc();
+  void* memory = take_chunk();
   auto* fresh = new (memory) PoolChunk{PoolChunk::kCapacity + 1};
   if (pool_chunk) drop(pool_chunk, 1);  // its capacity is all used
   pool_chunk = fresh;

@@ -1,5 +1,6 @@
 // Storage for small fixed-size nodes (scalar nodes): bump allocation from
-// 4 KiB chunks, one atomic counter per chunk, no per-node malloc. Internal.
+// 4 KiB chunks (carved from 2 MiB huge-page slabs), one atomic counter per
+// chunk, no per-node malloc. Internal.
 #pragma once
 
 #include <atomic>
@@ -48,6 +49,11 @@ inline PoolBlock node_pool_allocate() {
 }
 
 void free_chunk(PoolChunk* chunk) noexcept;
+
+/// Chunks handed out from the huge-page slabs and not yet returned, for
+/// tests of memory accounting; 0 when the pool uses malloc (AddressSanitizer,
+/// valgrind).
+std::size_t node_pool_chunks_in_use();
 
 /// Returns the storage of a node made by node_pool_allocate (after its
 /// destructor ran; `slot` must be intact).

@@ -1,11 +1,11 @@
 // The engine: accumulation, reuse, repeated backward, handles, deep graphs.
 #include <doctest/doctest.h>
-#include <malloc.h>
 
 #include <cmath>
 #include <thread>
 
 #include "autograd/autograd.hpp"
+#include "node_memory.hpp"
 
 using ag::Scalar;
 
@@ -103,7 +103,7 @@ TEST_CASE("labels are kept per node and survive copies") {
 }
 
 namespace {
-std::size_t heap_in_use() { return mallinfo2().uordblks; }
+std::size_t heap_in_use() { return node_memory(); }
 // Address and thread sanitizers have their own allocators, which mallinfo2
 // does not see.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)

@@ -2,13 +2,13 @@
 // resident memory must not grow. Built only without sanitizers (whose
 // allocators change both numbers).
 #include <doctest/doctest.h>
-#include <malloc.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <fstream>
 
 #include "nn/nn.hpp"
+#include "node_memory.hpp"
 
 namespace {
 
@@ -23,20 +23,20 @@ std::size_t resident_bytes() {
 }  // namespace
 
 TEST_CASE("10 million scalar ops: forward, backward, freed, on the default stack") {
-  const std::size_t before = mallinfo2().uordblks;
+  const std::size_t before = node_memory();
   ag::Scalar x = 1.0;
   std::size_t peak = 0;
   {
     ag::Scalar y = x;
     for (int i = 0; i < 5'000'000; ++i) y = y * 1.0000001 + 1e-7;  // 2 ops per step
-    peak = mallinfo2().uordblks - before;
+    peak = node_memory() - before;
     y.backward();
   }
   const double bytes_per_op = static_cast<double>(peak) / 10'000'000;
   MESSAGE("bytes per op: " << bytes_per_op);
   CHECK(bytes_per_op < 64);
   CHECK(x.grad() == doctest::Approx(std::pow(1.0000001, 5'000'000)).epsilon(1e-10));
-  CHECK(mallinfo2().uordblks < before + 64 * 1024);  // all of it returned
+  CHECK(node_memory() < before + 64 * 1024);  // all of it returned
 }
 
 TEST_CASE("10,000 training steps leave resident memory where it was") {
