@@ -232,6 +232,27 @@ void accumulate_grad(TensorNode& node, const Tensor& contribution) {
   }
 }
 
+void accumulate_product(const Node& node, int k, const Tensor& g, const Tensor& other) {
+  if (!input_wants_grad(node, k)) return;
+  TensorNode& target = input_node(node, k);
+  Tensor& grad = target.grad;
+  // The common case of a repeated use (a weight in every step of a chain):
+  // add g·other into a gradient nobody else holds, with no temporary.
+  if (!is_grad_enabled() && !active_capture && target.requires_grad && grad.defined() &&
+      owns_alone(grad) && g.shape() == target.shape && other.shape() == target.shape &&
+      g.dtype() == target.dtype && other.dtype() == target.dtype) {
+    visit_floating(target.dtype, "accumulate_grad", [&](auto zero) {
+      using T = decltype(zero);
+      T* out = grad.data<T>();
+      const T* a = g.data<T>();
+      const T* b = other.data<T>();
+      for (std::int64_t i = 0, n = grad.numel(); i < n; ++i) out[i] += a[i] * b[i];
+    });
+    return;
+  }
+  accumulate_grad(target, sum_to(g * other, target.shape));
+}
+
 }  // namespace detail
 
 using detail::TensorNode;

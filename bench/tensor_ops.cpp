@@ -4,6 +4,9 @@
 #include <cblas.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include <cstdlib>
 #include <memory>
 #include <vector>
@@ -15,21 +18,31 @@ using namespace ag;
 
 namespace {
 
+// Per-op overhead on tiny tensors, in three parts timed separately: building
+// a chain of kOps multiplications (forward), backward through it, and
+// freeing it when the last handle goes.
 void tiny_ops(int rounds) {
   constexpr int kOps = 20000;
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
   const Tensor w = Tensor::from({0.5f, -0.25f, 1.5f, 2.0f}).requires_grad_();
-  Tensor last;
-  // forward: a chain of kOps multiplications by a constant-free tensor op
-  const auto fwd = bench::time_runs(rounds, [&] {
+  std::vector<double> forward, backward, teardown;
+  for (int r = 0; r < rounds; ++r) {
+    auto start = Clock::now();
     Tensor y = w;
     for (int i = 0; i < kOps; ++i) y = y * w;
-    last = y;
-  });
-  const auto both = bench::time_runs(rounds, [&] {
-    Tensor y = w;
-    for (int i = 0; i < kOps; ++i) y = y * w;
-    sum(y).backward();
-  });
+    forward.push_back(since(start));
+    Tensor loss = sum(y);
+    start = Clock::now();
+    loss.backward(Tensor(), true);  // retain_graph: freeing is timed apart
+    backward.push_back(since(start));
+    start = Clock::now();
+    y = Tensor();
+    loss = Tensor();
+    teardown.push_back(since(start));
+  }
   // baseline: the same arithmetic on a plain array (no graph, no allocation)
   std::vector<float> v{0.5f, -0.25f, 1.5f, 2.0f}, y = v;
   const auto raw = bench::time_runs(rounds, [&] {
@@ -37,11 +50,14 @@ void tiny_ops(int rounds) {
       for (int k = 0; k < 4; ++k) y[k] *= v[k];
     }
   });
-  const double f = fwd.median / kOps * 1e9, b = (both.median - fwd.median) / kOps * 1e9;
+  auto ns = [&](std::vector<double> t) {
+    std::sort(t.begin(), t.end());
+    return fmt::format("{:.0f} ns/op ({:.0f}-{:.0f})", t[t.size() / 2] / kOps * 1e9,
+                       t.front() / kOps * 1e9, t.back() / kOps * 1e9);
+  };
   fmt::print(
-      "tiny ops (4 floats, mul): forward {:.0f} ns/op ({:.0f}-{:.0f}), backward {:.0f} ns/op;"
-      " plain loop {:.1f} ns/op\n",
-      f, fwd.min / kOps * 1e9, fwd.max / kOps * 1e9, b, raw.median / kOps * 1e9);
+      "tiny ops (4 floats, mul): forward {}, backward {}, freeing {}; plain loop {:.1f} ns/op\n",
+      ns(forward), ns(backward), ns(teardown), raw.median / kOps * 1e9);
 }
 
 template <class T>

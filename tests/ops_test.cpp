@@ -152,6 +152,26 @@ TEST_CASE("very sparse operands take matmul's sparse path, with the same results
   check([&](const Args& p) { return matmul(p[0], xt); }, {input({2, 128})});
 }
 
+TEST_CASE("a weight used many times: fused in-place accumulation gives the same bits") {
+  // Without create_graph, mul's backward adds g·other straight into a
+  // gradient it owns alone; with it, it builds g·other and adds. Same values.
+  auto grads = [](bool create_graph) {
+    const Tensor w = Tensor::from({0.5, -1.25, 2.0}).requires_grad_();
+    Tensor y = w;
+    for (int i = 0; i < 40; ++i) y = y * w * 0.99 + 0.01;
+    sum(y).backward(Tensor(), false, create_graph);
+    return w.grad().to_vector();
+  };
+  CHECK(grads(false) == grads(true));
+  check(
+      [](const Args& x) {
+        Tensor y = x[0];
+        for (int i = 0; i < 5; ++i) y = y * x[0] * x[1];
+        return y;
+      },
+      {input({3}), input({3})});
+}
+
 TEST_CASE("shape ops") {
   const Tensor a = input({2, 3, 4});
   check([](const Args& x) { return reshape(x[0], {4, -1}); }, {a});

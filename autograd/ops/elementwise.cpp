@@ -62,10 +62,8 @@ const Op sub_op{"sub", "-", &tensor_kind, run_backward<sub_vjp>};
 
 // a * b: d/da = b, d/db = a
 void mul_vjp(Node& n, const Tensor& g) {
-  if (input_wants_grad(n, 0))
-    accumulate_input(n, 0, sum_to(g * input(n, 1), input_node(n, 0).shape));
-  if (input_wants_grad(n, 1))
-    accumulate_input(n, 1, sum_to(g * input(n, 0), input_node(n, 1).shape));
+  accumulate_product(n, 0, g, input(n, 1));
+  accumulate_product(n, 1, g, input(n, 0));
 }
 const Op mul_op{"mul", "*", &tensor_kind, run_backward<mul_vjp>};
 

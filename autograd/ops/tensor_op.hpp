@@ -69,6 +69,11 @@ inline void accumulate_input(const Node& node, int k, const Tensor& contribution
   if (input_wants_grad(node, k)) accumulate_grad(input_node(node, k), contribution);
 }
 
+/// Adds sum_to(g · other) into input k's gradient, if it takes one; fused
+/// into the existing gradient (no temporary) when nothing records or
+/// captures and that gradient is unshared and of the same shape.
+void accumulate_product(const Node& node, int k, const Tensor& g, const Tensor& other);
+
 /// Every tensor op's backward is `run_backward<vjp>`: the op's
 /// vector-Jacobian product, then the node's own gradient is dropped (as
 /// PyTorch keeps no interior .grad), which frees memory early and avoids
