@@ -51,23 +51,52 @@ const Op sigmoid_op{"sigmoid", "σ", &tensor_kind, run_backward<sigmoid_vjp>};
 
 // The derivative of relu, abs, leaky_relu and clamp is piecewise constant:
 // a mask times the upstream gradient (masks are constants, even under
-// create_graph, exactly as in PyTorch).
+// create_graph, exactly as in PyTorch). Selects, not branches: the signs of
+// pre-activations are random, and a mispredicted branch per element cost
+// more than the rest of the loop.
 Tensor step(const Tensor& x, double positive, double negative, double at_zero) {
   return map("step", x, [=](auto v, auto) {
     using T = decltype(v);
-    return v > 0 ? T(positive) : v < 0 ? T(negative) : T(at_zero);
+    const T below = v < 0 ? T(negative) : T(at_zero);
+    return v > 0 ? T(positive) : below;
   });
 }
 
-void relu_vjp(Node& n, const Tensor& g) { accumulate_input(n, 0, g * step(input(n, 0), 1, 0, 0)); }
+// g · step(x) in one pass when g records nothing (no create_graph), else the
+// differentiable product with the constant mask.
+Tensor times_step(const Tensor& g, const Tensor& x, double positive, double negative,
+                  double at_zero) {
+  if (g.requires_grad() || g.shape() != x.shape() || g.dtype() != x.dtype()) {
+    return g * step(x, positive, negative, at_zero);
+  }
+  Tensor out = empty_tensor(x.shape(), x.dtype(), "step");
+  visit_floating(x.dtype(), "step", [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = x.data<T>();
+    const T* up = g.data<T>();
+    T* o = out.data<T>();
+    const T pos = T(positive), neg = T(negative), at0 = T(at_zero);
+    for (std::int64_t i = 0, n = x.numel(); i < n; ++i) {
+      const T below = in[i] < 0 ? neg : at0;
+      o[i] = up[i] * (in[i] > 0 ? pos : below);
+    }
+  });
+  return out;
+}
+
+void relu_vjp(Node& n, const Tensor& g) {
+  accumulate_input(n, 0, times_step(g, input(n, 0), 1, 0, 0));
+}
 const Op relu_op{"relu", "relu", &tensor_kind, run_backward<relu_vjp>};
 
-void abs_vjp(Node& n, const Tensor& g) { accumulate_input(n, 0, g * step(input(n, 0), 1, -1, 0)); }
+void abs_vjp(Node& n, const Tensor& g) {
+  accumulate_input(n, 0, times_step(g, input(n, 0), 1, -1, 0));
+}
 const Op abs_op{"abs", "abs", &tensor_kind, run_backward<abs_vjp>};
 
 void leaky_relu_vjp(Node& n, const Tensor& g) {
   const double slope = as_tensor(n).real;
-  accumulate_input(n, 0, g * step(input(n, 0), 1, slope, slope));
+  accumulate_input(n, 0, times_step(g, input(n, 0), 1, slope, slope));
 }
 const Op leaky_relu_op{"leaky_relu", "leaky_relu {:g}", &tensor_kind, run_backward<leaky_relu_vjp>};
 
