@@ -1,5 +1,5 @@
 // Storage for small fixed-size nodes (scalar nodes): bump allocation from
-// 4 KiB chunks (carved from 2 MiB huge-page slabs), one atomic counter per
+// 4 KiB chunks (carved from 2 MiB slabs), one atomic counter per
 // chunk, no per-node malloc. Internal.
 #pragma once
 
@@ -50,7 +50,7 @@ inline PoolBlock node_pool_allocate() {
 
 void free_chunk(PoolChunk* chunk) noexcept;
 
-/// Chunks handed out from the huge-page slabs and not yet returned, for
+/// Chunks handed out from the slabs and not yet returned, for
 /// tests of memory accounting; 0 when the pool uses malloc (AddressSanitizer,
 /// valgrind).
 std::size_t node_pool_chunks_in_use();

@@ -1,5 +1,5 @@
 // Bytes held for graph nodes: the C heap (tensor nodes, and scalar nodes
-// under AddressSanitizer or valgrind) plus the node pool's huge-page chunks.
+// under AddressSanitizer or valgrind) plus the node pool's chunks.
 #pragma once
 
 #include <malloc.h>
