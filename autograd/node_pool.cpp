@@ -14,10 +14,10 @@
 // faults were 40 % of the time (0.14 s -> 0.12 s). Transparent huge pages
 // were faster when memory was unfragmented (0.085 s) but stalled in the
 // kernel's compaction when it was not (0.3 s, measured): rejected for that.
-// A slab is unmapped when its last chunk comes back (two empty ones are kept
-// for the next graph). Under AddressSanitizer or valgrind, chunks come from
-// malloc instead, so that their leak checkers see every node
-// (ThreadSanitizer keeps the slabs, and checks their locking).
+// A slab is unmapped when its last chunk comes back, beyond 64 empty ones
+// kept for the next graph (see kEmptySlabsKept). Under AddressSanitizer or valgrind, chunks come
+// from malloc instead, so that their leak checkers see every node (ThreadSanitizer keeps the slabs,
+// and checks their locking).
 #include "autograd/node_pool.hpp"
 
 #include <sys/mman.h>
@@ -70,7 +70,11 @@ namespace {
 
 constexpr std::size_t kSlabBytes = std::size_t{2} << 20;
 constexpr std::uint32_t kChunksPerSlab = kSlabBytes / PoolChunk::kBytes;
-constexpr std::size_t kEmptySlabsKept = 2;
+// Empty slabs kept mapped for the next graph (128 MiB): a training loop
+// frees and rebuilds its graph every step, and re-faulting fresh slabs each
+// time doubled the cost per node of a 2-million-node graph built repeatedly.
+// ag::release_cached_buffers() unmaps them.
+constexpr std::size_t kEmptySlabsKept = 64;
 
 struct Slab {
   std::byte* base = nullptr;
@@ -170,6 +174,27 @@ void give_back(void* chunk) noexcept {
 }
 
 }  // namespace
+
+std::size_t node_pool_release_empty_slabs() {
+  if (uses_malloc()) return 0;
+  Slabs& s = slabs();
+  std::lock_guard lock(s.mutex);
+  std::size_t released = 0;
+  for (auto it = s.all.begin(); it != s.all.end();) {
+    Slab* slab = *it;
+    if (slab->in_use != 0) {
+      ++it;
+      continue;
+    }
+    std::erase(s.with_room, slab);
+    munmap(slab->base, kSlabBytes);
+    delete slab;
+    it = s.all.erase(it);
+    released += kSlabBytes;
+  }
+  s.empty = 0;
+  return released;
+}
 
 std::size_t node_pool_chunks_in_use() {
   if (uses_malloc()) return 0;

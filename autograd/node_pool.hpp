@@ -50,6 +50,9 @@ inline PoolBlock node_pool_allocate() {
 
 void free_chunk(PoolChunk* chunk) noexcept;
 
+/// Unmaps the slabs no node lives in; returns the bytes given back.
+std::size_t node_pool_release_empty_slabs();
+
 /// Chunks handed out from the slabs and not yet returned, for
 /// tests of memory accounting; 0 when the pool uses malloc (AddressSanitizer,
 /// valgrind).

@@ -1,5 +1,7 @@
 #include "autograd/storage.hpp"
 
+#include "autograd/node_pool.hpp"
+
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
@@ -66,9 +68,10 @@ std::shared_ptr<std::byte[]> allocate_storage(std::size_t bytes) {
 }  // namespace detail
 
 std::size_t release_cached_buffers() {
+  std::size_t released = detail::node_pool_release_empty_slabs();
   detail::Cache& c = detail::cache();
   std::lock_guard lock(c.mutex);
-  const std::size_t released = c.bytes;
+  released += c.bytes;
   for (auto& [bytes, buffers] : c.free_by_size)
     for (void* p : buffers) std::free(p);
   c.free_by_size.clear();

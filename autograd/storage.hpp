@@ -11,8 +11,9 @@
 
 namespace ag {
 
-/// Frees every cached buffer (like torch.cuda.empty_cache); returns the bytes
-/// released. Live tensors are not affected.
+/// Frees every cached tensor buffer (like torch.cuda.empty_cache) and unmaps
+/// the scalar-node pool's empty slabs; returns the bytes released. Live
+/// tensors and scalars are not affected.
 std::size_t release_cached_buffers();
 /// Bytes held by the cache, not by any tensor.
 std::size_t cached_buffer_bytes();
