@@ -232,15 +232,29 @@ void accumulate_grad(TensorNode& node, const Tensor& contribution) {
   }
 }
 
-void accumulate_product(const Node& node, int k, const Tensor& g, const Tensor& other) {
+void accumulate_product(const Node& node, int k, const Tensor& g, const Tensor& other,
+                        bool last_use_of_g) {
   if (!input_wants_grad(node, k)) return;
   TensorNode& target = input_node(node, k);
   Tensor& grad = target.grad;
+  const bool plain = !is_grad_enabled() && !active_capture && target.requires_grad &&
+                     g.shape() == target.shape && other.shape() == target.shape &&
+                     g.dtype() == target.dtype && other.dtype() == target.dtype;
+  // The gradient flowing back, used for the last time and held by nobody
+  // else: multiply in its own buffer and hand it on, with no allocation.
+  if (plain && last_use_of_g && !grad.defined() && owns_alone(g)) {
+    visit_floating(target.dtype, "accumulate_grad", [&](auto zero) {
+      using T = decltype(zero);
+      T* a = g.node()->data<T>();
+      const T* b = other.data<T>();
+      for (std::int64_t i = 0, n = g.numel(); i < n; ++i) a[i] *= b[i];
+    });
+    grad = g;
+    return;
+  }
   // The common case of a repeated use (a weight in every step of a chain):
   // add g·other into a gradient nobody else holds, with no temporary.
-  if (!is_grad_enabled() && !active_capture && target.requires_grad && grad.defined() &&
-      owns_alone(grad) && g.shape() == target.shape && other.shape() == target.shape &&
-      g.dtype() == target.dtype && other.dtype() == target.dtype) {
+  if (plain && grad.defined() && owns_alone(grad)) {
     visit_floating(target.dtype, "accumulate_grad", [&](auto zero) {
       using T = decltype(zero);
       T* out = grad.data<T>();

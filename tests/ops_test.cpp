@@ -163,6 +163,15 @@ TEST_CASE("a weight used many times: fused in-place accumulation gives the same 
     return w.grad().to_vector();
   };
   CHECK(grads(false) == grads(true));
+  // The gradient flowing back is reused in place only when nobody else holds
+  // it: a grad_output the caller keeps is never written.
+  const Tensor a = Tensor::from({1.0, 2.0}).requires_grad_(), b = Tensor::from({3.0, -4.0});
+  const Tensor grad_output = Tensor::from({0.5, 0.25});
+  (a * b).backward(grad_output, /*retain_graph=*/true);
+  CHECK(grad_output.to_vector() == std::vector<double>{0.5, 0.25});
+  CHECK(a.grad().to_vector() == std::vector<double>{1.5, -1.0});
+  (a * b).backward(grad_output);
+  CHECK(a.grad().to_vector() == std::vector<double>{3.0, -2.0});
   check(
       [](const Args& x) {
         Tensor y = x[0];

@@ -62,8 +62,8 @@ const Op sub_op{"sub", "-", &tensor_kind, run_backward<sub_vjp>};
 
 // a * b: d/da = b, d/db = a
 void mul_vjp(Node& n, const Tensor& g) {
-  accumulate_product(n, 0, g, input(n, 1));
   accumulate_product(n, 1, g, input(n, 0));
+  accumulate_product(n, 0, g, input(n, 1), /*last_use_of_g=*/true);
 }
 const Op mul_op{"mul", "*", &tensor_kind, run_backward<mul_vjp>};
 

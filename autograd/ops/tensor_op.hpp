@@ -71,8 +71,11 @@ inline void accumulate_input(const Node& node, int k, const Tensor& contribution
 
 /// Adds sum_to(g · other) into input k's gradient, if it takes one; fused
 /// into the existing gradient (no temporary) when nothing records or
-/// captures and that gradient is unshared and of the same shape.
-void accumulate_product(const Node& node, int k, const Tensor& g, const Tensor& other);
+/// captures and that gradient is unshared and of the same shape. With
+/// `last_use_of_g`, an unshared g may be multiplied in place and become the
+/// gradient (no allocation): the caller must not read g afterwards.
+void accumulate_product(const Node& node, int k, const Tensor& g, const Tensor& other,
+                        bool last_use_of_g = false);
 
 /// Every tensor op's backward is `run_backward<vjp>`: the op's
 /// vector-Jacobian product, then the node's own gradient is dropped (as
