@@ -135,11 +135,6 @@ constinit thread_local GradCapture* active_capture = nullptr;
 
 namespace {
 
-// Whether `t` is the only handle to its node and the only user of its buffer.
-bool owns_alone(const Tensor& t) {
-  return t.node()->refs == 1 && t.node()->storage.use_count() == 1;
-}
-
 void add_in_place(Tensor& target, const Tensor& value) {
   visit_floating(target.dtype(), "accumulate_grad", [&](auto zero) {
     using T = decltype(zero);

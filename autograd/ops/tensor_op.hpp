@@ -69,6 +69,31 @@ inline void accumulate_input(const Node& node, int k, const Tensor& contribution
   if (input_wants_grad(node, k)) accumulate_grad(input_node(node, k), contribution);
 }
 
+/// Whether `t` is the only handle to its node and the only user of its
+/// buffer: then nobody can see it being overwritten.
+inline bool owns_alone(const Tensor& t) {
+  return t.node()->refs == 1 && t.node()->storage.use_count() == 1;
+}
+
+/// f(g, v) elementwise, in one pass (`v` is the op's saved input or output;
+/// f multiplies g by the local derivative, in the composite's order so both
+/// round alike), written into g's own buffer when nobody else holds g. Undefined while a
+/// graph is being recorded (create_graph) or when shapes or dtypes differ:
+/// the caller then builds the differentiable composite.
+template <class F>
+Tensor fused_vjp(const Tensor& g, const Tensor& v, F f) {
+  if (is_grad_enabled() || g.shape() != v.shape() || g.dtype() != v.dtype()) return Tensor();
+  Tensor out = owns_alone(g) ? g : empty_tensor(g.shape(), g.dtype(), "backward");
+  visit_floating(g.dtype(), "backward", [&](auto zero) {
+    using T = decltype(zero);
+    T* o = out.node()->template data<T>();
+    const T* up = g.template data<T>();
+    const T* in = v.template data<T>();
+    for (std::int64_t i = 0, n = g.numel(); i < n; ++i) o[i] = f(up[i], in[i]);
+  });
+  return out;
+}
+
 /// Adds sum_to(g · other) into input k's gradient, if it takes one; fused
 /// into the existing gradient (no temporary) when nothing records or
 /// captures and that gradient is unshared and of the same shape. With

@@ -28,7 +28,11 @@ Tensor unary(const Op& op, Tensor out, const Tensor& x, double c = 0.0) {
   return out;
 }
 
-void exp_vjp(Node& n, const Tensor& g) { accumulate_input(n, 0, g * output(n)); }
+void exp_vjp(Node& n, const Tensor& g) {
+  const Tensor e = output(n);
+  const Tensor fused = fused_vjp(g, e, [](auto u, auto y) { return u * y; });
+  accumulate_input(n, 0, fused.defined() ? fused : g * e);
+}
 const Op exp_op{"exp", "exp", &tensor_kind, run_backward<exp_vjp>};
 
 void log_vjp(Node& n, const Tensor& g) { accumulate_input(n, 0, g / input(n, 0)); }
@@ -39,13 +43,15 @@ const Op sqrt_op{"sqrt", "sqrt", &tensor_kind, run_backward<sqrt_vjp>};
 
 void tanh_vjp(Node& n, const Tensor& g) {
   const Tensor t = output(n);
-  accumulate_input(n, 0, g * (1.0 - t * t));
+  const Tensor fused = fused_vjp(g, t, [](auto u, auto y) { return u * (decltype(y)(1) - y * y); });
+  accumulate_input(n, 0, fused.defined() ? fused : g * (1.0 - t * t));
 }
 const Op tanh_op{"tanh", "tanh", &tensor_kind, run_backward<tanh_vjp>};
 
 void sigmoid_vjp(Node& n, const Tensor& g) {
   const Tensor s = output(n);
-  accumulate_input(n, 0, g * (1.0 - s) * s);
+  const Tensor fused = fused_vjp(g, s, [](auto u, auto y) { return u * (decltype(y)(1) - y) * y; });
+  accumulate_input(n, 0, fused.defined() ? fused : g * (1.0 - s) * s);
 }
 const Op sigmoid_op{"sigmoid", "σ", &tensor_kind, run_backward<sigmoid_vjp>};
 
@@ -69,12 +75,12 @@ Tensor times_step(const Tensor& g, const Tensor& x, double positive, double nega
   if (g.requires_grad() || g.shape() != x.shape() || g.dtype() != x.dtype()) {
     return g * step(x, positive, negative, at_zero);
   }
-  Tensor out = empty_tensor(x.shape(), x.dtype(), "step");
+  Tensor out = owns_alone(g) ? g : empty_tensor(x.shape(), x.dtype(), "step");
   visit_floating(x.dtype(), "step", [&](auto zero) {
     using T = decltype(zero);
     const T* in = x.data<T>();
     const T* up = g.data<T>();
-    T* o = out.data<T>();
+    T* o = out.node()->data<T>();
     const T pos = T(positive), neg = T(negative), at0 = T(at_zero);
     for (std::int64_t i = 0, n = x.numel(); i < n; ++i) {
       const T below = in[i] < 0 ? neg : at0;
