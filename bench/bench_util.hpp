@@ -1,9 +1,14 @@
-// Timing helpers: median (min-max) of several runs, reported in the same run
-// as a baseline, because the machine is shared and noisy.
+// Timing helpers (median (min-max) of several runs, reported in the same run
+// as a baseline, because the machine is shared and noisy) and the workload
+// data both bench/workloads.cpp and its LibTorch twin use.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <numbers>
 #include <vector>
 
 namespace bench {
@@ -24,6 +29,37 @@ Stats time_runs(int rounds, F&& body) {
   }
   std::sort(seconds.begin(), seconds.end());
   return {seconds[seconds.size() / 2], seconds.front(), seconds.back()};
+}
+
+/// Seconds one call of `body` takes.
+inline double seconds_of(const std::function<void()>& body) {
+  const auto start = std::chrono::steady_clock::now();
+  body();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// P2's weights: a 64-bit LCG, seed 42, w = 2*(s>>11)*2^-53 - 1 (the definition).
+struct Lcg {
+  std::uint64_t s = 42;
+  double next() {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return 2.0 * static_cast<double>(s >> 11) * 0x1.0p-53 - 1.0;
+  }
+};
+
+/// P2's 100 points: for k = 0..99, i = k/2, t = pi*i/49; even k: (cos t, sin t), label -1;
+/// odd k: (1-cos t, 0.5-sin t), label +1. xs row-major (100 x 2).
+inline void moons(std::vector<double>& xs, std::vector<double>& ys) {
+  for (int k = 0; k < 100; ++k) {
+    const double t = std::numbers::pi * (k / 2) / 49.0;
+    if (k % 2 == 0) {
+      xs.insert(xs.end(), {std::cos(t), std::sin(t)});
+      ys.push_back(-1.0);
+    } else {
+      xs.insert(xs.end(), {1 - std::cos(t), 0.5 - std::sin(t)});
+      ys.push_back(1.0);
+    }
+  }
 }
 
 }  // namespace bench

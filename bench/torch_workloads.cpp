@@ -6,13 +6,12 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <functional>
-#include <numbers>
 #include <string>
 #include <vector>
+
+#include "bench_util.hpp"
 
 // Debian's LibTorch runs its matrix products on OpenBLAS, whose thread pool
 // torch::set_num_threads does not limit: without this, "1 thread" would be
@@ -26,13 +25,7 @@ void set_threads(int threads) {
   openblas_set_num_threads(threads);
 }
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_of(const std::function<void()>& body) {
-  const auto start = Clock::now();
-  body();
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using bench::seconds_of;
 
 double peak_rss_mib() {
   rusage usage{};
@@ -64,18 +57,10 @@ void p1() {
   std::printf("p1 %.3f us/step\n", s / kSteps * 1e6);
 }
 
-struct Lcg {
-  std::uint64_t s = 42;
-  double next() {
-    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return 2.0 * static_cast<double>(s >> 11) * 0x1.0p-53 - 1.0;
-  }
-};
-
 void p2() {
   constexpr int kSteps = 500;
   const std::int64_t sizes[] = {2, 16, 16, 1};
-  Lcg lcg;
+  bench::Lcg lcg;
   std::vector<torch::Tensor> weights, biases;
   for (int l = 0; l < 3; ++l) {
     std::vector<double> w;
@@ -84,13 +69,7 @@ void p2() {
     biases.push_back(torch::zeros({sizes[l + 1]}, f64).requires_grad_());
   }
   std::vector<double> xs, ys;
-  for (int k = 0; k < 100; ++k) {
-    const double t = std::numbers::pi * (k / 2) / 49.0;
-    const bool even = k % 2 == 0;
-    xs.push_back(even ? std::cos(t) : 1 - std::cos(t));
-    xs.push_back(even ? std::sin(t) : 0.5 - std::sin(t));
-    ys.push_back(even ? -1.0 : 1.0);
-  }
+  bench::moons(xs, ys);
   const auto x = torch::tensor(xs, f64).reshape({100, 2});
   const auto y = torch::tensor(ys, f64).reshape({100, 1});
   const double s = seconds_of([&] {

@@ -7,24 +7,16 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <functional>
-#include <numbers>
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "nn/nn.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_of(const std::function<void()>& body) {
-  const auto start = Clock::now();
-  body();
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using bench::seconds_of;
 
 // P1: the 2-2-1 network, one SGD step (forward + backward + update) repeated.
 void p1_scalar() {
@@ -69,27 +61,9 @@ void p1_tensor() {
   fmt::print("p1-tensor {:.3f} us/step\n", s / kSteps * 1e6);
 }
 
-// P2: micrograd's demo. Weights from a 64-bit LCG in micrograd's order.
-struct Lcg {
-  std::uint64_t s = 42;
-  double next() {
-    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return 2.0 * static_cast<double>(s >> 11) * 0x1.0p-53 - 1.0;
-  }
-};
-
-void moons(std::vector<double>& xs, std::vector<double>& ys) {
-  for (int k = 0; k < 100; ++k) {
-    const double t = std::numbers::pi * (k / 2) / 49.0;
-    if (k % 2 == 0) {
-      xs.insert(xs.end(), {std::cos(t), std::sin(t)});
-      ys.push_back(-1.0);
-    } else {
-      xs.insert(xs.end(), {1 - std::cos(t), 0.5 - std::sin(t)});
-      ys.push_back(1.0);
-    }
-  }
-}
+// P2: micrograd's demo. Weights from the LCG (bench_util.hpp) in micrograd's order.
+using bench::Lcg;
+using bench::moons;
 
 void p2_scalar() {
   constexpr int kSteps = 20;
