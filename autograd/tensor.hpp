@@ -108,7 +108,9 @@ class Tensor {
   /// with `grad_output` of its shape. Without `retain_graph` the graph's
   /// saved inputs are released and a second backward through it throws
   /// GraphError; `create_graph` records the backward pass so gradients can
-  /// be differentiated again.
+  /// be differentiated again. Then a leaf's grad() holds a graph that refers
+  /// back to the leaf, so the two keep each other alive until zero_grad()
+  /// (as in PyTorch); ag::grad() returns such gradients without the cycle.
   void backward(const Tensor& grad_output = Tensor(), bool retain_graph = false,
                 bool create_graph = false) const;
 
