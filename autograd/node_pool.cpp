@@ -64,10 +64,6 @@ struct ThreadExit {
   }
 };
 
-}  // namespace
-
-namespace {
-
 constexpr std::size_t kSlabBytes = std::size_t{2} << 20;
 constexpr std::uint32_t kChunksPerSlab = kSlabBytes / PoolChunk::kBytes;
 // Empty slabs kept mapped for the next graph (128 MiB): a training loop
