@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 #include <type_traits>
 
 #include "autograd/ops.hpp"
@@ -42,12 +43,14 @@ Tensor& slot(detail::ParamState& s, const char* name, const Tensor& like, double
   return it->second;
 }
 
-// Calls body(options, param, grad, state) for every parameter with a dense gradient.
+// Calls body(options, param, state, w, g) for every parameter with a dense
+// gradient: w and g are the parameter's and the gradient's buffers, typed in
+// the parameter's dtype.
 template <class Group, class Body>
-void each_param(std::vector<Group>& groups, Body body) {
+void each_param(std::vector<Group>& groups, std::string_view name, Body body) {
   for (auto& group : groups) {
     for (std::size_t i = 0; i < group.params.size(); ++i) {
-      Tensor& p = group.params[i];
+      const Tensor& p = group.params[i];
       const Tensor g = p.grad();
       if (!g.defined()) {
         if (p.sparse_grad().defined()) {
@@ -58,7 +61,10 @@ void each_param(std::vector<Group>& groups, Body body) {
         }
         continue;
       }
-      body(group.options, p, g, group.state[i]);
+      ag::detail::visit_floating(p.dtype(), name, [&](auto zero) {
+        using T = decltype(zero);
+        body(group.options, p, group.state[i], buf<T>(p), static_cast<const T*>(buf<T>(g)));
+      });
     }
   }
 }
@@ -138,166 +144,152 @@ SGD::SGD(std::vector<Tensor> params, SGDOptions options) : Grouped(std::move(par
 }
 
 void SGD::step() {
-  each_param(
-      groups_, [](const SGDOptions& o, Tensor& p, const Tensor& grad, detail::ParamState& s) {
-        ag::detail::visit_floating(p.dtype(), "SGD", [&](auto zero) {
-          using T = decltype(zero);
-          T* __restrict w = buf<T>(p);
-          const T* __restrict g0 = buf<T>(grad);
-          const bool first = s.step++ == 0;
-          T* __restrict b = o.momentum != 0 ? buf<T>(slot(s, "momentum_buffer", p)) : nullptr;
-          const T lr = T(o.lr), decay = T(o.weight_decay), momentum = T(o.momentum),
-                  keep = T(1 - o.dampening);
-          const std::int64_t n = p.numel();
-          with_flags(
-              [&](auto decays, auto has_buffer, auto is_first, auto nesterov) {
-                for (std::int64_t k = 0; k < n; ++k) {
-                  T g = g0[k];
-                  if constexpr (decays) g += decay * w[k];
-                  if constexpr (has_buffer) {
-                    b[k] = is_first ? g : momentum * b[k] + keep * g;
-                    g = nesterov ? g + momentum * b[k] : b[k];
-                  }
-                  w[k] -= lr * g;
-                }
-              },
-              o.weight_decay != 0, b != nullptr, first, o.nesterov);
-        });
-      });
+  each_param(groups_, "SGD",
+             [](const SGDOptions& o, const Tensor& p, detail::ParamState& s, auto* __restrict w,
+                const auto* __restrict g0) {
+               using T = std::remove_cvref_t<decltype(*w)>;
+               const bool first = s.step++ == 0;
+               T* __restrict b = o.momentum != 0 ? buf<T>(slot(s, "momentum_buffer", p)) : nullptr;
+               const T lr = T(o.lr), decay = T(o.weight_decay), momentum = T(o.momentum),
+                       keep = T(1 - o.dampening);
+               const std::int64_t n = p.numel();
+               with_flags(
+                   [&](auto decays, auto has_buffer, auto is_first, auto nesterov) {
+                     for (std::int64_t k = 0; k < n; ++k) {
+                       T g = g0[k];
+                       if constexpr (decays) g += decay * w[k];
+                       if constexpr (has_buffer) {
+                         b[k] = is_first ? g : momentum * b[k] + keep * g;
+                         g = nesterov ? g + momentum * b[k] : b[k];
+                       }
+                       w[k] -= lr * g;
+                     }
+                   },
+                   o.weight_decay != 0, b != nullptr, first, o.nesterov);
+             });
 }
 
 void RMSprop::step() {
-  each_param(groups_,
-             [](const RMSpropOptions& o, Tensor& p, const Tensor& grad, detail::ParamState& s) {
+  each_param(groups_, "RMSprop",
+             [](const RMSpropOptions& o, const Tensor& p, detail::ParamState& s, auto* __restrict w,
+                const auto* __restrict g0) {
+               using T = std::remove_cvref_t<decltype(*w)>;
                ++s.step;
-               ag::detail::visit_floating(p.dtype(), "RMSprop", [&](auto zero) {
-                 using T = decltype(zero);
-                 T* __restrict w = buf<T>(p);
-                 const T* __restrict g0 = buf<T>(grad);
-                 T* __restrict v = buf<T>(slot(s, "square_avg", p));
-                 T* __restrict gm = o.centered ? buf<T>(slot(s, "grad_avg", p)) : nullptr;
-                 T* __restrict b = o.momentum > 0 ? buf<T>(slot(s, "momentum_buffer", p)) : nullptr;
-                 const T lr = T(o.lr), decay = T(o.weight_decay), alpha = T(o.alpha),
-                         one_minus_alpha = T(1 - o.alpha), eps = T(o.eps), momentum = T(o.momentum);
-                 const std::int64_t n = p.numel();
-                 with_flags(
-                     [&](auto decays, auto centered, auto has_buffer) {
-                       for (std::int64_t k = 0; k < n; ++k) {
-                         T g = g0[k];
-                         if constexpr (decays) g += decay * w[k];
-                         v[k] = alpha * v[k] + one_minus_alpha * g * g;
-                         T avg;
-                         if constexpr (centered) {
-                           gm[k] = alpha * gm[k] + one_minus_alpha * g;
-                           avg = std::sqrt(v[k] - gm[k] * gm[k]) + eps;
-                         } else {
-                           avg = std::sqrt(v[k]) + eps;
-                         }
-                         if constexpr (has_buffer) {
-                           b[k] = momentum * b[k] + g / avg;
-                           w[k] -= lr * b[k];
-                         } else {
-                           w[k] -= lr * g / avg;
-                         }
+               T* __restrict v = buf<T>(slot(s, "square_avg", p));
+               T* __restrict gm = o.centered ? buf<T>(slot(s, "grad_avg", p)) : nullptr;
+               T* __restrict b = o.momentum > 0 ? buf<T>(slot(s, "momentum_buffer", p)) : nullptr;
+               const T lr = T(o.lr), decay = T(o.weight_decay), alpha = T(o.alpha),
+                       one_minus_alpha = T(1 - o.alpha), eps = T(o.eps), momentum = T(o.momentum);
+               const std::int64_t n = p.numel();
+               with_flags(
+                   [&](auto decays, auto centered, auto has_buffer) {
+                     for (std::int64_t k = 0; k < n; ++k) {
+                       T g = g0[k];
+                       if constexpr (decays) g += decay * w[k];
+                       v[k] = alpha * v[k] + one_minus_alpha * g * g;
+                       T avg;
+                       if constexpr (centered) {
+                         gm[k] = alpha * gm[k] + one_minus_alpha * g;
+                         avg = std::sqrt(v[k] - gm[k] * gm[k]) + eps;
+                       } else {
+                         avg = std::sqrt(v[k]) + eps;
                        }
-                     },
-                     o.weight_decay != 0, gm != nullptr, b != nullptr);
-               });
+                       if constexpr (has_buffer) {
+                         b[k] = momentum * b[k] + g / avg;
+                         w[k] -= lr * b[k];
+                       } else {
+                         w[k] -= lr * g / avg;
+                       }
+                     }
+                   },
+                   o.weight_decay != 0, gm != nullptr, b != nullptr);
              });
 }
 
 void Adam::step() {
   const bool decoupled = decoupled_;
-  each_param(groups_, [decoupled](const AdamOptions& o, Tensor& p, const Tensor& grad,
-                                  detail::ParamState& s) {
-    const std::int64_t t = ++s.step;
-    ag::detail::visit_floating(p.dtype(), "Adam", [&](auto zero) {
-      using T = decltype(zero);
-      T* __restrict w = buf<T>(p);
-      const T* __restrict g0 = buf<T>(grad);
-      T* __restrict m = buf<T>(slot(s, "exp_avg", p));
-      T* __restrict v = buf<T>(slot(s, "exp_avg_sq", p));
-      T* __restrict vmax = o.amsgrad ? buf<T>(slot(s, "max_exp_avg_sq", p)) : nullptr;
-      const double bc1 = 1 - std::pow(o.beta1, static_cast<double>(t));
-      const T bc2_sqrt = T(std::sqrt(1 - std::pow(o.beta2, static_cast<double>(t))));
-      const T step_size = T(o.lr / bc1), shrink = T(1 - o.lr * o.weight_decay),
-              decay = T(o.weight_decay), beta1 = T(o.beta1), beta2 = T(o.beta2),
-              one_minus_beta1 = T(1 - o.beta1), one_minus_beta2 = T(1 - o.beta2), eps = T(o.eps);
-      const std::int64_t n = p.numel();
-      with_flags(
-          [&](auto decoupled_decay, auto l2_decay, auto amsgrad) {
-            for (std::int64_t k = 0; k < n; ++k) {
-              T g = g0[k];
-              if constexpr (decoupled_decay) w[k] *= shrink;
-              if constexpr (l2_decay) g += decay * w[k];
-              m[k] = m[k] * beta1 + g * one_minus_beta1;
-              v[k] = v[k] * beta2 + g * g * one_minus_beta2;
-              T second = v[k];
-              if constexpr (amsgrad) {
-                vmax[k] = std::max(vmax[k], v[k]);
-                second = vmax[k];
-              }
-              const T denom = std::sqrt(second) / bc2_sqrt + eps;
-              w[k] -= step_size * m[k] / denom;
-            }
-          },
-          decoupled, !decoupled && o.weight_decay != 0, vmax != nullptr);
-    });
-  });
+  each_param(groups_, "Adam",
+             [decoupled](const AdamOptions& o, const Tensor& p, detail::ParamState& s,
+                         auto* __restrict w, const auto* __restrict g0) {
+               using T = std::remove_cvref_t<decltype(*w)>;
+               const std::int64_t t = ++s.step;
+               T* __restrict m = buf<T>(slot(s, "exp_avg", p));
+               T* __restrict v = buf<T>(slot(s, "exp_avg_sq", p));
+               T* __restrict vmax = o.amsgrad ? buf<T>(slot(s, "max_exp_avg_sq", p)) : nullptr;
+               const double bc1 = 1 - std::pow(o.beta1, static_cast<double>(t));
+               const T bc2_sqrt = T(std::sqrt(1 - std::pow(o.beta2, static_cast<double>(t))));
+               const T step_size = T(o.lr / bc1), shrink = T(1 - o.lr * o.weight_decay),
+                       decay = T(o.weight_decay), beta1 = T(o.beta1), beta2 = T(o.beta2),
+                       one_minus_beta1 = T(1 - o.beta1), one_minus_beta2 = T(1 - o.beta2),
+                       eps = T(o.eps);
+               const std::int64_t n = p.numel();
+               with_flags(
+                   [&](auto decoupled_decay, auto l2_decay, auto amsgrad) {
+                     for (std::int64_t k = 0; k < n; ++k) {
+                       T g = g0[k];
+                       if constexpr (decoupled_decay) w[k] *= shrink;
+                       if constexpr (l2_decay) g += decay * w[k];
+                       m[k] = m[k] * beta1 + g * one_minus_beta1;
+                       v[k] = v[k] * beta2 + g * g * one_minus_beta2;
+                       T second = v[k];
+                       if constexpr (amsgrad) {
+                         vmax[k] = std::max(vmax[k], v[k]);
+                         second = vmax[k];
+                       }
+                       const T denom = std::sqrt(second) / bc2_sqrt + eps;
+                       w[k] -= step_size * m[k] / denom;
+                     }
+                   },
+                   decoupled, !decoupled && o.weight_decay != 0, vmax != nullptr);
+             });
 }
 
 void Adagrad::step() {
-  each_param(groups_,
-             [](const AdagradOptions& o, Tensor& p, const Tensor& grad, detail::ParamState& s) {
+  each_param(groups_, "Adagrad",
+             [](const AdagradOptions& o, const Tensor& p, detail::ParamState& s, auto* __restrict w,
+                const auto* __restrict g0) {
+               using T = std::remove_cvref_t<decltype(*w)>;
                const std::int64_t t = ++s.step;
-               ag::detail::visit_floating(p.dtype(), "Adagrad", [&](auto zero) {
-                 using T = decltype(zero);
-                 T* __restrict w = buf<T>(p);
-                 const T* __restrict g0 = buf<T>(grad);
-                 T* __restrict acc = buf<T>(slot(s, "sum", p, o.initial_accumulator_value));
-                 const T clr = T(o.lr / (1 + static_cast<double>(t - 1) * o.lr_decay));
-                 const T decay = T(o.weight_decay), eps = T(o.eps);
-                 const std::int64_t n = p.numel();
-                 with_flags(
-                     [&](auto decays) {
-                       for (std::int64_t k = 0; k < n; ++k) {
-                         T g = g0[k];
-                         if constexpr (decays) g += decay * w[k];
-                         acc[k] += g * g;
-                         w[k] -= clr * g / (std::sqrt(acc[k]) + eps);
-                       }
-                     },
-                     o.weight_decay != 0);
-               });
+               T* __restrict acc = buf<T>(slot(s, "sum", p, o.initial_accumulator_value));
+               const T clr = T(o.lr / (1 + static_cast<double>(t - 1) * o.lr_decay));
+               const T decay = T(o.weight_decay), eps = T(o.eps);
+               const std::int64_t n = p.numel();
+               with_flags(
+                   [&](auto decays) {
+                     for (std::int64_t k = 0; k < n; ++k) {
+                       T g = g0[k];
+                       if constexpr (decays) g += decay * w[k];
+                       acc[k] += g * g;
+                       w[k] -= clr * g / (std::sqrt(acc[k]) + eps);
+                     }
+                   },
+                   o.weight_decay != 0);
              });
 }
 
 void Adadelta::step() {
-  each_param(groups_,
-             [](const AdadeltaOptions& o, Tensor& p, const Tensor& grad, detail::ParamState& s) {
+  each_param(groups_, "Adadelta",
+             [](const AdadeltaOptions& o, const Tensor& p, detail::ParamState& s,
+                auto* __restrict w, const auto* __restrict g0) {
+               using T = std::remove_cvref_t<decltype(*w)>;
                ++s.step;
-               ag::detail::visit_floating(p.dtype(), "Adadelta", [&](auto zero) {
-                 using T = decltype(zero);
-                 T* __restrict w = buf<T>(p);
-                 const T* __restrict g0 = buf<T>(grad);
-                 T* __restrict v = buf<T>(slot(s, "square_avg", p));
-                 T* __restrict u = buf<T>(slot(s, "acc_delta", p));
-                 const T lr = T(o.lr), decay = T(o.weight_decay), rho = T(o.rho),
-                         one_minus_rho = T(1 - o.rho), eps = T(o.eps);
-                 const std::int64_t n = p.numel();
-                 with_flags(
-                     [&](auto decays) {
-                       for (std::int64_t k = 0; k < n; ++k) {
-                         T g = g0[k];
-                         if constexpr (decays) g += decay * w[k];
-                         v[k] = v[k] * rho + g * g * one_minus_rho;
-                         const T delta = std::sqrt(u[k] + eps) / std::sqrt(v[k] + eps) * g;
-                         u[k] = u[k] * rho + delta * delta * one_minus_rho;
-                         w[k] -= lr * delta;
-                       }
-                     },
-                     o.weight_decay != 0);
-               });
+               T* __restrict v = buf<T>(slot(s, "square_avg", p));
+               T* __restrict u = buf<T>(slot(s, "acc_delta", p));
+               const T lr = T(o.lr), decay = T(o.weight_decay), rho = T(o.rho),
+                       one_minus_rho = T(1 - o.rho), eps = T(o.eps);
+               const std::int64_t n = p.numel();
+               with_flags(
+                   [&](auto decays) {
+                     for (std::int64_t k = 0; k < n; ++k) {
+                       T g = g0[k];
+                       if constexpr (decays) g += decay * w[k];
+                       v[k] = v[k] * rho + g * g * one_minus_rho;
+                       const T delta = std::sqrt(u[k] + eps) / std::sqrt(v[k] + eps) * g;
+                       u[k] = u[k] * rho + delta * delta * one_minus_rho;
+                       w[k] -= lr * delta;
+                     }
+                   },
+                   o.weight_decay != 0);
              });
 }
 
