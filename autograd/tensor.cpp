@@ -232,19 +232,13 @@ void accumulate_product(const Node& node, int k, const Tensor& g, const Tensor& 
   if (!input_wants_grad(node, k)) return;
   TensorNode& target = input_node(node, k);
   Tensor& grad = target.grad;
-  const bool plain = !is_grad_enabled() && !active_capture && target.requires_grad &&
-                     g.shape() == target.shape && other.shape() == target.shape &&
-                     g.dtype() == target.dtype && other.dtype() == target.dtype;
+  const bool plain = !is_grad_enabled() && !active_capture && g.shape() == target.shape &&
+                     other.shape() == target.shape && g.dtype() == target.dtype &&
+                     other.dtype() == target.dtype;
   // The gradient flowing back, used for the last time and held by nobody
   // else: multiply in its own buffer and hand it on, with no allocation.
   if (plain && last_use_of_g && !grad.defined() && owns_alone(g)) {
-    visit_floating(target.dtype, "accumulate_grad", [&](auto zero) {
-      using T = decltype(zero);
-      T* a = g.node()->data<T>();
-      const T* b = other.data<T>();
-      for (std::int64_t i = 0, n = g.numel(); i < n; ++i) a[i] *= b[i];
-    });
-    grad = g;
+    grad = fused_vjp(g, other, [](auto u, auto y) { return u * y; });
     return;
   }
   // The common case of a repeated use (a weight in every step of a chain):

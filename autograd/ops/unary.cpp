@@ -68,26 +68,16 @@ Tensor step(const Tensor& x, double positive, double negative, double at_zero) {
   });
 }
 
-// g · step(x) in one pass when g records nothing (no create_graph), else the
+// g · step(x) in one pass when nothing records (no create_graph), else the
 // differentiable product with the constant mask.
 Tensor times_step(const Tensor& g, const Tensor& x, double positive, double negative,
                   double at_zero) {
-  if (g.requires_grad() || g.shape() != x.shape() || g.dtype() != x.dtype()) {
-    return g * step(x, positive, negative, at_zero);
-  }
-  Tensor out = owns_alone(g) ? g : empty_tensor(x.shape(), x.dtype(), "step");
-  visit_floating(x.dtype(), "step", [&](auto zero) {
-    using T = decltype(zero);
-    const T* in = x.data<T>();
-    const T* up = g.data<T>();
-    T* o = out.node()->data<T>();
-    const T pos = T(positive), neg = T(negative), at0 = T(at_zero);
-    for (std::int64_t i = 0, n = x.numel(); i < n; ++i) {
-      const T below = in[i] < 0 ? neg : at0;
-      o[i] = up[i] * (in[i] > 0 ? pos : below);
-    }
+  const Tensor fused = fused_vjp(g, x, [=](auto u, auto v) {
+    using T = decltype(v);
+    const T below = v < 0 ? T(negative) : T(at_zero);
+    return u * (v > 0 ? T(positive) : below);
   });
-  return out;
+  return fused.defined() ? fused : g * step(x, positive, negative, at_zero);
 }
 
 void relu_vjp(Node& n, const Tensor& g) {
