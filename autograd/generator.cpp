@@ -13,21 +13,6 @@ void Generator::manual_seed(std::uint64_t seed) {
   next_u32();
 }
 
-std::uint32_t Generator::next_u32() {
-  const std::uint64_t old = state_;
-  state_ = old * 6364136223846793005ULL + 1442695040888963407ULL;
-  const auto xorshifted = static_cast<std::uint32_t>(((old >> 18u) ^ old) >> 27u);
-  const auto rot = static_cast<std::uint32_t>(old >> 59u);
-  return (xorshifted >> rot) | (xorshifted << ((32u - rot) & 31u));
-}
-
-std::uint64_t Generator::next_u64() {
-  const std::uint64_t high = next_u32();
-  return (high << 32) | next_u32();
-}
-
-double Generator::uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
-
 double Generator::normal() {
   if (has_spare_) {
     has_spare_ = false;

@@ -13,14 +13,24 @@ class Generator {
  public:
   explicit Generator(std::uint64_t seed = 0x853c49e6748fea9bULL) { manual_seed(seed); }
   void manual_seed(std::uint64_t seed);
-  std::uint64_t next_u64();
+  std::uint64_t next_u64() {
+    const std::uint64_t high = next_u32();
+    return (high << 32) | next_u32();
+  }
   /// Uniform on [0, 1) with 53 random bits.
-  double uniform();
+  double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
   /// Standard normal (Box–Muller; the spare value is kept for the next call).
   double normal();
 
  private:
-  std::uint32_t next_u32();
+  // Inline: dropout and rand draw one number per element.
+  std::uint32_t next_u32() {
+    const std::uint64_t old = state_;
+    state_ = old * 6364136223846793005ULL + 1442695040888963407ULL;
+    const auto xorshifted = static_cast<std::uint32_t>(((old >> 18u) ^ old) >> 27u);
+    const auto rot = static_cast<std::uint32_t>(old >> 59u);
+    return (xorshifted >> rot) | (xorshifted << ((32u - rot) & 31u));
+  }
   std::uint64_t state_ = 0;
   double spare_ = 0.0;
   bool has_spare_ = false;

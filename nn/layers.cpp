@@ -167,8 +167,17 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
   if (p < 0.0 || p > 1.0) detail::fail<ValueError>("dropout: p = {} is not in [0, 1]", p);
   if (!training || p == 0.0) return x;
   if (p == 1.0) return x * 0.0;
-  const Tensor keep = lt(rand(x.shape(), gen, x.dtype()), 1.0 - p);
-  return where(keep, x * (1.0 / (1.0 - p)), zeros({}, x.dtype()));
+  // One mask of 0 and 1/(1-p), then one multiply: its backward is g * mask.
+  Tensor mask = empty(x.shape(), x.dtype());
+  detail::visit_floating(x.dtype(), "dropout", [&](auto zero) {
+    using T = decltype(zero);
+    const T keep = static_cast<T>(1.0 - p), scale = static_cast<T>(1.0 / (1.0 - p));
+    T* m = mask.data<T>();
+    for (std::int64_t i = 0, n = mask.numel(); i < n; ++i) {
+      m[i] = static_cast<T>(gen.uniform()) < keep ? scale : T(0);
+    }
+  });
+  return x * mask;
 }
 
 Dropout::Dropout(double p, Generator& gen) : p_(p), gen_(&gen) {

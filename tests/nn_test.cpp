@@ -114,6 +114,13 @@ TEST_CASE("dropout scales in training and is the identity in evaluation") {
   }
   CHECK(zeros_seen / kept.size() == doctest::Approx(0.25).epsilon(0.1));
   CHECK(total / kept.size() == doctest::Approx(1.0).epsilon(0.05));
+  // The gradient passes where a unit was kept, scaled alike, and is 0 elsewhere.
+  const Tensor leaf = x.detach().requires_grad_();
+  const Tensor weights = arange(0, 10000, 1, DType::float64);
+  const Tensor y = drop(leaf);
+  sum(y * weights).backward();
+  CHECK(leaf.grad().to_vector() == (y * weights).to_vector());
+  CHECK_THROWS_AS(drop(index_tensor({1, 2})), DTypeError);
   drop.eval();
   CHECK(drop(x).to_vector() == x.to_vector());
 }
