@@ -1,7 +1,8 @@
 // The sentiment example's pieces: reader errors, tokenizer, vocabulary,
-// metrics. (The program itself runs in tests/meson.build.)
+// feature weights, metrics. (The program itself runs in tests/meson.build.)
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include "autograd/error.hpp"
 #include "dataset.hpp"
 #include "metrics.hpp"
+#include "model.hpp"
 
 using namespace sentiment;
 
@@ -96,6 +98,50 @@ TEST_CASE("the reader takes any stream, naming it in errors") {
   std::istringstream bad("1 fine\n7 what\n");
   CHECK_THROWS_WITH_AS(read_examples(bad, Task::binary, "memory"), doctest::Contains("memory:2"),
                        ag::FileError);
+}
+
+TEST_CASE("nb features: presence times the Naive Bayes log-count ratio, rows of unit length") {
+  // Features 2..4; feature 2 only in positive sentences, 4 mostly negative.
+  const std::vector<std::vector<std::int64_t>> ids = {{2, 3, 3}, {2, 4}, {3, 4}, {4}};
+  const std::vector<int> labels = {1, 1, 0, 0};
+  Classifier model(ModelConfig{.features = "nb", .vocabulary = 5, .classes = 2});
+  model.set_feature_weights(ids, labels);
+  // Sentences holding each feature: positive {2: 2, 3: 1, 4: 1} of 4, negative
+  // {3: 1, 4: 2} of 3; add-one smoothing over 5 features.
+  auto ratio = [](double pos, double neg) {
+    return std::fabs(std::log((pos + 1) / 9) - std::log((neg + 1) / 8));
+  };
+  const auto w = model.feature_weight.to_vector();
+  CHECK(w[2] == doctest::Approx(ratio(2, 0)));
+  CHECK(w[3] == doctest::Approx(ratio(1, 1)));
+  CHECK(w[4] == doctest::Approx(ratio(1, 2)));
+  CHECK(w[2] > w[4]);
+  CHECK(w[4] > w[3]);
+  CHECK_THROWS_AS(model.set_feature_weights(ids, {1, 1, 0}), ag::ValueError);
+  CHECK_THROWS_AS(model.set_feature_weights(ids, {1, 2, 0, 0}), ag::ValueError);
+  CHECK_THROWS_AS(model.set_feature_weights({{5}}, {0}), ag::ValueError);
+  // A repeated feature counts once; the row has unit length.
+  const auto row = batch_input(model, {{2, 2, 3}}).to_vector();
+  const double norm = std::hypot(w[2], w[3]);
+  CHECK(row[2] == doctest::Approx(w[2] / norm));
+  CHECK(row[3] == doctest::Approx(w[3] / norm));
+  CHECK(row[4] == 0.0);
+  // Three classes: the largest one-against-the-rest ratio.
+  Classifier three(ModelConfig{.features = "nb", .vocabulary = 5, .classes = 3});
+  three.set_feature_weights({{2}, {3}, {4}}, {0, 1, 2});
+  CHECK(three.feature_weight.to_vector()[2] ==
+        doctest::Approx(std::fabs(std::log(2.0 / 6) - std::log(1.0 / 7))));
+}
+
+TEST_CASE("dense features: counts times idf, rows of unit length") {
+  Classifier model(ModelConfig{.features = "dense", .vocabulary = 4, .classes = 2});
+  model.set_feature_weights({{2, 3}, {3}}, {1, 0});
+  const auto w = model.feature_weight.to_vector();
+  CHECK(w[2] == doctest::Approx(std::log(2.0 / 2) + 1));
+  CHECK(w[3] == doctest::Approx(std::log(2.0 / 3) + 1));
+  const auto row = batch_input(model, {{2, 2, 3}}).to_vector();
+  CHECK(row[2] / row[3] == doctest::Approx(2 * w[2] / w[3]));
+  CHECK(std::hypot(row[2], row[3]) == doctest::Approx(1.0));
 }
 
 TEST_CASE("precision, recall, F1 and the confusion matrix") {

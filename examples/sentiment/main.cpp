@@ -26,7 +26,7 @@ namespace {
 
 struct Options {
   std::string data = AG_DEFAULT_DATA_DIR;
-  std::string task = "binary", features = "bag", optimizer, activation = "tanh";
+  std::string task = "binary", features = "nb", optimizer, activation = "tanh";
   std::string schedule = "cosine", name, runs = "runs";
   double lr = 0, dropout = 0.5;
   int epochs = 12, batch = 32, patience = 3, min_count = 2, threads = 0;
@@ -39,7 +39,9 @@ struct Options {
 constexpr const char* kUsage = R"(usage: sentiment [flags]
   --data DIR          SST files (default ../shared/data/sst beside the repository)
   --task T            binary | fine | three                        (default binary)
-  --features F        bag (EmbeddingBag, sparse, SparseAdam) | dense (TF-IDF, Linear, Adam)
+  --features F        nb (each feature present, weighted by its Naive Bayes log-count ratio;
+                      Linear, Adam) | dense (TF-IDF; Linear, Adam) | bag (EmbeddingBag
+                      averaging embeddings; sparse gradients, SparseAdam)   (default nb)
   --optimizer O       adam | adamw | sgd | rmsprop | adagrad | adadelta for the dense layers
                       (bag features: the embeddings always train with sparse_adam)
   --lr X              learning rate (default 0.001)
@@ -125,7 +127,7 @@ Options parse(int argc, char** argv) {
   o.min_count = static_cast<int>(min_count);
   o.threads = static_cast<int>(threads);
   o.seed = static_cast<std::uint64_t>(seed);
-  if (o.name.empty()) o.name = o.task + (o.features == "dense" ? "-dense" : "");
+  if (o.name.empty()) o.name = o.task + (o.features == "nb" ? "" : "-" + o.features);
   if (o.optimizer.empty()) o.optimizer = o.features == "bag" ? "sparse_adam+adam" : "adam";
   if (o.lr == 0) o.lr = 0.001;
   return o;
@@ -264,17 +266,9 @@ int train(const Options& o) {
       o.features,   vocab.size(), o.dim, o.hidden, static_cast<std::int64_t>(names.size()),
       o.activation, o.dropout};
   Classifier model(config);
-  if (o.features == "dense") {  // idf = log(N / (1 + df)) + 1 from the training split
-    std::vector<float> df(vocab.size(), 0.0f);
-    for (const auto& s : train_ids) {
-      std::vector<std::int64_t> unique = s;
-      std::sort(unique.begin(), unique.end());
-      unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
-      for (std::int64_t id : unique) df[id] += 1;
-    }
-    for (float& d : df) d = std::log(static_cast<float>(train_ids.size()) / (1 + d)) + 1;
-    model.idf.assign(ag::Tensor::from(df, {vocab.size()}));
-  }
+  std::vector<int> train_labels;
+  for (const Example& e : train_set) train_labels.push_back(e.label);
+  model.set_feature_weights(train_ids, train_labels);
   Optimizers opt = make_optimizers(model, o);
   std::vector<std::unique_ptr<ag::optim::Scheduler>> schedules;
   for (auto& optimizer : opt.all) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace sentiment {
 
@@ -14,11 +15,11 @@ Classifier::Classifier(const ModelConfig& c) : config_(c) {
     // Small embeddings: the mean of N(0, 1) rows would swamp the hidden layer.
     ag::nn::init::normal_(bag_->weight, 0.0, 0.1);
     input_ = register_module("input", std::make_shared<ag::nn::Linear>(c.dim, c.hidden));
-  } else if (c.features == "dense") {
-    idf = register_buffer("idf", ag::ones({c.vocabulary}));
+  } else if (c.features == "dense" || c.features == "nb") {
+    feature_weight = register_buffer("feature_weight", ag::ones({c.vocabulary}));
     input_ = register_module("input", std::make_shared<ag::nn::Linear>(c.vocabulary, c.hidden));
   } else {
-    ag::detail::fail<ag::ValueError>("--features: '{}' is not bag or dense", c.features);
+    ag::detail::fail<ag::ValueError>("--features: '{}' is not bag, dense or nb", c.features);
   }
   act_ = register_module("activation", ag::nn::activation(c.activation));
   drop_features_ = register_module("drop_features", std::make_shared<ag::nn::Dropout>(c.dropout));
@@ -31,6 +32,72 @@ ag::Tensor Classifier::forward(const ag::Tensor& input) {
   return (*output_)((*drop_hidden_)((*act_)((*input_)(features))));
 }
 
+namespace {
+
+// Each sentence's features, each once.
+std::vector<std::int64_t> distinct(std::vector<std::int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+}  // namespace
+
+void Classifier::set_feature_weights(const std::vector<std::vector<std::int64_t>>& ids,
+                                     const std::vector<int>& labels) {
+  if (config_.features == "bag") return;
+  const std::int64_t v = config_.vocabulary, classes = config_.classes;
+  if (ids.size() != labels.size()) {
+    ag::detail::fail<ag::ValueError>("set_feature_weights: {} sentences but {} labels", ids.size(),
+                                     labels.size());
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (labels[i] < 0 || labels[i] >= classes) {
+      ag::detail::fail<ag::ValueError>(
+          "set_feature_weights: label {} of sentence {} is not in [0, {})", labels[i], i, classes);
+    }
+    for (std::int64_t id : ids[i]) {
+      if (id < 0 || id >= v) {
+        ag::detail::fail<ag::ValueError>(
+            "set_feature_weights: feature id {} of sentence {} is not in [0, {})", id, i, v);
+      }
+    }
+  }
+  std::vector<float> weight(v, 1.0f);
+  if (config_.features == "dense") {  // idf = log(N / (1 + df)) + 1
+    std::vector<double> df(v, 0.0);
+    for (const auto& s : ids)
+      for (std::int64_t id : distinct(s)) df[id] += 1;
+    for (std::int64_t f = 0; f < v; ++f)
+      weight[f] = static_cast<float>(std::log(static_cast<double>(ids.size()) / (1 + df[f])) + 1);
+  } else if (config_.features == "nb") {
+    // count[c][f]: class-c sentences holding f. The weight of f is its largest
+    // |log p(f | c) - log p(f | not c)| over the classes, with add-one
+    // smoothing; for two classes, NBSVM's |r|.
+    std::vector<std::vector<double>> count(classes, std::vector<double>(v, 0.0));
+    std::vector<double> total(classes, 0.0), all(v, 0.0);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      for (std::int64_t id : distinct(ids[i])) {
+        count[labels[i]][id] += 1;
+        total[labels[i]] += 1;
+        all[id] += 1;
+      }
+    }
+    const double grand = std::accumulate(total.begin(), total.end(), 0.0);
+    const auto smoothed = static_cast<double>(v);
+    std::fill(weight.begin(), weight.end(), 0.0f);
+    for (std::int64_t c = 0; c < classes; ++c) {
+      const double in = total[c] + smoothed, out = grand - total[c] + smoothed;
+      for (std::int64_t f = 0; f < v; ++f) {
+        const double r =
+            std::log((count[c][f] + 1) / in) - std::log((all[f] - count[c][f] + 1) / out);
+        weight[f] = std::max(weight[f], static_cast<float>(std::fabs(r)));
+      }
+    }
+  }
+  feature_weight.assign(ag::Tensor::from(weight, {v}));
+}
+
 ag::Tensor batch_input(const Classifier& model, const std::vector<std::vector<std::int64_t>>& ids) {
   const auto rows = static_cast<std::int64_t>(ids.size());
   if (model.config().features == "bag") {
@@ -41,16 +108,20 @@ ag::Tensor batch_input(const Classifier& model, const std::vector<std::vector<st
       std::copy(ids[r].begin(), ids[r].end(), padded.begin() + r * longest);
     return ag::Tensor::from(padded, {rows, static_cast<std::int64_t>(longest)});
   }
-  // TF-IDF: term count in the sentence times idf, each row scaled to unit length.
+  // dense: count in the sentence times idf; nb: presence times weight. Each
+  // row is then scaled to unit length.
   const std::int64_t v = model.config().vocabulary;
+  const bool counts = model.config().features == "dense";
   std::vector<float> dense(rows * v, 0.0f);
-  const float* idf = model.idf.data<float>();
+  const float* weight = model.feature_weight.data<float>();
   for (std::int64_t r = 0; r < rows; ++r) {
     float* row = dense.data() + r * v;
-    for (std::int64_t id : ids[r]) row[id] += idf[id];
-    std::vector<std::int64_t> present = ids[r];  // each feature once, for the norm
-    std::sort(present.begin(), present.end());
-    present.erase(std::unique(present.begin(), present.end()), present.end());
+    const std::vector<std::int64_t> present = distinct(ids[r]);
+    if (counts) {
+      for (std::int64_t id : ids[r]) row[id] += weight[id];
+    } else {
+      for (std::int64_t id : present) row[id] = weight[id];
+    }
     double norm = 0;
     for (std::int64_t id : present) norm += static_cast<double>(row[id]) * row[id];
     const float scale = norm > 0 ? static_cast<float>(1.0 / std::sqrt(norm)) : 0.0f;

@@ -11,7 +11,10 @@ namespace sentiment {
 
 /// "bag": an EmbeddingBag averages the embeddings of a sentence's features
 /// (sparse gradients, for SparseAdam). "dense": a TF-IDF vector over the
-/// vocabulary goes through a Linear layer (dense gradients, for Adam).
+/// vocabulary goes through a Linear layer (dense gradients, for Adam). "nb":
+/// as dense, but each feature present counts once, weighted by how well it
+/// tells the classes apart in training (its Naive Bayes log-count ratio, as
+/// in Wang & Manning's NBSVM).
 struct ModelConfig {
   std::string features = "bag";
   std::int64_t vocabulary = 0, dim = 64, hidden = 64, classes = 2;
@@ -22,12 +25,16 @@ struct ModelConfig {
 class Classifier : public ag::nn::Module {
  public:
   explicit Classifier(const ModelConfig& config);
-  /// bag: padded int64 ids (batch, length); dense: TF-IDF rows (batch, vocabulary).
+  /// bag: padded int64 ids (batch, length); dense, nb: weighted rows (batch, vocabulary).
   ag::Tensor forward(const ag::Tensor& input) override;
   std::string name() const override { return "Classifier(" + config_.features + ")"; }
   const ModelConfig& config() const { return config_; }
-  /// Per-feature inverse document frequency (dense mode), a saved buffer.
-  ag::Tensor idf;
+  /// Per-feature weight (dense: inverse document frequency; nb: log-count
+  /// ratio), a saved buffer set by set_feature_weights.
+  ag::Tensor feature_weight;
+  /// Computes feature_weight from the encoded training split (dense, nb).
+  void set_feature_weights(const std::vector<std::vector<std::int64_t>>& ids,
+                           const std::vector<int>& labels);
 
  private:
   ModelConfig config_;
