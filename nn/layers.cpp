@@ -172,9 +172,23 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
   detail::visit_floating(x.dtype(), "dropout", [&](auto zero) {
     using T = decltype(zero);
     const T keep = static_cast<T>(1.0 - p), scale = static_cast<T>(1.0 / (1.0 - p));
+    // A unit is kept when T(uniform()) < keep, uniform() = bits * 2^-53 for 53
+    // random bits. Rounding to T is monotonic, so that holds exactly for bits
+    // below some threshold: found once here, it leaves an integer comparison
+    // per unit, turned into 0 or 1 without a branch (a coin flip is not
+    // predictable).
+    auto kept = [&](std::uint64_t bits) {
+      return static_cast<T>(static_cast<double>(bits) * 0x1.0p-53) < keep;
+    };
+    std::uint64_t threshold = 0;  // the first bits not kept
+    for (std::uint64_t step = std::uint64_t{1} << 52; step; step >>= 1) {
+      if (kept(threshold + step - 1)) threshold += step;
+    }
+    if (kept(threshold)) ++threshold;
     T* m = mask.data<T>();
     for (std::int64_t i = 0, n = mask.numel(); i < n; ++i) {
-      m[i] = static_cast<T>(gen.uniform()) < keep ? scale : T(0);
+      const std::uint64_t below = ((gen.next_u64() >> 11) - threshold) >> 63;  // bits < threshold
+      m[i] = scale * static_cast<T>(below);
     }
   });
   return x * mask;

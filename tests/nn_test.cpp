@@ -125,6 +125,21 @@ TEST_CASE("dropout scales in training and is the identity in evaluation") {
   CHECK(drop(x).to_vector() == x.to_vector());
 }
 
+TEST_CASE("dropout keeps a unit exactly when T(uniform()) < 1 - p, as documented") {
+  for (DType dtype : {DType::float32, DType::float64}) {
+    for (double p : {0.5, 0.1, 0.3, 1e-9, 1 - 1e-9, 0.999999}) {
+      Generator a(11), b(11);
+      const auto mask = nn::dropout(ones({4000}, dtype), p, true, a).to_vector();
+      for (double m : mask) {
+        const double u = b.uniform();
+        const bool kept =
+            dtype == DType::float32 ? static_cast<float>(u) < static_cast<float>(1 - p) : u < 1 - p;
+        REQUIRE((m != 0.0) == kept);
+      }
+    }
+  }
+}
+
 TEST_CASE("LayerNorm normalises the last dim and differentiates") {
   nn::LayerNorm norm(4, 1e-5, true, DType::float64);
   const Tensor x = Tensor::from({{1.0, 2.0, 3.0, 4.0}, {-1.0, 0.0, 5.0, 2.0}});
