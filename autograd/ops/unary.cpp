@@ -72,10 +72,14 @@ Tensor step(const Tensor& x, double positive, double negative, double at_zero) {
 // differentiable product with the constant mask.
 Tensor times_step(const Tensor& g, const Tensor& x, double positive, double negative,
                   double at_zero) {
+  // Selects, not branches, so that the loop vectorises: the sign of x is a
+  // coin flip to a branch predictor.
   const Tensor fused = fused_vjp(g, x, [=](auto u, auto v) {
     using T = decltype(v);
-    const T below = v < 0 ? T(negative) : T(at_zero);
-    return u * (v > 0 ? T(positive) : below);
+    T factor = static_cast<T>(at_zero);
+    factor = v > 0 ? static_cast<T>(positive) : factor;
+    factor = v < 0 ? static_cast<T>(negative) : factor;
+    return u * factor;
   });
   return fused.defined() ? fused : g * step(x, positive, negative, at_zero);
 }
