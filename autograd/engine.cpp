@@ -1,11 +1,11 @@
 // The engine: graph traversal, the backward sweep, teardown and labels. It
 // knows nodes only through node.hpp; ops and kinds supply the rest.
+#include <sys/mman.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <new>
-
-#include <sys/mman.h>
 #include <unordered_map>
 #include <utility>
 

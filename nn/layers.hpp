@@ -136,7 +136,9 @@ class EmbeddingBag : public Module {
 };
 
 /// Zeroes each element with probability p in training and scales the rest by
-/// 1/(1-p) (inverted dropout); the identity in evaluation mode.
+/// 1/(1-p) (inverted dropout); the identity in evaluation mode. Element i is
+/// kept when T(u_i) < T(1-p), u_i the generator's next uniform(). It is x
+/// times a mask, so a dropped inf or NaN gives NaN, as in PyTorch.
 class Dropout : public Module {
  public:
   explicit Dropout(double p = 0.5, Generator& gen = default_generator());

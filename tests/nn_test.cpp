@@ -121,6 +121,9 @@ TEST_CASE("dropout scales in training and is the identity in evaluation") {
   sum(y * weights).backward();
   CHECK(leaf.grad().to_vector() == (y * weights).to_vector());
   CHECK_THROWS_AS(drop(index_tensor({1, 2})), DTypeError);
+  for (double v : drop(full({64}, INFINITY, DType::float64)).to_vector()) {
+    CHECK((std::isnan(v) || v == INFINITY));  // x times the mask, as in PyTorch
+  }
   drop.eval();
   CHECK(drop(x).to_vector() == x.to_vector());
 }
