@@ -41,6 +41,45 @@ std::vector<std::int64_t> distinct(std::vector<std::int64_t> ids) {
   return ids;
 }
 
+// idf = log(N / (1 + df)) + 1, df the number of sentences holding the feature.
+std::vector<float> idf_weights(const std::vector<std::vector<std::int64_t>>& ids, std::int64_t v) {
+  std::vector<double> df(v, 0.0);
+  for (const auto& s : ids)
+    for (std::int64_t id : distinct(s)) df[id] += 1;
+  std::vector<float> weight(v);
+  for (std::int64_t f = 0; f < v; ++f)
+    weight[f] = static_cast<float>(std::log(static_cast<double>(ids.size()) / (1 + df[f])) + 1);
+  return weight;
+}
+
+// The largest |log p(f | c) - log p(f | not c)| over the classes c, from
+// counts of sentences holding f, add-one smoothed; for two classes, NBSVM's |r|.
+std::vector<float> nb_weights(const std::vector<std::vector<std::int64_t>>& ids,
+                              const std::vector<int>& labels, std::int64_t v,
+                              std::int64_t classes) {
+  std::vector<std::vector<double>> count(classes, std::vector<double>(v, 0.0));
+  std::vector<double> total(classes, 0.0), all(v, 0.0);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    for (std::int64_t id : distinct(ids[i])) {
+      count[labels[i]][id] += 1;
+      total[labels[i]] += 1;
+      all[id] += 1;
+    }
+  }
+  const double grand = std::accumulate(total.begin(), total.end(), 0.0);
+  const auto smoothing = static_cast<double>(v);
+  std::vector<float> weight(v, 0.0f);
+  for (std::int64_t c = 0; c < classes; ++c) {
+    const double in = total[c] + smoothing, out = grand - total[c] + smoothing;
+    for (std::int64_t f = 0; f < v; ++f) {
+      const double r =
+          std::log((count[c][f] + 1) / in) - std::log((all[f] - count[c][f] + 1) / out);
+      weight[f] = std::max(weight[f], static_cast<float>(std::fabs(r)));
+    }
+  }
+  return weight;
+}
+
 }  // namespace
 
 void Classifier::set_feature_weights(const std::vector<std::vector<std::int64_t>>& ids,
@@ -63,38 +102,8 @@ void Classifier::set_feature_weights(const std::vector<std::vector<std::int64_t>
       }
     }
   }
-  std::vector<float> weight(v, 1.0f);
-  if (config_.features == "dense") {  // idf = log(N / (1 + df)) + 1
-    std::vector<double> df(v, 0.0);
-    for (const auto& s : ids)
-      for (std::int64_t id : distinct(s)) df[id] += 1;
-    for (std::int64_t f = 0; f < v; ++f)
-      weight[f] = static_cast<float>(std::log(static_cast<double>(ids.size()) / (1 + df[f])) + 1);
-  } else if (config_.features == "nb") {
-    // count[c][f]: class-c sentences holding f. The weight of f is its largest
-    // |log p(f | c) - log p(f | not c)| over the classes, with add-one
-    // smoothing; for two classes, NBSVM's |r|.
-    std::vector<std::vector<double>> count(classes, std::vector<double>(v, 0.0));
-    std::vector<double> total(classes, 0.0), all(v, 0.0);
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      for (std::int64_t id : distinct(ids[i])) {
-        count[labels[i]][id] += 1;
-        total[labels[i]] += 1;
-        all[id] += 1;
-      }
-    }
-    const double grand = std::accumulate(total.begin(), total.end(), 0.0);
-    const auto smoothed = static_cast<double>(v);
-    std::fill(weight.begin(), weight.end(), 0.0f);
-    for (std::int64_t c = 0; c < classes; ++c) {
-      const double in = total[c] + smoothed, out = grand - total[c] + smoothed;
-      for (std::int64_t f = 0; f < v; ++f) {
-        const double r =
-            std::log((count[c][f] + 1) / in) - std::log((all[f] - count[c][f] + 1) / out);
-        weight[f] = std::max(weight[f], static_cast<float>(std::fabs(r)));
-      }
-    }
-  }
+  const std::vector<float> weight =
+      config_.features == "dense" ? idf_weights(ids, v) : nb_weights(ids, labels, v, classes);
   feature_weight.assign(ag::Tensor::from(weight, {v}));
 }
 
