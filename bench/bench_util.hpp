@@ -3,6 +3,8 @@
 // data both bench/workloads.cpp and its LibTorch twin use.
 #pragma once
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -29,6 +31,13 @@ Stats time_runs(int rounds, F&& body) {
   }
   std::sort(seconds.begin(), seconds.end());
   return {seconds[seconds.size() / 2], seconds.front(), seconds.back()};
+}
+
+/// This process's peak resident set so far, in MiB.
+inline double peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 /// Seconds one call of `body` takes.

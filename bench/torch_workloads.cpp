@@ -2,7 +2,6 @@
 // LibTorch user would, printing the same "name value unit" lines so that
 // scripts/bench can put both in one table. Built only with -Dlibtorch=enabled
 // (Debian's libtorch-dev); never a build requirement.
-#include <sys/resource.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -25,12 +24,21 @@ void set_threads(int threads) {
   openblas_set_num_threads(threads);
 }
 
+using bench::peak_rss_mib;
 using bench::seconds_of;
 
-double peak_rss_mib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;
+// Seconds for `steps` full-batch steps of softmax cross-entropy on (x, y).
+template <class Optimizer>
+double time_training(torch::nn::Sequential& net, Optimizer& opt, const torch::Tensor& x,
+                     const torch::Tensor& y, int steps) {
+  return seconds_of([&] {
+    for (int step = 0; step < steps; ++step) {
+      opt.zero_grad();
+      const auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+      loss.backward();
+      opt.step();
+    }
+  });
 }
 
 const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
@@ -110,15 +118,7 @@ double p3_ms(int torch_threads, int blas_threads) {
   const auto x = torch::randn({128, 784});
   const auto y = torch::arange(128, torch::kLong) * 7 % 10;
   torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
-  const double s = seconds_of([&] {
-    for (int step = 0; step < kSteps; ++step) {
-      adam.zero_grad();
-      const auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
-      loss.backward();
-      adam.step();
-    }
-  });
-  return s / kSteps * 1e3;
+  return time_training(net, adam, x, y, kSteps) / kSteps * 1e3;
 }
 
 // 1 thread: both pools at 1. 2 threads: the best of the three 2-core
@@ -146,15 +146,7 @@ void p4() {
   torch::nn::Sequential net(torch::nn::Linear(5000, 64), torch::nn::Tanh(),
                             torch::nn::Linear(64, 3));
   torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.1));
-  const double s = seconds_of([&] {
-    for (int step = 0; step < kSteps; ++step) {
-      sgd.zero_grad();
-      const auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
-      loss.backward();
-      sgd.step();
-    }
-  });
-  std::printf("p4 %.2f us/step\n", s / kSteps * 1e6);
+  std::printf("p4 %.2f us/step\n", time_training(net, sgd, x, y, kSteps) / kSteps * 1e6);
 }
 
 void p5() {

@@ -4,7 +4,6 @@
 //   workloads p1-scalar | p1-tensor | p2-scalar | p2-tensor | p3-1t | p3-2t | p4 | p5 | p6
 #include <cblas.h>
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <cmath>
@@ -17,6 +16,22 @@
 namespace {
 
 using bench::seconds_of;
+
+// Seconds for `steps` full-batch steps of softmax cross-entropy on (x, y); the
+// last step's loss in *last_loss when given.
+template <class Optimizer>
+double time_training(ag::nn::Module& net, Optimizer& opt, const ag::Tensor& x, const ag::Tensor& y,
+                     int steps, double* last_loss = nullptr) {
+  return seconds_of([&] {
+    for (int step = 0; step < steps; ++step) {
+      opt.zero_grad();
+      const ag::Tensor loss = ag::nn::cross_entropy(net.forward(x), y);
+      loss.backward();
+      opt.step();
+      if (last_loss && step == steps - 1) *last_loss = loss.item();
+    }
+  });
+}
 
 // P1: the 2-2-1 network, one SGD step (forward + backward + update) repeated.
 void p1_scalar() {
@@ -176,19 +191,9 @@ void p3(int threads) {
   const ag::Tensor y = ag::index_tensor(labels);
   ag::optim::Adam adam(net->parameters(), {.lr = 1e-3});
   double loss_value = 0;
-  const double s = seconds_of([&] {
-    for (int step = 0; step < kSteps; ++step) {
-      adam.zero_grad();
-      const ag::Tensor loss = ag::nn::cross_entropy(net->forward(x), y);
-      loss.backward();
-      adam.step();
-      if (step == kSteps - 1) loss_value = loss.item();
-    }
-  });
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
+  const double s = time_training(*net, adam, x, y, kSteps, &loss_value);
   fmt::print("p3-{}t {:.3f} ms/step (final loss {:.4f})\n", threads, s / kSteps * 1e3, loss_value);
-  fmt::print("p3-{}t-rss {:.1f} MiB\n", threads, usage.ru_maxrss / 1024.0);
+  fmt::print("p3-{}t-rss {:.1f} MiB\n", threads, bench::peak_rss_mib());
 }
 
 // P4: a dense bag-of-words batch (32 x 5000, 20 word ids per row with counts
@@ -210,15 +215,7 @@ void p4() {
   const ag::Tensor y = ag::index_tensor(labels);
   auto net = ag::nn::MLP({5000, 64, 3}, "tanh", "identity", true, ag::DType::float32, gen);
   ag::optim::SGD sgd(net->parameters(), {.lr = 0.1});
-  const double s = seconds_of([&] {
-    for (int step = 0; step < kSteps; ++step) {
-      sgd.zero_grad();
-      const ag::Tensor loss = ag::nn::cross_entropy(net->forward(x), y);
-      loss.backward();
-      sgd.step();
-    }
-  });
-  fmt::print("p4 {:.2f} us/step\n", s / kSteps * 1e6);
+  fmt::print("p4 {:.2f} us/step\n", time_training(*net, sgd, x, y, kSteps) / kSteps * 1e6);
 }
 
 // P5: C = A·B through ag::matmul (no autograd) and through cblas called
@@ -271,10 +268,8 @@ void p6() {
     y.backward();
   });
   const double want = std::pow(1.0000001, 1e6);
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
   fmt::print("p6 {:.4f} s gradient {:.12f} (expected {:.12f})\n", s, x.grad(), want);
-  fmt::print("p6-rss {:.1f} MiB\n", usage.ru_maxrss / 1024.0);
+  fmt::print("p6-rss {:.1f} MiB\n", bench::peak_rss_mib());
   if (std::fabs(x.grad() - want) > 1e-9 * want) std::exit(1);
 }
 
