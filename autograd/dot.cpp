@@ -42,13 +42,13 @@ std::string graph_to_dot(Node* root, const EdgeNote& note) {
       "  node [fontname=\"Helvetica\", fontsize=11];\n";
   for (std::size_t i = 0; i < order.size(); ++i) {
     const Node* node = order[i];
-    const bool constant = node->op->kind->is_constant && node->op->kind->is_constant(*node);
+    const bool constant = !node->requires_grad();
     const char* fill = node == root      ? "#d1fae5"   // the output
                        : constant        ? "#f3f4f6"   // data, takes no gradient
                        : node->is_leaf() ? "#dbeafe"   // a parameter
                                          : "#ffffff";  // an intermediate value
     const std::string label = get_label(node);
-    const std::string values = node->op->kind->describe(*node);
+    const std::string values = node->op->kind->view->describe(*node);
     const std::string fields = label.empty() ? values : escape_record(label) + " | " + values;
     fmt::format_to(std::back_inserter(out),
                    "  v{} [shape=record, style=filled, fillcolor=\"{}\", label=\"{{ {} }}\"];\n", i,
@@ -56,10 +56,11 @@ std::string graph_to_dot(Node* root, const EdgeNote& note) {
     if (node->is_leaf()) continue;
     fmt::format_to(std::back_inserter(out),
                    "  op{} [shape=ellipse, style=filled, fillcolor=\"#f3f4f6\", label=\"{}\"];\n",
-                   i, escape_quoted(node->op->kind->describe_op(*node)));
+                   i, escape_quoted(node->op->label ? node->op->label(*node) : node->op->symbol));
     for_each_input(*node, [&](const Node* input) {
       std::string edge = note ? note(*input, *node) : std::string();
-      if (edge.empty() && input->op->kind->edge_label) edge = input->op->kind->edge_label(*input);
+      const NodeView& view = *input->op->kind->view;
+      if (edge.empty() && view.edge_label) edge = view.edge_label(*input);
       if (edge.empty()) {
         fmt::format_to(std::back_inserter(out), "  v{} -> op{};\n", id.at(input), i);
       } else {

@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "autograd/generator.hpp"
-#include "autograd/ops/tensor_op.hpp"
+#include "autograd/tensor.hpp"
 
 namespace ag {
 namespace {

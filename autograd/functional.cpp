@@ -1,4 +1,5 @@
-// Functional gradients. grad() runs the ordinary engine with a capture list
+// Running backward from tensors: Tensor::backward, and the functional
+// gradients. grad() runs the ordinary engine with a capture list
 // (tensor_op.hpp): gradients reaching the listed tensors are collected
 // there, and no leaf's .grad() changes.
 #include "autograd/functional.hpp"
@@ -10,6 +11,30 @@
 #include "autograd/ops/tensor_op.hpp"
 
 namespace ag {
+
+void Tensor::backward(const Tensor& grad_output, bool retain_graph, bool create_graph) const {
+  detail::TensorNode& node = self();
+  if (!node.requires_grad()) {
+    detail::fail<GraphError>(
+        "backward: the tensor does not require a gradient (no input of "
+        "'{}' requires one, or it was computed under NoGradGuard)",
+        node.op->name);
+  }
+  if (grad_output.defined()) {
+    if (grad_output.shape() != node.shape || grad_output.dtype() != node.dtype) {
+      detail::fail<ShapeError>("backward: grad_output is {} {} but the tensor is {} {}",
+                               grad_output.dtype(), grad_output.shape(), node.dtype, node.shape);
+    }
+  } else if (node.numel() != 1) {
+    detail::fail<GraphError>(
+        "backward: the tensor has shape {}; a gradient can be implied only "
+        "for one element, so pass grad_output",
+        node.shape);
+  }
+  detail::backward(&node,
+                   {detail::seed_tensor, grad_output.defined() ? grad_output.node() : nullptr},
+                   retain_graph, create_graph);
+}
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs, bool create_graph) {

@@ -1,7 +1,7 @@
 // The graph's building block, shared by every kind of node (scalar,
 // tensor). The engine (engine.cpp) sees only what is declared here: a
-// node's inputs, its reference count, and the function table of its op. It
-// never names an individual op or kind.
+// node's inputs, its reference count, its flags, and the function tables of
+// its op and its kind. It never names an individual op or kind.
 #pragma once
 
 #include <cstdint>
@@ -9,30 +9,38 @@
 #include <string>
 #include <vector>
 
+#include "autograd/shape.hpp"
+
 namespace ag::detail {
 
 struct Node;
 
-/// What the engine and the diagram export need from a kind of node.
+/// How a kind of node shows itself in diagrams, traces and error messages.
+/// Nothing in the engine calls these.
+struct NodeView {
+  std::string (*describe)(const Node&);        ///< Graphviz record fields: "data 1|grad 0"
+  std::string (*describe_short)(const Node&);  ///< for messages: "float64 [2, 3]", "scalar 0.5"
+  std::string (*edge_label)(const Node&);      ///< on edges leaving the node (a shape); null: none
+  Shape (*shape)(const Node&);                 ///< {} for a scalar
+  /// The gradient's elements (empty when there is none); with set_grad_values,
+  /// what a trace needs to probe an op's local derivatives.
+  std::vector<double> (*grad_values)(const Node&);
+  void (*set_grad_values)(Node&, const std::vector<double>&);  ///< empty: no gradient
+};
+
+/// What the engine needs from a kind of node.
 struct NodeKind {
-  const char* name;                         ///< "scalar", "tensor"
-  void (*clear_grad)(Node&);                ///< grad = 0 (or none)
-  void (*destroy)(Node*);                   ///< free the node (in[0], in[1] already released)
-  std::string (*describe)(const Node&);     ///< Graphviz record fields, e.g. "data 1|grad 0"
-  std::string (*describe_op)(const Node&);  ///< the op as a diagram shows it, e.g. "* 2"
+  const char* name;           ///< "scalar", "tensor"
+  void (*clear_grad)(Node&);  ///< grad = 0 (or none)
+  void (*destroy)(Node*);     ///< free the node (in[0], in[1] already released)
   /// Drops what only backward needed, inputs included, after a backward
   /// without retain_graph; null when the kind keeps its graph (scalars).
   void (*release_graph)(Node&);
-  /// Whether the node's gradient is free of NaN and infinity (AnomalyMode).
-  bool (*grad_is_finite)(const Node&);
-  /// A short description for error messages: "float64 [2, 3]" or "scalar".
-  std::string (*describe_short)(const Node&);
-  /// A label for edges leaving the node in diagrams (a tensor's shape); null: none.
-  std::string (*edge_label)(const Node&);
-  /// Whether the node is a constant (takes no gradient); null: never.
-  bool (*is_constant)(const Node&);
-  /// Inputs beyond in[0] and in[1] (cat, stack); null when there are none.
+  /// Inputs beyond in[0] and in[1] (cat, stack, custom ops); null when there are none.
   std::span<Node* const> (*more_inputs)(const Node&);
+  bool (*grad_is_finite)(const Node&);   ///< AnomalyMode: no NaN or infinity in the gradient
+  bool (*value_is_finite)(const Node&);  ///< AnomalyMode: no NaN or infinity in the value
+  const NodeView* view;
 };
 
 /// An operation: its name for diagrams and errors, the kind of node it
@@ -41,18 +49,25 @@ struct NodeKind {
 /// null for leaves.
 struct Op {
   const char* name;    ///< "mul", "sigmoid", "leaf"
-  const char* symbol;  ///< what a diagram shows: "*", "exp"; "{:g}" marks the op's constant
+  const char* symbol;  ///< what a diagram shows: "*", "exp"
   const NodeKind* kind;
   void (*backward)(Node&);
+  /// The diagram's text when it depends on the node (a constant: "* 2");
+  /// null: `symbol`.
+  std::string (*label)(const Node&) = nullptr;
+  /// Which operand is which, for ops where order matters ("a - b"): the
+  /// diagram marks edge k with operands[k]; null for commutative ops.
+  const char* const* operands = nullptr;
 };
 
 /// A graph node. Nodes are reference counted without atomics: a graph belongs
 /// to one thread at a time. A node holds a reference to each of its inputs and
 /// none to its consumers, so graphs never form cycles.
 struct Node {
-  static constexpr std::uint16_t kVisited = 1u << 0;   // set only during a traversal
-  static constexpr std::uint16_t kLabelled = 1u << 1;  // has an entry in the label table
-  static constexpr std::uint16_t kReleased = 1u << 2;  // graph behind it freed by backward
+  static constexpr std::uint16_t kVisited = 1u << 0;       // set only during a traversal
+  static constexpr std::uint16_t kLabelled = 1u << 1;      // has an entry in the label table
+  static constexpr std::uint16_t kReleased = 1u << 2;      // graph behind it freed by backward
+  static constexpr std::uint16_t kRequiresGrad = 1u << 3;  // gradients flow into it
 
   std::uint32_t refs = 1;
   std::uint16_t flags = 0;
@@ -61,7 +76,25 @@ struct Node {
   Node* in[2] = {nullptr, nullptr};
 
   bool is_leaf() const { return op->backward == nullptr; }
+  bool requires_grad() const { return flags & kRequiresGrad; }
+  void set_requires_grad(bool on) { flags = on ? flags | kRequiresGrad : flags & ~kRequiresGrad; }
 };
+
+/// Input k of `node`: in[0], in[1], then the kind's more_inputs.
+inline Node* input_of(const Node& node, int k) {
+  return k < 2 ? node.in[k] : node.op->kind->more_inputs(node)[k - 2];
+}
+
+/// Calls f(input) for every input of `node`, in order.
+template <class F>
+void for_each_input(const Node& node, F&& f) {
+  for (Node* input : node.in) {
+    if (input) f(input);
+  }
+  if (node.op->kind->more_inputs) {
+    for (Node* input : node.op->kind->more_inputs(node)) f(input);
+  }
+}
 
 /// Frees `node` and every input no other node or handle still refers to,
 /// iteratively: a chain of any length is freed without recursion.
@@ -76,10 +109,35 @@ inline void release(Node* node) noexcept {
 /// them (post-order of an iterative depth-first search; `root` comes last).
 std::vector<Node*> topological_order(Node* root);
 
-/// How backward() sets the root's gradient: `fn(root, arg)`.
+/// How backward() sets the root's gradient: `fn(root, gradient)`, where
+/// `gradient` is the caller's grad_output node, or null for "one".
 struct Seed {
-  void (*fn)(Node& root, const void* arg);
-  const void* arg = nullptr;
+  void (*fn)(Node& root, const Node* gradient);
+  const Node* gradient = nullptr;
+};
+
+/// Watches a backward sweep node by node (the backward trace, gradient
+/// averaging across processes). `before` and `after` bracket each op's
+/// backward; `leaf_ready` says a leaf's gradient is final for this sweep:
+/// every node that feeds it has run. Installed per thread by ObserverScope.
+class BackwardObserver {
+ public:
+  virtual ~BackwardObserver() = default;
+  virtual void before(Node&) {}
+  virtual void after(Node&) {}
+  virtual void leaf_ready(Node&) {}
+};
+
+/// Installs `observer` for backward sweeps on this thread within its scope.
+class ObserverScope {
+ public:
+  explicit ObserverScope(BackwardObserver* observer);
+  ~ObserverScope();
+  ObserverScope(const ObserverScope&) = delete;
+  ObserverScope& operator=(const ObserverScope&) = delete;
+
+ private:
+  BackwardObserver* previous_;
 };
 
 /// Reverse-mode sweep from `root`: gradients of interior nodes are reset,
@@ -90,23 +148,13 @@ struct Seed {
 /// recording on, so gradients are themselves differentiable.
 void backward(Node* root, Seed seed, bool retain_graph = true, bool create_graph = false);
 
-/// Calls f(input) for every input of `node`, in order.
-template <class F>
-void for_each_input(const Node& node, F&& f) {
-  for (Node* input : node.in) {
-    if (input) f(input);
-  }
-  if (node.op->kind->more_inputs) {
-    for (Node* input : node.op->kind->more_inputs(node)) f(input);
-  }
-}
-
 /// Sets the gradient of every node reachable from `root` to zero.
 void zero_grad(Node* root);
 
-/// Labels live in a side table so that unlabelled nodes (nearly all) pay
-/// nothing for them.
+/// Labels live in a side table (labels.cpp) so that unlabelled nodes (nearly
+/// all) pay nothing for them.
 void set_label(Node* node, std::string label);
 std::string get_label(const Node* node);
+void forget_label(const Node* node);
 
 }  // namespace ag::detail

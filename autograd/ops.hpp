@@ -78,6 +78,9 @@ Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi
 // ---- reductions (ops/reduce.cpp) ---------------------------------------------
 /// x stretched to `shape` by broadcasting; the gradient is summed back.
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
+/// x summed down to `shape`, which must broadcast to x's shape: the adjoint
+/// of broadcast_to (PyTorch's sum_to_size).
+Tensor sum_to(const Tensor& x, const Shape& shape);
 // `dims` empty means all dims. keepdim keeps reduced dims as size 1.
 
 Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims = {}, bool keepdim = false);
@@ -144,5 +147,16 @@ Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index);
 /// touched and their values (for SparseAdam) instead of a dense tensor.
 Tensor embedding(const Tensor& weight, const Tensor& indices,
                  std::optional<std::int64_t> padding_idx = std::nullopt, bool sparse = false);
+
+// ---- elementwise losses (ops/loss.cpp); nn/loss.hpp weights and reduces them ----
+
+/// -y·ln c - (1-y)·ln(1-c) per element for probabilities c and targets y of
+/// the same shape, each log clamped at -100 (PyTorch's binary_cross_entropy
+/// with reduction none). d/dc = (c - y) / max(c(1-c), 1e-12).
+Tensor bce(const Tensor& probs, const Tensor& target);
+/// The same from logits x, stable at ±1000: (1-y) x + L·log(1 + e^-x) with
+/// L = 1 + (pos_weight - 1) y; `pos_weight` (broadcast) may be undefined.
+Tensor bce_with_logits(const Tensor& logits, const Tensor& target,
+                       const Tensor& pos_weight = Tensor());
 
 }  // namespace ag

@@ -4,48 +4,53 @@
 #include <fmt/format.h>
 
 #include <cmath>
+
 #include "autograd/anomaly.hpp"
 #include "autograd/error.hpp"
 #include "autograd/node_pool.hpp"
-#include "autograd/ops/scalar_op.hpp"
 
 namespace ag {
 namespace detail {
 namespace {
 
 void clear_scalar_grad(Node& node) { as_scalar(node).grad = 0.0; }
-bool scalar_grad_is_finite(const Node& node) {
-  return std::isfinite(static_cast<const ScalarNode&>(node).grad);
-}
-std::string describe_scalar_short(const Node& node) {
-  return fmt::format("scalar {}", static_cast<const ScalarNode&>(node).value);
-}
-
 void destroy_scalar(Node* node) {
   as_scalar(node)->~ScalarNode();
   node_pool_free(node);
 }
+bool scalar_grad_is_finite(const Node& node) { return std::isfinite(as_scalar(node).grad); }
+bool scalar_value_is_finite(const Node& node) { return std::isfinite(as_scalar(node).value); }
+
 std::string describe_scalar(const Node& node) {
-  const auto& s = static_cast<const ScalarNode&>(node);
-  return fmt::format("data {:.4f}|grad {:.4f}", s.value, s.grad);
+  return fmt::format("data {:.4f}|grad {:.4f}", as_scalar(node).value, as_scalar(node).grad);
 }
-std::string describe_scalar_op(const Node& node) {
-  return fmt::format(fmt::runtime(node.op->symbol), static_cast<const ScalarNode&>(node).aux);
+std::string describe_scalar_short(const Node& node) {
+  return fmt::format("scalar {}", as_scalar(node).value);
 }
+std::vector<double> scalar_grad_values(const Node& node) { return {as_scalar(node).grad}; }
+void set_scalar_grad_values(Node& node, const std::vector<double>& values) {
+  as_scalar(node).grad = values.empty() ? 0.0 : values[0];
+}
+
+Shape scalar_shape(const Node&) { return {}; }
+
+const NodeView scalar_view{.describe = describe_scalar,
+                           .describe_short = describe_scalar_short,
+                           .edge_label = nullptr,
+                           .shape = scalar_shape,
+                           .grad_values = scalar_grad_values,
+                           .set_grad_values = set_scalar_grad_values};
 
 }  // namespace
 
 const NodeKind scalar_kind{.name = "scalar",
                            .clear_grad = clear_scalar_grad,
                            .destroy = destroy_scalar,
-                           .describe = describe_scalar,
-                           .describe_op = describe_scalar_op,
                            .release_graph = nullptr,  // a scalar graph holds only its inputs
+                           .more_inputs = nullptr,
                            .grad_is_finite = scalar_grad_is_finite,
-                           .describe_short = describe_scalar_short,
-                           .edge_label = nullptr,
-                           .is_constant = nullptr,
-                           .more_inputs = nullptr};
+                           .value_is_finite = scalar_value_is_finite,
+                           .view = &scalar_view};
 const Op scalar_leaf{"leaf", "", &scalar_kind, nullptr};
 
 static_assert(sizeof(ScalarNode) <= kNodePoolBlock, "a scalar node must fit a pool block");
@@ -56,7 +61,8 @@ void check_scalar_forward(ScalarNode& node) {
   if (std::isfinite(node.value)) return;
   std::string inputs;
   for (const Node* input : node.in) {
-    if (input) inputs += (inputs.empty() ? "" : ", ") + input->op->kind->describe_short(*input);
+    if (input)
+      inputs += (inputs.empty() ? "" : ", ") + input->op->kind->view->describe_short(*input);
   }
   const double value = node.value;
   const char* name = node.op->name;
@@ -66,15 +72,16 @@ void check_scalar_forward(ScalarNode& node) {
 }
 }  // namespace
 
-ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double aux) {
+ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double constant) {
   const PoolBlock block = node_pool_allocate();
   auto* node = new (block.memory) ScalarNode;
   node->slot = block.slot;
+  node->flags = Node::kRequiresGrad;  // every scalar takes a gradient
   node->op = op;
   node->in[0] = a;
   node->in[1] = b;
   node->value = value;
-  node->aux = aux;
+  node->constant = constant;
   if (a) retain(a);
   if (b) retain(b);
   if (anomaly_enabled && op->backward) [[unlikely]]
@@ -82,11 +89,19 @@ ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double aux
   return node;
 }
 
-void seed_one(Node& root, const void*) { as_scalar(root).grad += 1.0; }
+void empty_handle(const char* type) {
+  fail<GraphError>("{}: this handle refers to no node (default-constructed or moved from)", type);
+}
+
+namespace {
+void seed_scalar(Node& root, const Node* gradient) {
+  as_scalar(root).grad += gradient ? as_scalar(*gradient).value : 1.0;
+}
+}  // namespace
 
 }  // namespace detail
 
-void Scalar::backward() const { detail::backward(&self(), {detail::seed_one}); }
+void Scalar::backward() const { detail::backward(&self(), {detail::seed_scalar}); }
 
 Scalar::Scalar(double value) : node_(detail::make_scalar(&detail::scalar_leaf, value)) {}
 
@@ -101,10 +116,6 @@ void Scalar::set_value(double value) {
         op_name());
   }
   self().value = value;
-}
-
-void Scalar::throw_moved_from() {
-  detail::fail<ValueError>("Scalar: this handle was moved from and refers to no node");
 }
 
 Scalar& Scalar::label(std::string label) & {

@@ -15,15 +15,23 @@ namespace detail {
 struct ScalarNode : Node {
   double value;
   double grad = 0.0;
-  double aux = 0.0;  ///< an op's constant: the c of x + c, x * c, pow(x, c)
+  double constant = 0.0;  ///< the op's one attribute: the c of x + c, x * c, pow(x, c)
 };
+
+/// The scalar node kind (scalar.cpp).
+extern const NodeKind scalar_kind;
 
 /// Records a scalar node: `op` applied to inputs `a`, `b` (either may be
 /// null) gave `value`. Retains the inputs.
 ScalarNode* make_scalar(const Op* op, double value, Node* a = nullptr, Node* b = nullptr,
-                        double aux = 0.0);
+                        double constant = 0.0);
 inline ScalarNode& as_scalar(Node& node) { return static_cast<ScalarNode&>(node); }
 inline ScalarNode* as_scalar(Node* node) { return static_cast<ScalarNode*>(node); }
+inline const ScalarNode& as_scalar(const Node& node) {
+  return static_cast<const ScalarNode&>(node);
+}
+/// Throws the GraphError for using an empty (default or moved-from) handle.
+[[noreturn]] void empty_handle(const char* type);
 }  // namespace detail
 
 /// A scalar node of the graph, micrograd's `Value` in C++. A Scalar is a
@@ -34,7 +42,7 @@ inline ScalarNode* as_scalar(Node* node) { return static_cast<ScalarNode*>(node)
 ///     ag::Scalar f = (x * y + x).tanh();
 ///     f.backward();          // x.grad() == df/dx, y.grad() == df/dy
 ///
-/// A moved-from Scalar refers to nothing; using it throws ValueError, and
+/// A moved-from Scalar refers to nothing; using it throws GraphError, and
 /// assigning to it makes it usable again.
 ///
 /// Every operation records a node that remembers its op and inputs;
@@ -102,13 +110,12 @@ class Scalar {
 
  private:
   explicit Scalar(detail::ScalarNode* node) noexcept : node_(node) {}
-  /// The node; a moved-from Scalar has none and throws ValueError on use.
+  /// The node; a moved-from Scalar has none and throws GraphError on use.
   detail::ScalarNode& self() const {
     if (!node_) [[unlikely]]
-      throw_moved_from();
+      detail::empty_handle("Scalar");
     return *node_;
   }
-  [[noreturn]] static void throw_moved_from();
   detail::ScalarNode* node_;
 };
 

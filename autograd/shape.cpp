@@ -48,6 +48,15 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view op) {
   return out;
 }
 
+bool broadcasts_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  const std::size_t lead = to.size() - from.size();
+  for (std::size_t k = 0; k < from.size(); ++k) {
+    if (from[k] != 1 && from[k] != to[lead + k]) return false;
+  }
+  return true;
+}
+
 int normalize_dim(std::int64_t dim, std::size_t rank, std::string_view op) {
   const auto r = static_cast<std::int64_t>(rank);
   if (dim < -r || dim >= r) {

@@ -96,6 +96,8 @@ Shape contiguous_strides(const Shape& shape);
 
 /// NumPy broadcasting of two shapes; ShapeError naming `op` and both shapes.
 Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view op);
+/// Whether broadcasting stretches `from` to exactly `to`.
+bool broadcasts_to(const Shape& from, const Shape& to);
 
 /// A dim in [-rank, rank) as [0, rank); ShapeError otherwise.
 int normalize_dim(std::int64_t dim, std::size_t rank, std::string_view op);

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <cstdint>
-#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -13,6 +12,7 @@
 #include "autograd/dtype.hpp"
 #include "autograd/grad_mode.hpp"
 #include "autograd/node.hpp"
+#include "autograd/op_attrs.hpp"
 #include "autograd/scalar.hpp"
 #include "autograd/shape.hpp"
 
@@ -43,7 +43,8 @@ struct SparseGrad;
 /// input requires a gradient; otherwise the result is a plain leaf.
 class Tensor {
  public:
-  /// An undefined tensor: no node; defined() is false and using it throws.
+  /// An undefined tensor: no node; defined() is false and using it throws
+  /// GraphError.
   Tensor() noexcept : node_(nullptr) {}
   Tensor(const Tensor& other) noexcept;
   Tensor(Tensor&& other) noexcept : node_(other.node_) { other.node_ = nullptr; }
@@ -84,7 +85,8 @@ class Tensor {
   /// All elements as doubles, row-major.
   std::vector<double> to_vector() const;
 
-  /// A copy converted to `dtype` (differentiable between float dtypes).
+  /// A copy converted to `dtype` (differentiable between float dtypes);
+  /// an op, defined in ops/convert.cpp.
   Tensor to(DType dtype) const;
   /// This tensor: storage is always contiguous. (PyTorch compatibility.)
   Tensor contiguous() const { return *this; }
@@ -111,11 +113,13 @@ class Tensor {
   /// be differentiated again. Then a leaf's grad() holds a graph that refers
   /// back to the leaf, so the two keep each other alive until zero_grad()
   /// (as in PyTorch); ag::grad() returns such gradients without the cycle.
+  /// Defined in functional.cpp, beside ag::grad.
   void backward(const Tensor& grad_output = Tensor(), bool retain_graph = false,
                 bool create_graph = false) const;
 
   /// The one element of a one-element tensor as a Scalar node of the same
   /// graph: gradients flow from Scalar computations back into the tensor.
+  /// An op, defined in ops/convert.cpp.
   Scalar to_scalar() const;
 
   std::string label() const;
@@ -143,32 +147,21 @@ struct SparseGrad {
   Tensor rows;    ///< int64, (k)
   Tensor values;  ///< (k, dim)
   bool defined() const { return rows.defined(); }
-  /// The dense (num_rows, dim) tensor these rows add up to.
+  /// The dense (num_rows, dim) tensor these rows add up to (ops/index.cpp).
   Tensor to_dense(std::int64_t num_rows) const;
 };
 
 namespace detail {
-
-/// A custom op's name and backward (custom_op.hpp).
-struct CustomFunction {
-  std::string name;
-  std::function<std::vector<Tensor>(const std::vector<Tensor>&, const Tensor&, const Tensor&)>
-      backward;
-};
 
 /// The node behind a Tensor. Heap-allocated: its buffers dwarf the node.
 struct TensorNode : Node {
   std::shared_ptr<std::byte[]> storage;  ///< shared by reshape views
   Shape shape;
   DType dtype = DType::float32;
-  bool requires_grad = false;
-  Tensor grad;                                   ///< undefined until a gradient arrives
-  SparseGrad sparse_grad;                        ///< row-sparse gradient (sparse embeddings)
-  std::vector<Node*> more;                       ///< inputs beyond in[0], in[1] (owned references)
-  std::vector<Tensor> saved;                     ///< what an op's backward needs besides its inputs
-  std::vector<std::int64_t> ints;                ///< an op's integer attributes (dims, sizes)
-  double real = 0.0;                             ///< an op's real attribute (constant, exponent)
-  std::shared_ptr<const CustomFunction> custom;  ///< custom ops only
+  Tensor grad;              ///< undefined until a gradient arrives
+  SparseGrad sparse_grad;   ///< row-sparse gradient (sparse embeddings)
+  std::vector<Node*> more;  ///< inputs beyond in[0], in[1] (owned references)
+  OpAttrs attrs;            ///< the op's named attributes (see ops/*.cpp)
 
   TensorNode() = default;
   TensorNode(const TensorNode&) = delete;
@@ -186,31 +179,33 @@ struct TensorNode : Node {
   }
 };
 
+/// The tensor node kind and the op of tensor leaves (tensor.cpp).
 extern const NodeKind tensor_kind;
 extern const Op tensor_leaf;
 
 /// Every element as a double, row-major.
 std::vector<double> values_of(const TensorNode& t);
-/// Throws the GraphError for using an undefined (default or moved-from) tensor.
-[[noreturn]] void undefined_tensor();
 /// A new leaf with uninitialised storage.
 Tensor empty_tensor(const Shape& shape, DType dtype, std::string_view op = "empty");
 inline TensorNode& as_tensor(Node& node) { return static_cast<TensorNode&>(node); }
 inline TensorNode* as_tensor(Node* node) { return static_cast<TensorNode*>(node); }
+inline const TensorNode& as_tensor(const Node& node) {
+  return static_cast<const TensorNode&>(node);
+}
 
 }  // namespace detail
 
 // The hot accessors, inline: every op reads shapes and dtypes several times.
 inline detail::TensorNode& Tensor::self() const {
   if (!node_) [[unlikely]]
-    detail::undefined_tensor();
+    detail::empty_handle("Tensor");
   return *node_;
 }
 inline detail::TensorNode* Tensor::node() const { return &self(); }
 inline const Shape& Tensor::shape() const { return self().shape; }
 inline DType Tensor::dtype() const { return self().dtype; }
 inline std::int64_t Tensor::numel() const { return self().numel(); }
-inline bool Tensor::requires_grad() const { return self().requires_grad; }
+inline bool Tensor::requires_grad() const { return self().requires_grad(); }
 inline Tensor::Tensor(const Tensor& other) noexcept : node_(other.node_) {
   if (node_) detail::retain(node_);
 }

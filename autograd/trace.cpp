@@ -1,117 +1,114 @@
-// The backward trace runs the same reverse sweep as the engine, one node at
-// a time, and measures each op's local derivatives by running its backward
-// with a unit upstream gradient. It is a teaching and debugging tool: a
-// separate, slower path, so the engine itself stays as lean as it is.
+// The backward trace: an observer of the engine's own sweep (node.hpp), so
+// it sees exactly the steps backward() takes. Before each op's backward it
+// records the gradients involved; for single-element nodes it also probes
+// the op with a unit upstream gradient, which leaves each local derivative
+// d(node)/d(input) in the input's gradient, then restores everything.
 #include "autograd/trace.hpp"
 
 #include <cmath>
 #include <unordered_map>
 
 #include "autograd/dot.hpp"
-#include "autograd/grad_mode.hpp"
-#include "autograd/ops.hpp"
-#include "autograd/ops/scalar_op.hpp"
-#include "autograd/ops/tensor_op.hpp"
 
 namespace ag {
 namespace {
 
 using detail::Node;
 
-bool is_scalar(const Node* n) { return n->op->kind == &detail::scalar_kind; }
+const detail::NodeView& view(const Node& n) { return *n.op->kind->view; }
 
-double norm(const Tensor& t) {
-  if (!t.defined()) return 0.0;
+std::int64_t count(const Shape& shape) {
+  std::int64_t n = 1;
+  for (std::int64_t size : shape) n *= size;
+  return n;
+}
+
+double norm(const std::vector<double>& v) {
   double s = 0;
-  for (double v : t.to_vector()) s += v * v;
+  for (double x : v) s += x * x;
   return std::sqrt(s);
 }
 
-Tensor tensor_grad(Node* n) { return detail::as_tensor(n)->grad; }
-
-std::vector<TraceStep> trace(Node* root, void (*seed)(Node&)) {
-  const std::vector<Node*> order = detail::topological_order(root);
-  std::unordered_map<const Node*, std::string> names;
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    const std::string label = detail::get_label(order[i]);
-    names[order[i]] = !label.empty() ? label : fmt::format("{}#{}", order[i]->op->name, i);
+class Tracer : public detail::BackwardObserver {
+ public:
+  explicit Tracer(Node* root) {
+    const std::vector<Node*> order = detail::topological_order(root);
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const std::string label = detail::get_label(order[i]);
+      names_[order[i]] = !label.empty() ? label : fmt::format("{}#{}", order[i]->op->name, i);
+    }
   }
-  for (Node* n : order) {
-    if (!n->is_leaf()) n->op->kind->clear_grad(*n);
-  }
-  seed(*root);
-  GradModeGuard no_graph(false);
   std::vector<TraceStep> steps;
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    Node* n = *it;
-    if (n->is_leaf()) continue;
-    std::vector<Node*> inputs;
-    detail::for_each_input(*n, [&](Node* in) {
-      if (std::find(inputs.begin(), inputs.end(), in) == inputs.end()) inputs.push_back(in);
+
+  void before(Node& n) override {
+    inputs_.clear();
+    detail::for_each_input(n, [&](Node* in) {
+      if (std::find(inputs_.begin(), inputs_.end(), in) == inputs_.end()) inputs_.push_back(in);
     });
-    const bool all_scalar = is_scalar(n) && std::all_of(inputs.begin(), inputs.end(),
-                                                        [](Node* in) { return is_scalar(in); });
-    if (all_scalar) {
-      // Run the op's backward with upstream 1 on zeroed inputs: that leaves
-      // d(node)/d(input) in each input's grad; then put the real sums back.
-      auto& out = *detail::as_scalar(n);
-      const double upstream = out.grad;
-      std::vector<double> saved;
-      for (Node* in : inputs) {
-        saved.push_back(detail::as_scalar(in)->grad);
-        detail::as_scalar(in)->grad = 0.0;
-      }
-      out.grad = 1.0;
-      n->op->backward(*n);
-      out.grad = upstream;
-      for (std::size_t k = 0; k < inputs.size(); ++k) {
-        auto& in = *detail::as_scalar(inputs[k]);
-        const double local = in.grad;
-        in.grad = saved[k] + local * upstream;
-        steps.push_back({names[n],
-                         n->op->name,
-                         names[inputs[k]],
-                         upstream,
-                         local,
-                         local * upstream,
-                         false,
-                         {},
-                         n,
-                         inputs[k]});
-      }
-      continue;
-    }
-    // Tensor steps (or a scalar made from a tensor): measure what each input gained.
-    const double upstream =
-        is_scalar(n) ? detail::as_scalar(n)->grad : norm(detail::as_tensor(n)->grad);
-    std::vector<Tensor> before;
-    std::vector<double> scalar_before;
-    for (Node* in : inputs) {
-      before.push_back(is_scalar(in) ? Tensor() : tensor_grad(in));
-      scalar_before.push_back(is_scalar(in) ? detail::as_scalar(in)->grad : 0.0);
-    }
-    n->op->backward(*n);
-    for (std::size_t k = 0; k < inputs.size(); ++k) {
-      Node* in = inputs[k];
-      TraceStep step{names[n], n->op->name, names[in], upstream, NAN, 0, true, {}, n, in};
-      if (is_scalar(in)) {
-        step.contribution = detail::as_scalar(in)->grad - scalar_before[k];
+    upstream_ = view(n).grad_values(n);
+    before_.clear();
+    for (Node* in : inputs_) before_.push_back(view(*in).grad_values(*in));
+    locals_.clear();
+    scalar_step_ = upstream_.size() == 1 &&
+                   std::all_of(inputs_.begin(), inputs_.end(),
+                               [](Node* in) { return count(view(*in).shape(*in)) == 1; });
+    if (scalar_step_) probe(n);
+  }
+
+  void after(Node& n) override {
+    if (upstream_.empty()) return;  // nothing reached this node
+    for (std::size_t k = 0; k < inputs_.size(); ++k) {
+      Node* in = inputs_[k];
+      const std::vector<double> gained = view(*in).grad_values(*in);
+      if (gained.empty()) continue;  // takes no gradient
+      TraceStep step{names_[&n], n.op->name, names_[in], 0, 0, 0, !scalar_step_, {}, &n, in};
+      if (scalar_step_) {
+        step.upstream = upstream_[0];
+        step.local = locals_[k];
+        step.contribution = step.local * step.upstream;
       } else {
-        const Tensor after = tensor_grad(in);
-        if (!after.defined()) continue;  // takes no gradient
-        step.shape = after.shape();
-        step.contribution = norm(before[k].defined() ? after - before[k] : after);
+        std::vector<double> diff = gained;
+        for (std::size_t i = 0; i < diff.size() && i < before_[k].size(); ++i)
+          diff[i] -= before_[k][i];
+        step.upstream = norm(upstream_);
+        step.local = NAN;
+        step.contribution = norm(diff);
+        step.shape = view(*in).shape(*in);
       }
       steps.push_back(step);
     }
   }
-  return steps;
-}
+
+ private:
+  // Runs the op's backward with upstream 1 on cleared inputs: each input's
+  // gradient is then d(node)/d(input), both uses added when it is used twice.
+  void probe(Node& n) {
+    for (Node* in : inputs_) view(*in).set_grad_values(*in, {});
+    view(n).set_grad_values(n, {1.0});
+    n.op->backward(n);
+    for (Node* in : inputs_) {
+      const std::vector<double> local = view(*in).grad_values(*in);
+      locals_.push_back(local.empty() ? 0.0 : local[0]);
+    }
+    for (std::size_t k = 0; k < inputs_.size(); ++k)
+      view(*inputs_[k]).set_grad_values(*inputs_[k], before_[k]);
+    view(n).set_grad_values(n, upstream_);
+  }
+
+  std::unordered_map<const Node*, std::string> names_;
+  std::vector<Node*> inputs_;
+  std::vector<double> upstream_, locals_;
+  std::vector<std::vector<double>> before_;
+  bool scalar_step_ = false;
+};
 
 }  // namespace
 
 std::vector<TraceStep> trace_backward(const Scalar& root) {
-  return trace(root.node(), [](Node& r) { detail::as_scalar(&r)->grad += 1.0; });
+  Tracer tracer(root.node());
+  detail::ObserverScope scope(&tracer);
+  root.backward();
+  return std::move(tracer.steps);
 }
 
 std::vector<TraceStep> trace_backward(const Tensor& root) {
@@ -119,7 +116,10 @@ std::vector<TraceStep> trace_backward(const Tensor& root) {
     detail::fail<GraphError>("trace_backward: the root has shape {}, not one element",
                              root.shape());
   }
-  return trace(root.node(), [](Node& r) { detail::seed_tensor(r, nullptr); });
+  Tracer tracer(root.node());
+  detail::ObserverScope scope(&tracer);
+  root.backward(Tensor(), /*retain_graph=*/true);
+  return std::move(tracer.steps);
 }
 
 std::string format_trace(const std::vector<TraceStep>& steps) {

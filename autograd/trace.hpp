@@ -12,11 +12,11 @@
 namespace ag {
 
 /// One edge of the backward pass: `node` (made by `op`) passes gradient to
-/// `input`. For scalar nodes: upstream = dL/d(node), local = d(node)/d(input)
-/// (both uses added up when the input appears twice, as in x*x), and
-/// contribution = upstream·local, the amount added to dL/d(input). For
-/// tensor nodes, local is NaN and upstream/contribution are L2 norms; the
-/// contribution's shape is in `shape`.
+/// `input`. Between single-element values (scalars, one-element tensors):
+/// upstream = dL/d(node), local = d(node)/d(input) (both uses added up when
+/// the input appears twice, as in x*x), and contribution = upstream·local,
+/// the amount added to dL/d(input). Otherwise (`tensor` set) local is NaN
+/// and upstream/contribution are L2 norms; the input's shape is in `shape`.
 struct TraceStep {
   std::string node, op, input;
   double upstream = 0, local = 0, contribution = 0;
@@ -27,7 +27,8 @@ struct TraceStep {
 };
 
 /// Runs backward from `root` (as root.backward() would, accumulating into the
-/// leaves) and records every step, in the order the engine takes them.
+/// leaves, but keeping a tensor graph as retain_graph does) and records every
+/// step, in the order the engine takes them.
 /// Nodes are named by their label, else "op#k" with k their position in
 /// topological order.
 std::vector<TraceStep> trace_backward(const Scalar& root);

@@ -1,19 +1,13 @@
-// Losses. The two binary cross-entropies are ops of their own (PyTorch's
-// clamping and its gradient formulas differ from differentiating the
-// forward); the rest are compositions of tensor ops.
+// Losses: compositions of tensor ops (the two binary cross-entropies'
+// elementwise ops are ag::bce and ag::bce_with_logits, ops/loss.cpp).
 #include "nn/loss.hpp"
 
 #include <cmath>
 
 #include "autograd/ops.hpp"
-#include "autograd/ops/kernels.hpp"
-#include "autograd/ops/tensor_op.hpp"
 
 namespace ag::nn {
 namespace {
-
-using detail::Node;
-using detail::Op;
 
 Tensor reduce(const Tensor& loss, Reduction reduction) {
   switch (reduction) {
@@ -37,42 +31,6 @@ void same_shape(std::string_view op, const Tensor& input, const Tensor& target) 
   }
 }
 
-// PyTorch clamps c(1-c) at float32's 1e-12, even in float64.
-constexpr double kBceEps = static_cast<double>(1e-12f);
-
-// Elementwise -y·max(ln c, -100) - (1-y)·max(ln(1-c), -100); in[0] = c, in[1] = y
-void bce_vjp(Node& n, const Tensor& g) {
-  const Tensor c = detail::input(n, 0), y = detail::input(n, 1);
-  if (detail::input_wants_grad(n, 0)) {
-    detail::accumulate_input(n, 0, g * (c - y) / clamp(c * (1.0 - c), kBceEps, std::nullopt));
-  }
-  if (detail::input_wants_grad(n, 1)) {
-    const Tensor log_c = clamp(log(c), -100.0, std::nullopt);
-    const Tensor log_1c = clamp(log(1.0 - c), -100.0, std::nullopt);
-    detail::accumulate_input(n, 1, g * (log_1c - log_c));
-  }
-}
-const Op bce_op{"binary_cross_entropy", "bce", &detail::tensor_kind, detail::run_backward<bce_vjp>};
-
-// Elementwise (1-y)x + L·softplus(-x), L = 1 + (pw-1)y; in[0] = x, in[1] = y,
-// saved[0] = pos_weight (or undefined)
-void bce_logits_vjp(Node& n, const Tensor& g) {
-  const Tensor x = detail::input(n, 0), y = detail::input(n, 1);
-  const Tensor& pw = detail::as_tensor(n).saved[0];
-  const Tensor scale = pw.defined() ? 1.0 + (pw - 1.0) * y : ones({}, x.dtype());
-  const Tensor positive = pw.defined() ? pw * y : y;
-  if (detail::input_wants_grad(n, 0)) {
-    detail::accumulate_input(n, 0, g * (scale * sigmoid(x) - positive));
-  }
-  if (detail::input_wants_grad(n, 1)) {
-    const Tensor softplus_neg = log(1.0 + exp(-abs(x))) + relu(-x);
-    const Tensor dy = pw.defined() ? -x + (pw - 1.0) * softplus_neg : -x;
-    detail::accumulate_input(n, 1, detail::sum_to(g * dy, y.shape()));
-  }
-}
-const Op bce_logits_op{"binary_cross_entropy_with_logits", "bce_logits", &detail::tensor_kind,
-                       detail::run_backward<bce_logits_vjp>};
-
 }  // namespace
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
@@ -88,38 +46,14 @@ Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
                             Reduction reduction) {
-  same_shape("binary_cross_entropy", input, target);
-  Tensor loss = detail::empty_tensor(input.shape(), input.dtype(), "binary_cross_entropy");
-  detail::visit_floating(input.dtype(), "binary_cross_entropy", [&](auto zero) {
-    using T = decltype(zero);
-    const T* c = input.data<T>();
-    const T* y = target.data<T>();
-    T* out = loss.data<T>();
-    for (std::int64_t i = 0, n = input.numel(); i < n; ++i) {
-      const T log_c = std::max(std::log(c[i]), T(-100));
-      const T log_1c = std::max(std::log(T(1) - c[i]), T(-100));
-      out[i] = -(y[i] * log_c + (T(1) - y[i]) * log_1c);
-    }
-  });
-  detail::record(loss, bce_op, {input.node(), target.node()});
+  const Tensor loss = bce(input, target);
   return reduce(weight.defined() ? loss * weight : loss, reduction);
 }
 
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
                                         const Tensor& weight, const Tensor& pos_weight,
                                         Reduction reduction) {
-  same_shape("binary_cross_entropy_with_logits", input, target);
-  Tensor loss;
-  {
-    NoGradGuard no_grad;  // values only; the op's own gradient is below
-    const Tensor softplus_neg = log(1.0 + exp(-abs(input))) + relu(-input);
-    const Tensor scale = pos_weight.defined() ? 1.0 + (pos_weight - 1.0) * target : Tensor();
-    loss = (1.0 - target) * input + (scale.defined() ? scale * softplus_neg : softplus_neg);
-    loss = loss.detach();
-  }
-  if (detail::record(loss, bce_logits_op, {input.node(), target.node()})) {
-    loss.node()->saved = {pos_weight};
-  }
+  const Tensor loss = bce_with_logits(input, target, pos_weight);
   return reduce(weight.defined() ? loss * weight : loss, reduction);
 }
 

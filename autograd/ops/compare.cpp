@@ -4,7 +4,8 @@
 #include "autograd/ops/tensor_op.hpp"
 
 namespace ag {
-namespace detail {
+using namespace detail;
+
 namespace {
 
 template <class F>
@@ -27,69 +28,67 @@ void check_mask(std::string_view op, const Tensor& mask) {
   }
 }
 
-// cond ? a : b; in[0] = a, in[1] = b, saved[0] = cond
-void where_vjp(Node& n, const Tensor& g) {
-  const Tensor& cond = as_tensor(n).saved[0];
-  const Tensor zero = zeros({}, g.dtype());
-  if (input_wants_grad(n, 0)) {
-    accumulate_input(n, 0, sum_to(where(cond, g, zero), input_node(n, 0).shape));
-  }
-  if (input_wants_grad(n, 1)) {
-    accumulate_input(n, 1, sum_to(where(cond, zero, g), input_node(n, 1).shape));
-  }
-}
-const Op where_op{"where", "where", &tensor_kind, run_backward<where_vjp>};
-
 }  // namespace
-}  // namespace detail
 
 Tensor eq(const Tensor& a, const Tensor& b) {
-  return detail::compare("eq", a, b, [](auto x, auto y) { return x == y; });
+  return compare("eq", a, b, [](auto x, auto y) { return x == y; });
 }
 Tensor ne(const Tensor& a, const Tensor& b) {
-  return detail::compare("ne", a, b, [](auto x, auto y) { return x != y; });
+  return compare("ne", a, b, [](auto x, auto y) { return x != y; });
 }
 Tensor lt(const Tensor& a, const Tensor& b) {
-  return detail::compare("lt", a, b, [](auto x, auto y) { return x < y; });
+  return compare("lt", a, b, [](auto x, auto y) { return x < y; });
 }
 Tensor le(const Tensor& a, const Tensor& b) {
-  return detail::compare("le", a, b, [](auto x, auto y) { return x <= y; });
+  return compare("le", a, b, [](auto x, auto y) { return x <= y; });
 }
 Tensor gt(const Tensor& a, const Tensor& b) {
-  return detail::compare("gt", a, b, [](auto x, auto y) { return x > y; });
+  return compare("gt", a, b, [](auto x, auto y) { return x > y; });
 }
 Tensor ge(const Tensor& a, const Tensor& b) {
-  return detail::compare("ge", a, b, [](auto x, auto y) { return x >= y; });
+  return compare("ge", a, b, [](auto x, auto y) { return x >= y; });
 }
 Tensor gt(const Tensor& a, double c) { return gt(a, full({}, c, a.dtype())); }
 Tensor lt(const Tensor& a, double c) { return lt(a, full({}, c, a.dtype())); }
 
+namespace {
+// cond ? a : b: the gradient flows to the chosen side
+const char* const kTrueFalse[] = {"if true", "if false"};
+struct WhereAttrs {
+  Tensor cond;
+};
+void where_vjp(TensorNode& n, const Tensor& g) {
+  const Tensor& cond = attrs<WhereAttrs>(n).cond;
+  const Tensor zero = zeros({}, g.dtype());
+  if (input_wants_grad(n, 0)) accumulate_input(n, 0, where(cond, g, zero));
+  if (input_wants_grad(n, 1)) accumulate_input(n, 1, where(cond, zero, g));
+}
+const Op where_op{"where", "where", &tensor_kind, run_backward<where_vjp>, nullptr, kTrueFalse};
+}  // namespace
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
-  detail::check_mask("where", cond);
+  check_mask("where", cond);
   if (a.dtype() != b.dtype()) {
-    detail::fail<DTypeError>("where: dtypes differ ({} and {})", a.dtype(), b.dtype());
+    fail<DTypeError>("where: dtypes differ ({} and {})", a.dtype(), b.dtype());
   }
-  const Shape shape = detail::broadcast_shapes(
-      cond.shape(), detail::broadcast_shapes(a.shape(), b.shape(), "where"), "where");
+  const Shape shape =
+      broadcast_shapes(cond.shape(), broadcast_shapes(a.shape(), b.shape(), "where"), "where");
   // Broadcast the three operands: first a∘b chosen by cond via two passes.
-  Tensor out = detail::empty_tensor(shape, a.dtype(), "where");
-  detail::visit_any(a.dtype(), [&](auto zero) {
+  Tensor out = empty_tensor(shape, a.dtype(), "where");
+  visit_any(a.dtype(), [&](auto zero) {
     using T = decltype(zero);
     T* o = out.data<T>();
     const bool* c = cond.data<bool>();
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
-    detail::for_each_broadcast(
+    for_each_broadcast(
         cond.shape(), a.shape(), shape,
         [&](std::int64_t i, std::int64_t ic, std::int64_t ia) { o[i] = c[ic] ? pa[ia] : T{}; });
-    detail::for_each_broadcast(cond.shape(), b.shape(), shape,
-                               [&](std::int64_t i, std::int64_t ic, std::int64_t ib) {
-                                 if (!c[ic]) o[i] = pb[ib];
-                               });
+    for_each_broadcast(cond.shape(), b.shape(), shape,
+                       [&](std::int64_t i, std::int64_t ic, std::int64_t ib) {
+                         if (!c[ic]) o[i] = pb[ib];
+                       });
   });
-  if (detail::record(out, detail::where_op, {a.node(), b.node()})) {
-    out.node()->saved = {cond};
-  }
+  if (record(out, where_op, {a.node(), b.node()})) out.node()->attrs.emplace(WhereAttrs{cond});
   return out;
 }
 

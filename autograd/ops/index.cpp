@@ -1,30 +1,13 @@
 // Indexing ops: index_select ↔ index_add, gather ↔ scatter_add (each the
 // other's adjoint, so gradients of any order work), and embedding lookups,
-// whose gradient can also be produced as sparse rows.
+// whose gradient can also be produced as sparse rows. One block per op.
 #include "autograd/ops/kernels.hpp"
 #include "autograd/ops/tensor_op.hpp"
 
 namespace ag {
-namespace detail {
+using namespace detail;
+
 namespace {
-
-// index_add(zeros(full), dim, index, g): rows of g added at `index` along dim
-Tensor index_add(const Tensor& g, const Shape& full, int dim, const Tensor& index);
-
-// index_select: ints = {dim}, saved = {index}
-void index_select_vjp(Node& n, const Tensor& g) {
-  const TensorNode& t = as_tensor(n);
-  accumulate_input(n, 0,
-                   index_add(g, input_node(n, 0).shape, static_cast<int>(t.ints[0]), t.saved[0]));
-}
-const Op index_select_op{"index_select", "index_select", &tensor_kind,
-                         run_backward<index_select_vjp>};
-
-void index_add_vjp(Node& n, const Tensor& g) {
-  const TensorNode& t = as_tensor(n);
-  accumulate_input(n, 0, index_select(g, t.ints[0], t.saved[0]));
-}
-const Op index_add_op{"index_add", "index_add", &tensor_kind, run_backward<index_add_vjp>};
 
 void check_index(std::string_view op, const Tensor& index, std::int64_t size) {
   if (index.dtype() != DType::int64) {
@@ -37,6 +20,23 @@ void check_index(std::string_view op, const Tensor& index, std::int64_t size) {
     }
   }
 }
+
+// The dim an index op works along, and its int64 indices.
+struct IndexAttrs {
+  int dim;
+  Tensor index;
+};
+
+}  // namespace
+
+namespace {
+// index_add(zeros(full), dim, index, g): rows of g added at `index` along
+// dim, the adjoint of index_select (whose gradient is index_select again)
+void index_add_vjp(TensorNode& n, const Tensor& g) {
+  const auto& [dim, index] = attrs<IndexAttrs>(n);
+  accumulate_input(n, 0, index_select(g, dim, index));
+}
+const Op index_add_op{"index_add", "index_add", &tensor_kind, run_backward<index_add_vjp>};
 
 Tensor index_add(const Tensor& g, const Shape& full, int dim, const Tensor& index) {
   Tensor out = zeros(full, g.dtype());
@@ -55,57 +55,68 @@ Tensor index_add(const Tensor& g, const Shape& full, int dim, const Tensor& inde
       }
     }
   });
-  if (record(out, index_add_op, {g.node()})) {
-    out.node()->ints = {dim};
-    out.node()->saved = {index};
+  if (record(out, index_add_op, {g.node()})) out.node()->attrs.emplace(IndexAttrs{dim, index});
+  return out;
+}
+
+}  // namespace
+Tensor index_add(const Tensor& x, std::int64_t dim, const Tensor& index, const Tensor& source) {
+  const int d = normalize_dim(dim, x.shape().size(), "index_add");
+  Shape expected = x.shape();
+  expected[d] = index.numel();
+  if (source.shape() != expected || index.shape().size() > 1) {
+    fail<ShapeError>("index_add: source {} does not fit x {} with {} indices along dim {}",
+                     source.shape(), x.shape(), index.numel(), d);
+  }
+  check_index("index_add", index, x.shape()[d]);
+  return x + index_add(source, x.shape(), d, reshape(index, {index.numel()}));
+}
+
+Tensor SparseGrad::to_dense(std::int64_t num_rows) const {
+  if (!defined()) fail<GraphError>("SparseGrad::to_dense: there is no sparse gradient");
+  NoGradGuard no_grad;
+  return index_add(values, {num_rows, values.shape()[1]}, 0, rows);
+}
+
+namespace {
+// rows (along dim) picked by an index: the gradient's rows added back there
+void index_select_vjp(TensorNode& n, const Tensor& g) {
+  const auto& [dim, index] = attrs<IndexAttrs>(n);
+  accumulate_input(n, 0, index_add(g, input_node(n, 0).shape, dim, index));
+}
+const Op index_select_op{"index_select", "index_select", &tensor_kind,
+                         run_backward<index_select_vjp>};
+}  // namespace
+Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
+  const int d = normalize_dim(dim, x.shape().size(), "index_select");
+  if (index.shape().size() > 1) {
+    fail<ShapeError>("index_select: the index must be 1-d, got shape {}", index.shape());
+  }
+  check_index("index_select", index, x.shape()[d]);
+  Shape shape = x.shape();
+  shape[d] = index.numel();
+  Tensor out = empty_tensor(shape, x.dtype(), "index_select");
+  const std::int64_t outer = product(shape, 0, d);
+  const std::int64_t inner = product(shape, d + 1, shape.size());
+  const std::size_t bytes = inner * dtype_size(x.dtype());
+  const std::byte* in = x.node()->storage.get();
+  std::byte* o = out.node()->storage.get();
+  const std::int64_t* idx = index.data<std::int64_t>();
+  for (std::int64_t a = 0; a < outer; ++a) {
+    for (std::int64_t r = 0; r < index.numel(); ++r) {
+      std::copy_n(in + (a * x.shape()[d] + idx[r]) * bytes, bytes,
+                  o + (a * index.numel() + r) * bytes);
+    }
+  }
+  if (record(out, index_select_op, {x.node()})) {
+    out.node()->attrs.emplace(IndexAttrs{d, reshape(index, {index.numel()})});
   }
   return out;
 }
 
-// Sparse embedding: weight (in[0]) gets rows + values; saved = {flat
-// indices}, real = padding_idx or -1. Under ag::grad (a capture) or
-// create_graph it falls back to a dense gradient.
-void embedding_sparse_vjp(Node& n, const Tensor& g_all) {
-  TensorNode& weight = input_node(n, 0);
-  if (!weight.requires_grad) return;
-  Tensor rows = as_tensor(n).saved[0];
-  Tensor g = g_all;
-  if (const double pad = as_tensor(n).real; pad >= 0) {  // the padding row gets nothing
-    std::vector<std::int64_t> keep;
-    const std::int64_t* r = rows.data<std::int64_t>();
-    for (std::int64_t i = 0; i < rows.numel(); ++i) {
-      if (r[i] != static_cast<std::int64_t>(pad)) keep.push_back(i);
-    }
-    const Tensor kept = index_tensor(keep);
-    rows = index_select(rows, 0, kept);
-    g = index_select(g, 0, kept);
-  }
-  if (active_capture || is_grad_enabled()) {
-    accumulate_grad(weight, index_add(g, weight.shape, 0, rows));
-    return;
-  }
-  SparseGrad& sg = weight.sparse_grad;
-  const bool had = sg.defined();
-  sg.rows = had ? cat({sg.rows, rows}) : rows;
-  sg.values = had ? cat({sg.values, g}) : g;
-}
-const Op embedding_sparse_op{"embedding", "embedding (sparse)", &tensor_kind,
-                             run_backward<embedding_sparse_vjp>};
+// ---- gather and scatter_add, adjoint to each other -------------------------------
 
-// gather and scatter_add are adjoint: saved = {index}, ints = {dim}
-Tensor scatter_add(const Tensor& g, const Shape& full, int dim, const Tensor& index);
-void gather_vjp(Node& n, const Tensor& g) {
-  const TensorNode& t = as_tensor(n);
-  accumulate_input(n, 0,
-                   scatter_add(g, input_node(n, 0).shape, static_cast<int>(t.ints[0]), t.saved[0]));
-}
-const Op gather_op{"gather", "gather", &tensor_kind, run_backward<gather_vjp>};
-void scatter_add_vjp(Node& n, const Tensor& g) {
-  const TensorNode& t = as_tensor(n);
-  accumulate_input(n, 0, gather(g, t.ints[0], t.saved[0]));
-}
-const Op scatter_add_op{"scatter_add", "scatter_add", &tensor_kind, run_backward<scatter_add_vjp>};
-
+namespace {
 // Calls f(index_flat, x_flat) for every element of `index`, where x_flat is
 // the element of a tensor of shape `full` that it addresses along `dim`.
 template <class F>
@@ -140,6 +151,21 @@ void check_gather_index(std::string_view op, const Shape& full, int dim, const T
   check_index(op, index, full[dim]);
 }
 
+Tensor scatter_add(const Tensor& g, const Shape& full, int dim, const Tensor& index);
+
+// out[i][j][k] = x[i][index[i][j][k]][k] (dim 1): the gradient scattered back
+void gather_vjp(TensorNode& n, const Tensor& g) {
+  const auto& [dim, index] = attrs<IndexAttrs>(n);
+  accumulate_input(n, 0, scatter_add(g, input_node(n, 0).shape, dim, index));
+}
+const Op gather_op{"gather", "gather", &tensor_kind, run_backward<gather_vjp>};
+
+void scatter_add_vjp(TensorNode& n, const Tensor& g) {
+  const auto& [dim, index] = attrs<IndexAttrs>(n);
+  accumulate_input(n, 0, gather(g, dim, index));
+}
+const Op scatter_add_op{"scatter_add", "scatter_add", &tensor_kind, run_backward<scatter_add_vjp>};
+
 Tensor scatter_add(const Tensor& g, const Shape& full, int dim, const Tensor& index) {
   Tensor out = zeros(full, g.dtype());
   visit_floating(g.dtype(), "scatter_add", [&](auto zero) {
@@ -148,100 +174,80 @@ Tensor scatter_add(const Tensor& g, const Shape& full, int dim, const Tensor& in
     T* o = out.data<T>();
     for_each_gathered(index, full, dim, [&](std::int64_t i, std::int64_t at) { o[at] += in[i]; });
   });
-  if (record(out, scatter_add_op, {g.node()})) {
-    out.node()->ints = {dim};
-    out.node()->saved = {index};
-  }
+  if (record(out, scatter_add_op, {g.node()})) out.node()->attrs.emplace(IndexAttrs{dim, index});
   return out;
 }
-
 }  // namespace
-
-Tensor index_add_rows(const Tensor& values, const Shape& shape, const Tensor& rows) {
-  return index_add(values, shape, 0, rows);
-}
-
-}  // namespace detail
-
-using detail::TensorNode;
-
-Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
-  const int d = detail::normalize_dim(dim, x.shape().size(), "index_select");
-  if (index.shape().size() > 1) {
-    detail::fail<ShapeError>("index_select: the index must be 1-d, got shape {}", index.shape());
-  }
-  detail::check_index("index_select", index, x.shape()[d]);
-  Shape shape = x.shape();
-  shape[d] = index.numel();
-  Tensor out = detail::empty_tensor(shape, x.dtype(), "index_select");
-  const std::int64_t outer = detail::product(shape, 0, d);
-  const std::int64_t inner = detail::product(shape, d + 1, shape.size());
-  const std::size_t bytes = inner * dtype_size(x.dtype());
-  const std::byte* in = x.node()->storage.get();
-  std::byte* o = out.node()->storage.get();
-  const std::int64_t* idx = index.data<std::int64_t>();
-  for (std::int64_t a = 0; a < outer; ++a) {
-    for (std::int64_t r = 0; r < index.numel(); ++r) {
-      std::copy_n(in + (a * x.shape()[d] + idx[r]) * bytes, bytes,
-                  o + (a * index.numel() + r) * bytes);
-    }
-  }
-  if (detail::record(out, detail::index_select_op, {x.node()})) {
-    out.node()->ints = {d};
-    out.node()->saved = {reshape(index, {index.numel()})};
-  }
-  return out;
-}
-
-Tensor index_add(const Tensor& x, std::int64_t dim, const Tensor& index, const Tensor& source) {
-  const int d = detail::normalize_dim(dim, x.shape().size(), "index_add");
-  Shape expected = x.shape();
-  expected[d] = index.numel();
-  if (source.shape() != expected || index.shape().size() > 1) {
-    detail::fail<ShapeError>("index_add: source {} does not fit x {} with {} indices along dim {}",
-                             source.shape(), x.shape(), index.numel(), d);
-  }
-  detail::check_index("index_add", index, x.shape()[d]);
-  return x + detail::index_add(source, x.shape(), d, reshape(index, {index.numel()}));
-}
-
 Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index) {
-  const int d = detail::normalize_dim(dim, x.shape().size(), "gather");
-  detail::check_gather_index("gather", x.shape(), d, index);
-  Tensor out = detail::empty_tensor(index.shape(), x.dtype(), "gather");
-  detail::visit_floating(x.dtype(), "gather", [&](auto zero) {
+  const int d = normalize_dim(dim, x.shape().size(), "gather");
+  check_gather_index("gather", x.shape(), d, index);
+  Tensor out = empty_tensor(index.shape(), x.dtype(), "gather");
+  visit_floating(x.dtype(), "gather", [&](auto zero) {
     using T = decltype(zero);
     const T* in = x.data<T>();
     T* o = out.data<T>();
-    detail::for_each_gathered(index, x.shape(), d,
-                              [&](std::int64_t i, std::int64_t at) { o[i] = in[at]; });
+    for_each_gathered(index, x.shape(), d, [&](std::int64_t i, std::int64_t at) { o[i] = in[at]; });
   });
-  if (detail::record(out, detail::gather_op, {x.node()})) {
-    out.node()->ints = {d};
-    out.node()->saved = {index};
-  }
+  if (record(out, gather_op, {x.node()})) out.node()->attrs.emplace(IndexAttrs{d, index});
   return out;
 }
 
+// ---- embedding --------------------------------------------------------------------
+
+namespace {
+// Sparse embedding: the weight (in[0]) gets the rows looked up and their
+// gradients (weight.sparse_grad) instead of a dense gradient. Under ag::grad
+// (a capture) or create_graph it falls back to a dense one.
+struct SparseEmbeddingAttrs {
+  Tensor rows;                              // the flat indices
+  std::optional<std::int64_t> padding_idx;  // its row gets nothing
+};
+void embedding_sparse_vjp(TensorNode& n, const Tensor& g_all) {
+  TensorNode& weight = input_node(n, 0);
+  if (!weight.requires_grad()) return;
+  const auto& [all_rows, padding_idx] = attrs<SparseEmbeddingAttrs>(n);
+  Tensor rows = all_rows;
+  Tensor g = g_all;
+  if (padding_idx) {
+    std::vector<std::int64_t> keep;
+    const std::int64_t* r = rows.data<std::int64_t>();
+    for (std::int64_t i = 0; i < rows.numel(); ++i) {
+      if (r[i] != *padding_idx) keep.push_back(i);
+    }
+    const Tensor kept = index_tensor(keep);
+    rows = index_select(rows, 0, kept);
+    g = index_select(g, 0, kept);
+  }
+  if (active_capture || is_grad_enabled()) {
+    accumulate_grad(weight, index_add(g, weight.shape, 0, rows));
+    return;
+  }
+  SparseGrad& sg = weight.sparse_grad;
+  const bool had = sg.defined();
+  sg.rows = had ? cat({sg.rows, rows}) : rows;
+  sg.values = had ? cat({sg.values, g}) : g;
+}
+const Op embedding_sparse_op{"embedding", "embedding (sparse)", &tensor_kind,
+                             run_backward<embedding_sparse_vjp>};
+}  // namespace
 Tensor embedding(const Tensor& weight, const Tensor& indices,
                  std::optional<std::int64_t> padding_idx, bool sparse) {
   if (weight.shape().size() != 2) {
-    detail::fail<ShapeError>("embedding: the weight must be 2-d (num_embeddings, dim), got {}",
-                             weight.shape());
+    fail<ShapeError>("embedding: the weight must be 2-d (num_embeddings, dim), got {}",
+                     weight.shape());
   }
   Tensor flat = reshape(indices, {indices.numel()});
   Shape shape = indices.shape();
   shape.push_back(weight.shape()[1]);
   if (sparse) {
-    detail::check_index("embedding", flat, weight.shape()[0]);
+    check_index("embedding", flat, weight.shape()[0]);
     Tensor rows;
     {
       NoGradGuard no_grad;
       rows = index_select(weight, 0, flat);
     }
-    if (detail::record(rows, detail::embedding_sparse_op, {weight.node()})) {
-      rows.node()->saved = {flat};
-      rows.node()->real = padding_idx ? static_cast<double>(*padding_idx) : -1.0;
+    if (record(rows, embedding_sparse_op, {weight.node()})) {
+      rows.node()->attrs.emplace(SparseEmbeddingAttrs{flat, padding_idx});
     }
     return reshape(rows, shape);
   }

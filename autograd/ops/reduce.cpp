@@ -1,7 +1,7 @@
 // Reductions: sum, mean, max/min (all, along a dim with indices, amax), and
 // the log-sum-exp family (logsumexp, softmax, log_softmax), composed from
 // primitives so they differentiate to any order. Also broadcast_to and
-// sum_to, the two adjoint halves of broadcasting.
+// sum_to, the two adjoint halves of broadcasting. One block per op.
 #include <cmath>
 #include <limits>
 
@@ -9,7 +9,8 @@
 #include "autograd/ops/tensor_op.hpp"
 
 namespace ag {
-namespace detail {
+using namespace detail;
+
 namespace {
 
 // Sorted, unique, normalised dims; all dims when `dims` is empty.
@@ -38,46 +39,44 @@ Tensor keep_dims(const Tensor& g, const Shape& in, const std::vector<int>& dims)
   return reshape(g, reduced_shape(in, dims, true));
 }
 
-void sum_vjp(Node& n, const Tensor& g) {
-  const TensorNode& t = as_tensor(n);
-  const std::vector<int> dims(t.ints.begin(), t.ints.end());
+// The dims a reduction reduced (sorted, normalised).
+struct DimsAttrs {
+  std::vector<int> dims;
+};
+
+}  // namespace
+
+namespace {
+// x stretched to a shape: the gradient is summed back (by accumulate_grad)
+void broadcast_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, g); }
+const Op broadcast_op{"broadcast_to", "broadcast", &tensor_kind, run_backward<broadcast_vjp>};
+}  // namespace
+Tensor broadcast_to(const Tensor& x, const Shape& shape) {
+  const Shape target = broadcast_shapes(x.shape(), shape, "broadcast_to");
+  if (target != shape) {
+    fail<ShapeError>("broadcast_to: {} cannot be broadcast to {}", x.shape(), shape);
+  }
+  if (x.shape() == shape) return x;
+  Tensor out = empty_tensor(shape, x.dtype(), "broadcast_to");
+  visit_any(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = x.data<T>();
+    T* o = out.data<T>();
+    for_each_broadcast(x.shape(), x.shape(), shape,
+                       [&](std::int64_t i, std::int64_t j, std::int64_t) { o[i] = in[j]; });
+  });
+  record(out, broadcast_op, {x.node()});
+  return out;
+}
+
+namespace {
+// Σ over dims: d/dx = 1, the gradient broadcast back over the reduced dims
+void sum_vjp(TensorNode& n, const Tensor& g) {
+  const std::vector<int>& dims = attrs<DimsAttrs>(n).dims;
   const Shape& in = input_node(n, 0).shape;
   accumulate_input(n, 0, broadcast_to(keep_dims(g, in, dims), in));
 }
 const Op sum_op{"sum", "sum", &tensor_kind, run_backward<sum_vjp>};
-
-void broadcast_vjp(Node& n, const Tensor& g) {
-  accumulate_input(n, 0, sum_to(g, input_node(n, 0).shape));
-}
-const Op broadcast_op{"broadcast_to", "broadcast", &tensor_kind, run_backward<broadcast_vjp>};
-
-// Ties share the gradient evenly (torch.max(x), amax); dims in node.ints.
-void amax_vjp(Node& n, const Tensor& g) {
-  const TensorNode& t = as_tensor(n);
-  const std::vector<int> dims(t.ints.begin(), t.ints.end());
-  const Tensor x = input(n, 0);
-  const Tensor kept = keep_dims(output(n).detach(), x.shape(), dims);
-  const Tensor hit = where(eq(x, kept), ones({}, x.dtype()), zeros({}, x.dtype()));
-  const Tensor share = hit / sum(hit, as_dims(dims), true);
-  accumulate_input(n, 0, share * keep_dims(g, x.shape(), dims));
-}
-const Op amax_op{"amax", "amax", &tensor_kind, run_backward<amax_vjp>};
-const Op amin_op{"amin", "amin", &tensor_kind, run_backward<amax_vjp>};
-
-// The whole gradient to the chosen index (saved[0], keepdim layout); dim in ints[0].
-void max_dim_vjp(Node& n, const Tensor& g) {
-  const TensorNode& t = as_tensor(n);
-  const int dim = static_cast<int>(t.ints[0]);
-  const Tensor x = input(n, 0);
-  Shape line(x.shape().size(), 1);
-  line[dim] = x.shape()[dim];
-  const Tensor positions =
-      reshape(arange(0, static_cast<double>(x.shape()[dim]), 1, DType::int64), line);
-  const Tensor chosen = eq(positions, t.saved[0]);
-  accumulate_input(n, 0, where(chosen, keep_dims(g, x.shape(), {dim}), zeros({}, x.dtype())));
-}
-const Op max_dim_op{"max", "max", &tensor_kind, run_backward<max_dim_vjp>};
-const Op min_dim_op{"min", "min", &tensor_kind, run_backward<max_dim_vjp>};
 
 Tensor sum_forward(const Tensor& x, const std::vector<int>& dims, bool keepdim) {
   Tensor out = zeros(reduced_shape(x.shape(), dims, keepdim), x.dtype());
@@ -89,6 +88,39 @@ Tensor sum_forward(const Tensor& x, const std::vector<int>& dims, bool keepdim) 
   });
   return out;
 }
+}  // namespace
+Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
+  std::vector<int> d = reduction_dims(x, dims, "sum");
+  Tensor out = sum_forward(x, d, keepdim);
+  if (record(out, sum_op, {x.node()})) out.node()->attrs.emplace(DimsAttrs{std::move(d)});
+  return out;
+}
+
+Tensor sum_to(const Tensor& x, const Shape& shape) {
+  if (x.shape() == shape) return x;
+  if (!broadcasts_to(shape, x.shape())) {
+    fail<ShapeError>("sum_to: {} does not broadcast to {}, so {} cannot be summed down to it",
+                     shape, x.shape(), x.shape());
+  }
+  const Shape& g = x.shape();
+  const std::size_t lead = g.size() - shape.size();
+  std::vector<std::int64_t> dims;
+  for (std::size_t k = 0; k < g.size(); ++k) {
+    if (k < lead || (shape[k - lead] == 1 && g[k] != 1)) dims.push_back(static_cast<int>(k));
+  }
+  return dims.empty() ? reshape(x, shape) : reshape(sum(x, dims, true), shape);
+}
+
+Tensor mean(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
+  const std::vector<int> d = reduction_dims(x, dims, "mean");
+  std::int64_t count = 1;
+  for (int k : d) count *= x.shape()[k];
+  return sum(x, dims, keepdim) / static_cast<double>(count);
+}
+
+// ---- extrema ------------------------------------------------------------------
+
+namespace {
 
 // Extremum over dims (first index on ties) with its position along the one
 // reduced dim when there is exactly one.
@@ -124,84 +156,72 @@ Extremum extremum(const Tensor& x, const std::vector<int>& dims, bool keepdim, b
   return {values, indices};
 }
 
+// amax/amin over dims: ties share the gradient evenly (as torch.max(x), amax)
+void amax_vjp(TensorNode& n, const Tensor& g) {
+  const std::vector<int>& dims = attrs<DimsAttrs>(n).dims;
+  const Tensor x = input(n, 0);
+  const Tensor kept = keep_dims(output(n).detach(), x.shape(), dims);
+  const Tensor hit = where(eq(x, kept), ones({}, x.dtype()), zeros({}, x.dtype()));
+  const Tensor share = hit / sum(hit, as_dims(dims), true);
+  accumulate_input(n, 0, share * keep_dims(g, x.shape(), dims));
+}
+const Op amax_op{"amax", "amax", &tensor_kind, run_backward<amax_vjp>};
+const Op amin_op{"amin", "amin", &tensor_kind, run_backward<amax_vjp>};
+
 Tensor reduce_extremum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim,
                        bool is_max) {
   const char* name = is_max ? "amax" : "amin";
-  const std::vector<int> d = reduction_dims(x, dims, name);
+  std::vector<int> d = reduction_dims(x, dims, name);
   Tensor out = extremum(x, d, keepdim, is_max, name).values;
-  if (record(out, is_max ? amax_op : amin_op, {x.node()})) out.node()->ints = as_dims(d);
+  if (record(out, is_max ? amax_op : amin_op, {x.node()})) {
+    out.node()->attrs.emplace(DimsAttrs{std::move(d)});
+  }
   return out;
 }
+
+// max/min along a dim: the whole gradient to the chosen index
+struct ChosenAttrs {
+  int dim;
+  Tensor indices;  // keepdim layout
+};
+void max_dim_vjp(TensorNode& n, const Tensor& g) {
+  const auto& [dim, indices] = attrs<ChosenAttrs>(n);
+  const Tensor x = input(n, 0);
+  Shape line(x.shape().size(), 1);
+  line[dim] = x.shape()[dim];
+  const Tensor positions =
+      reshape(arange(0, static_cast<double>(x.shape()[dim]), 1, DType::int64), line);
+  const Tensor chosen = eq(positions, indices);
+  accumulate_input(n, 0, where(chosen, keep_dims(g, x.shape(), {dim}), zeros({}, x.dtype())));
+}
+const Op max_dim_op{"max", "max", &tensor_kind, run_backward<max_dim_vjp>};
+const Op min_dim_op{"min", "min", &tensor_kind, run_backward<max_dim_vjp>};
 
 ValuesIndices extremum_dim(const Tensor& x, std::int64_t dim, bool keepdim, bool is_max) {
   const char* name = is_max ? "max" : "min";
   const int d = normalize_dim(dim, x.shape().size(), name);
   auto [values, indices] = extremum(x, {d}, keepdim, is_max, name);
   if (record(values, is_max ? max_dim_op : min_dim_op, {x.node()})) {
-    values.node()->ints = {d};
-    values.node()->saved = {keepdim ? indices : unsqueeze(indices, d)};
+    values.node()->attrs.emplace(ChosenAttrs{d, keepdim ? indices : unsqueeze(indices, d)});
   }
   return {values, indices};
 }
 
 }  // namespace
 
-Tensor sum_to(const Tensor& grad, const Shape& shape) {
-  if (grad.shape() == shape) return grad;
-  const Shape& g = grad.shape();
-  const std::size_t lead = g.size() - shape.size();
-  std::vector<std::int64_t> dims;
-  for (std::size_t k = 0; k < g.size(); ++k) {
-    if (k < lead || (shape[k - lead] == 1 && g[k] != 1)) dims.push_back(static_cast<int>(k));
-  }
-  return dims.empty() ? reshape(grad, shape) : reshape(sum(grad, dims, true), shape);
-}
-
-}  // namespace detail
-
-Tensor broadcast_to(const Tensor& x, const Shape& shape) {
-  const Shape target = detail::broadcast_shapes(x.shape(), shape, "broadcast_to");
-  if (target != shape) {
-    detail::fail<ShapeError>("broadcast_to: {} cannot be broadcast to {}", x.shape(), shape);
-  }
-  if (x.shape() == shape) return x;
-  Tensor out = detail::empty_tensor(shape, x.dtype(), "broadcast_to");
-  detail::visit_any(x.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    const T* in = x.data<T>();
-    T* o = out.data<T>();
-    detail::for_each_broadcast(x.shape(), x.shape(), shape,
-                               [&](std::int64_t i, std::int64_t j, std::int64_t) { o[i] = in[j]; });
-  });
-  detail::record(out, detail::broadcast_op, {x.node()});
-  return out;
-}
-
-Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
-  const std::vector<int> d = detail::reduction_dims(x, dims, "sum");
-  Tensor out = detail::sum_forward(x, d, keepdim);
-  if (detail::record(out, detail::sum_op, {x.node()})) out.node()->ints = detail::as_dims(d);
-  return out;
-}
-
-Tensor mean(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
-  const std::vector<int> d = detail::reduction_dims(x, dims, "mean");
-  std::int64_t count = 1;
-  for (int k : d) count *= x.shape()[k];
-  return sum(x, dims, keepdim) / static_cast<double>(count);
-}
-
-Tensor max(const Tensor& x) { return detail::reduce_extremum(x, {}, false, true); }
-Tensor min(const Tensor& x) { return detail::reduce_extremum(x, {}, false, false); }
+Tensor max(const Tensor& x) { return reduce_extremum(x, {}, false, true); }
+Tensor min(const Tensor& x) { return reduce_extremum(x, {}, false, false); }
 Tensor amax(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
-  return detail::reduce_extremum(x, dims, keepdim, true);
+  return reduce_extremum(x, dims, keepdim, true);
 }
 ValuesIndices max(const Tensor& x, std::int64_t dim, bool keepdim) {
-  return detail::extremum_dim(x, dim, keepdim, true);
+  return extremum_dim(x, dim, keepdim, true);
 }
 ValuesIndices min(const Tensor& x, std::int64_t dim, bool keepdim) {
-  return detail::extremum_dim(x, dim, keepdim, false);
+  return extremum_dim(x, dim, keepdim, false);
 }
+
+// ---- the log-sum-exp family: compositions, so any order differentiates ----------
 
 Tensor logsumexp(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
   // m + log Σ exp(x - m) with m = max (a constant: the gradient does not
@@ -210,8 +230,8 @@ Tensor logsumexp(const Tensor& x, const std::vector<std::int64_t>& dims, bool ke
   m = where(ge(abs(m), full({}, INFINITY, m.dtype())), zeros({}, m.dtype()), m);
   Tensor out = log(sum(exp(x - m), dims, true)) + m;
   if (keepdim) return out;
-  const std::vector<int> d = detail::reduction_dims(x, dims, "logsumexp");
-  return reshape(out, detail::reduced_shape(x.shape(), d, false));
+  const std::vector<int> d = reduction_dims(x, dims, "logsumexp");
+  return reshape(out, reduced_shape(x.shape(), d, false));
 }
 
 Tensor log_softmax(const Tensor& x, std::int64_t dim) { return x - logsumexp(x, {dim}, true); }

@@ -1,109 +1,113 @@
 // Scalar arithmetic: + - * / and negation, with Scalars or plain numbers on
-// either side. Each op: forward, then its local derivative times the
-// output's gradient added into each input.
+// either side. One block per op: its derivative, its table, its forward. A
+// plain number is the op's constant, not a leaf, so `2 * x` records one node.
 #include "autograd/ops/scalar_op.hpp"
 
 namespace ag {
-namespace detail {
+using namespace detail;
+
 namespace {
+const char* const kLeftRight[] = {"a", "b"};  // operand names where order matters
 
 // a + b: d/da = 1, d/db = 1
-void add_backward(Node& n) {
-  input0(n).grad += as_scalar(n).grad;
-  input1(n).grad += as_scalar(n).grad;
+void add_vjp(ScalarNode& n, double g) {
+  accumulate_input(n, 0, g);
+  accumulate_input(n, 1, g);
 }
-const Op add_op{"add", "+", &scalar_kind, add_backward};
-
-// a - b: d/da = 1, d/db = -1
-void sub_backward(Node& n) {
-  input0(n).grad += as_scalar(n).grad;
-  input1(n).grad -= as_scalar(n).grad;
-}
-const Op sub_op{"sub", "-", &scalar_kind, sub_backward};
-
-// a * b: d/da = b, d/db = a
-void mul_backward(Node& n) {
-  ScalarNode &a = input0(n), &b = input1(n);
-  const double g = as_scalar(n).grad;
-  a.grad += b.value * g;
-  b.grad += a.value * g;
-}
-const Op mul_op{"mul", "*", &scalar_kind, mul_backward};
-
-// a / b: d/da = 1/b, d/db = -a/b^2
-void div_backward(Node& n) {
-  ScalarNode &a = input0(n), &b = input1(n);
-  const double g = as_scalar(n).grad;
-  a.grad += g / b.value;
-  b.grad -= g * a.value / (b.value * b.value);
-}
-const Op div_op{"div", "/", &scalar_kind, div_backward};
-
-// -x: d/dx = -1
-void neg_backward(Node& n) { input0(n).grad -= as_scalar(n).grad; }
-const Op neg_op{"neg", "neg", &scalar_kind, neg_backward};
-
-// x + c: d/dx = 1 (c is stored as aux; x - c is recorded as x + (-c), exactly)
-void add_const_backward(Node& n) { input0(n).grad += as_scalar(n).grad; }
-const Op add_const_op{"add_const", "+ {:g}", &scalar_kind, add_const_backward};
-
-// c - x: d/dx = -1
-void rsub_const_backward(Node& n) { input0(n).grad -= as_scalar(n).grad; }
-const Op rsub_const_op{"rsub_const", "{:g} -", &scalar_kind, rsub_const_backward};
-
-// x * c: d/dx = c
-void mul_const_backward(Node& n) { input0(n).grad += as_scalar(n).aux * as_scalar(n).grad; }
-const Op mul_const_op{"mul_const", "* {:g}", &scalar_kind, mul_const_backward};
-
-// x / c: d/dx = 1/c (divided, not multiplied by 1/c, so values match x / c exactly)
-void div_const_backward(Node& n) { input0(n).grad += as_scalar(n).grad / as_scalar(n).aux; }
-const Op div_const_op{"div_const", "/ {:g}", &scalar_kind, div_const_backward};
-
-// c / x: d/dx = -c/x^2
-void rdiv_const_backward(Node& n) {
-  ScalarNode& x = input0(n);
-  x.grad -= as_scalar(n).grad * as_scalar(n).aux / (x.value * x.value);
-}
-const Op rdiv_const_op{"rdiv_const", "{:g} /", &scalar_kind, rdiv_const_backward};
-
+const Op add_op{"add", "+", &scalar_kind, run_backward<add_vjp>};
 }  // namespace
-}  // namespace detail
-
-using detail::record;
-
 Scalar operator+(const Scalar& a, const Scalar& b) {
-  return record(detail::add_op, a.value() + b.value(), a, b);
+  return record(add_op, a.value() + b.value(), a, b);
 }
-Scalar operator-(const Scalar& a, const Scalar& b) {
-  return record(detail::sub_op, a.value() - b.value(), a, b);
-}
-Scalar operator*(const Scalar& a, const Scalar& b) {
-  return record(detail::mul_op, a.value() * b.value(), a, b);
-}
-Scalar operator/(const Scalar& a, const Scalar& b) {
-  return record(detail::div_op, a.value() / b.value(), a, b);
-}
-Scalar operator-(const Scalar& a) { return record(detail::neg_op, -a.value(), a); }
 
-Scalar operator+(const Scalar& a, double c) {
-  return record(detail::add_const_op, a.value() + c, a, c);
+namespace {
+// a - b: d/da = 1, d/db = -1
+void sub_vjp(ScalarNode& n, double g) {
+  accumulate_input(n, 0, g);
+  accumulate_input(n, 1, -g);
 }
+const Op sub_op{"sub", "-", &scalar_kind, run_backward<sub_vjp>, nullptr, kLeftRight};
+}  // namespace
+Scalar operator-(const Scalar& a, const Scalar& b) {
+  return record(sub_op, a.value() - b.value(), a, b);
+}
+
+namespace {
+// a * b: d/da = b, d/db = a
+void mul_vjp(ScalarNode& n, double g) {
+  accumulate_input(n, 0, input(n, 1).value * g);
+  accumulate_input(n, 1, input(n, 0).value * g);
+}
+const Op mul_op{"mul", "*", &scalar_kind, run_backward<mul_vjp>};
+}  // namespace
+Scalar operator*(const Scalar& a, const Scalar& b) {
+  return record(mul_op, a.value() * b.value(), a, b);
+}
+
+namespace {
+// a / b: d/da = 1/b, d/db = -a/b^2
+void div_vjp(ScalarNode& n, double g) {
+  const double a = input(n, 0).value, b = input(n, 1).value;
+  accumulate_input(n, 0, g / b);
+  accumulate_input(n, 1, -(g * a / (b * b)));
+}
+const Op div_op{"div", "/", &scalar_kind, run_backward<div_vjp>, nullptr, kLeftRight};
+}  // namespace
+Scalar operator/(const Scalar& a, const Scalar& b) {
+  return record(div_op, a.value() / b.value(), a, b);
+}
+
+namespace {
+// -x: d/dx = -1
+void neg_vjp(ScalarNode& n, double g) { accumulate_input(n, 0, -g); }
+const Op neg_op{"neg", "neg", &scalar_kind, run_backward<neg_vjp>};
+}  // namespace
+Scalar operator-(const Scalar& a) { return record(neg_op, -a.value(), a); }
+
+namespace {
+// x + c: d/dx = 1 (x - c is recorded as x + (-c), exactly)
+void add_const_vjp(ScalarNode& n, double g) { accumulate_input(n, 0, g); }
+const Op add_const_op{"add_const", "+ {:g}", &scalar_kind, run_backward<add_const_vjp>,
+                      constant_label};
+}  // namespace
+Scalar operator+(const Scalar& a, double c) { return record(add_const_op, a.value() + c, a, c); }
 Scalar operator+(double c, const Scalar& a) { return a + c; }
-Scalar operator-(const Scalar& a, double c) {
-  return record(detail::add_const_op, a.value() - c, a, -c);
-}
-Scalar operator-(double c, const Scalar& a) {
-  return record(detail::rsub_const_op, c - a.value(), a, c);
-}
-Scalar operator*(const Scalar& a, double c) {
-  return record(detail::mul_const_op, a.value() * c, a, c);
-}
+Scalar operator-(const Scalar& a, double c) { return record(add_const_op, a.value() - c, a, -c); }
+
+namespace {
+// c - x: d/dx = -1
+void rsub_const_vjp(ScalarNode& n, double g) { accumulate_input(n, 0, -g); }
+const Op rsub_const_op{"rsub_const", "{:g} -", &scalar_kind, run_backward<rsub_const_vjp>,
+                       constant_label};
+}  // namespace
+Scalar operator-(double c, const Scalar& a) { return record(rsub_const_op, c - a.value(), a, c); }
+
+namespace {
+// x * c: d/dx = c
+void mul_const_vjp(ScalarNode& n, double g) { accumulate_input(n, 0, n.constant * g); }
+const Op mul_const_op{"mul_const", "* {:g}", &scalar_kind, run_backward<mul_const_vjp>,
+                      constant_label};
+}  // namespace
+Scalar operator*(const Scalar& a, double c) { return record(mul_const_op, a.value() * c, a, c); }
 Scalar operator*(double c, const Scalar& a) { return a * c; }
-Scalar operator/(const Scalar& a, double c) {
-  return record(detail::div_const_op, a.value() / c, a, c);
+
+namespace {
+// x / c: d/dx = 1/c (divided, not multiplied by 1/c, so values match x / c exactly)
+void div_const_vjp(ScalarNode& n, double g) { accumulate_input(n, 0, g / n.constant); }
+const Op div_const_op{"div_const", "/ {:g}", &scalar_kind, run_backward<div_const_vjp>,
+                      constant_label};
+}  // namespace
+Scalar operator/(const Scalar& a, double c) { return record(div_const_op, a.value() / c, a, c); }
+
+namespace {
+// c / x: d/dx = -c/x^2
+void rdiv_const_vjp(ScalarNode& n, double g) {
+  const double x = input(n, 0).value;
+  accumulate_input(n, 0, -(g * n.constant / (x * x)));
 }
-Scalar operator/(double c, const Scalar& a) {
-  return record(detail::rdiv_const_op, c / a.value(), a, c);
-}
+const Op rdiv_const_op{"rdiv_const", "{:g} /", &scalar_kind, run_backward<rdiv_const_vjp>,
+                       constant_label};
+}  // namespace
+Scalar operator/(double c, const Scalar& a) { return record(rdiv_const_op, c / a.value(), a, c); }
 
 }  // namespace ag

@@ -1,13 +1,15 @@
 // Shape ops: reshape (a view), permute/transpose, squeeze/unsqueeze,
 // cat/stack, slice/select. Each backward is another op of this file
 // (slice ↔ slice_scatter, cat ↔ slice), so gradients of any order work.
+// One block per op.
 #include <numeric>
 
 #include "autograd/ops/kernels.hpp"
 #include "autograd/ops/tensor_op.hpp"
 
 namespace ag {
-namespace detail {
+using namespace detail;
+
 namespace {
 
 // Copies x's elements in the order of `out_shape` where out dim k walks x
@@ -42,56 +44,129 @@ Tensor strided_copy(const Tensor& x, const Shape& out_shape, const Shape& stride
   return out;
 }
 
-void reshape_vjp(Node& n, const Tensor& g) {
+}  // namespace
+
+namespace {
+// same data, new shape: the gradient reshaped back
+void reshape_vjp(TensorNode& n, const Tensor& g) {
   accumulate_input(n, 0, reshape(g, input_node(n, 0).shape));
 }
 const Op reshape_op{"reshape", "reshape", &tensor_kind, run_backward<reshape_vjp>};
+}  // namespace
+Tensor reshape(const Tensor& x, const Shape& shape) {
+  Shape target = shape;
+  std::int64_t known = 1;
+  int inferred = -1;
+  for (std::size_t k = 0; k < target.size(); ++k) {
+    if (target[k] == -1 && inferred < 0) {
+      inferred = static_cast<int>(k);
+    } else if (target[k] < 0) {
+      fail<ShapeError>("reshape: invalid size {} in {}", target[k], shape);
+    } else {
+      known *= target[k];
+    }
+  }
+  if (inferred >= 0) {
+    if (known == 0 || x.numel() % known != 0) {
+      fail<ShapeError>("reshape: cannot reshape {} ({} elements) into {}", x.shape(), x.numel(),
+                       shape);
+    }
+    target[inferred] = x.numel() / known;
+  }
+  if (checked_numel(target, "reshape") != x.numel()) {
+    fail<ShapeError>("reshape: cannot reshape {} ({} elements) into {}", x.shape(), x.numel(),
+                     shape);
+  }
+  Tensor out = empty_tensor({}, x.dtype(), "reshape");
+  out.node()->shape = target;
+  out.node()->storage = x.node()->storage;  // a view: same buffer
+  record(out, reshape_op, {x.node()});
+  return out;
+}
 
-void permute_vjp(Node& n, const Tensor& g) {
-  const Shape& perm = as_tensor(n).ints;
+namespace {
+// dims reordered: the gradient permuted back by the inverse permutation
+struct PermuteAttrs {
+  Shape perm;
+};
+void permute_vjp(TensorNode& n, const Tensor& g) {
+  const Shape& perm = attrs<PermuteAttrs>(n).perm;
   std::vector<std::int64_t> inverse(perm.size());
   for (std::size_t k = 0; k < perm.size(); ++k) inverse[perm[k]] = static_cast<std::int64_t>(k);
   accumulate_input(n, 0, permute(g, inverse));
 }
 const Op permute_op{"permute", "permute", &tensor_kind, run_backward<permute_vjp>};
-
-// cat: input k's gradient is its slice of g; ints = {dim, size0, size1, ...}
-void cat_vjp(Node& n, const Tensor& g) {
-  const Shape& ints = as_tensor(n).ints;
-  std::int64_t start = 0;
-  for (std::size_t k = 1; k < ints.size(); ++k) {
-    const int input_index = static_cast<int>(k - 1);
-    if (input_wants_grad(n, input_index)) {
-      accumulate_input(n, input_index, slice(g, ints[0], start, start + ints[k]));
-    }
-    start += ints[k];
+}  // namespace
+Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
+  const std::size_t rank = x.shape().size();
+  if (dims.size() != rank) {
+    fail<ShapeError>("permute: {} dims given for a {}-d tensor (shape {})", dims.size(), rank,
+                     x.shape());
   }
+  Shape perm(rank), out_shape(rank), strides(rank);
+  std::vector<bool> used(rank, false);
+  const Shape in_strides = contiguous_strides(x.shape());
+  for (std::size_t k = 0; k < rank; ++k) {
+    perm[k] = normalize_dim(dims[k], rank, "permute");
+    if (used[perm[k]]) fail<ShapeError>("permute: dim {} repeats in {}", perm[k], dims);
+    used[perm[k]] = true;
+    out_shape[k] = x.shape()[perm[k]];
+    strides[k] = in_strides[perm[k]];
+  }
+  Tensor out = strided_copy(x, out_shape, strides, 0, "permute");
+  if (record(out, permute_op, {x.node()})) out.node()->attrs.emplace(PermuteAttrs{perm});
+  return out;
 }
-const Op cat_op{"cat", "cat", &tensor_kind, run_backward<cat_vjp>};
 
-// Places `g` (a slice of a tensor of `full`) into zeros of shape `full`.
-Tensor slice_scatter(const Tensor& g, const Shape& full, int dim, std::int64_t start,
-                     std::int64_t step);
+Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
+  const std::size_t rank = x.shape().size();
+  std::vector<std::int64_t> perm(rank);
+  std::iota(perm.begin(), perm.end(), 0);
+  std::swap(perm[normalize_dim(dim0, rank, "transpose")],
+            perm[normalize_dim(dim1, rank, "transpose")]);
+  return permute(x, perm);
+}
 
-// slice: ints = {dim, start, step}
-void slice_vjp(Node& n, const Tensor& g) {
-  const Shape& ints = as_tensor(n).ints;
-  accumulate_input(
-      n, 0, slice_scatter(g, input_node(n, 0).shape, static_cast<int>(ints[0]), ints[1], ints[2]));
+Tensor unsqueeze(const Tensor& x, std::int64_t dim) {
+  Shape shape = x.shape();
+  const int d = normalize_dim(dim, shape.size() + 1, "unsqueeze");
+  shape.insert(shape.begin() + d, 1);
+  return reshape(x, shape);
+}
+
+Tensor squeeze(const Tensor& x, std::optional<std::int64_t> dim) {
+  Shape shape;
+  const int only = dim ? normalize_dim(*dim, x.shape().size(), "squeeze") : -1;
+  for (std::size_t k = 0; k < x.shape().size(); ++k) {
+    const bool drop = x.shape()[k] == 1 && (only < 0 || only == static_cast<int>(k));
+    if (!drop) shape.push_back(x.shape()[k]);
+  }
+  return reshape(x, shape);
+}
+
+namespace {
+// x[start:stop:step] along dim and its adjoint, slice_scatter (g placed into
+// zeros of the input's shape): each the other's backward
+struct SliceAttrs {
+  int dim;
+  std::int64_t start, step;
+};
+Tensor slice_scatter(const Tensor& g, const Shape& full, const SliceAttrs& at);
+
+void slice_vjp(TensorNode& n, const Tensor& g) {
+  accumulate_input(n, 0, slice_scatter(g, input_node(n, 0).shape, attrs<SliceAttrs>(n)));
 }
 const Op slice_op{"slice", "slice", &tensor_kind, run_backward<slice_vjp>};
 
-// slice_scatter: ints = {dim, start, step}; the adjoint of slice
-void slice_scatter_vjp(Node& n, const Tensor& g) {
-  const Shape& ints = as_tensor(n).ints;
-  const std::int64_t len = input_node(n, 0).shape[ints[0]];
-  accumulate_input(n, 0, slice(g, ints[0], ints[1], ints[1] + (len - 1) * ints[2] + 1, ints[2]));
+void slice_scatter_vjp(TensorNode& n, const Tensor& g) {
+  const auto& [dim, start, step] = attrs<SliceAttrs>(n);
+  const std::int64_t len = input_node(n, 0).shape[dim];
+  accumulate_input(n, 0, slice(g, dim, start, start + (len - 1) * step + 1, step));
 }
 const Op slice_scatter_op{"slice_scatter", "slice_scatter", &tensor_kind,
                           run_backward<slice_scatter_vjp>};
 
-Tensor slice_scatter(const Tensor& g, const Shape& full, int dim, std::int64_t start,
-                     std::int64_t step) {
+Tensor slice_scatter(const Tensor& g, const Shape& full, const SliceAttrs& at) {
   Tensor out = zeros(full, g.dtype());
   const Shape strides = contiguous_strides(full);
   visit_floating(g.dtype(), "slice_scatter", [&](auto zero) {
@@ -100,16 +175,67 @@ Tensor slice_scatter(const Tensor& g, const Shape& full, int dim, std::int64_t s
     T* o = out.data<T>();
     // Walk g's elements; map each to its place in `out`.
     Shape place = strides;
-    place[dim] *= step;
+    place[at.dim] *= at.step;
     const Tensor positions =
         strided_copy(arange(0, static_cast<double>(out.numel()), 1, DType::int64), g.shape(), place,
-                     start * strides[dim], "slice_scatter");
+                     at.start * strides[at.dim], "slice_scatter");
     const std::int64_t* p = positions.data<std::int64_t>();
     for (std::int64_t i = 0, n = g.numel(); i < n; ++i) o[p[i]] = in[i];
   });
-  if (record(out, slice_scatter_op, {g.node()})) out.node()->ints = {dim, start, step};
+  if (record(out, slice_scatter_op, {g.node()})) out.node()->attrs.emplace(at);
   return out;
 }
+}  // namespace
+Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t stop,
+             std::int64_t step) {
+  const int d = normalize_dim(dim, x.shape().size(), "slice");
+  if (step <= 0) fail<ValueError>("slice: step must be positive, got {}", step);
+  const std::int64_t size = x.shape()[d];
+  auto clamp_index = [size](std::int64_t i) {
+    if (i < 0) i += size;
+    return std::clamp<std::int64_t>(i, 0, size);
+  };
+  start = clamp_index(start);
+  stop = std::max(clamp_index(stop), start);
+  Shape out_shape = x.shape();
+  out_shape[d] = (stop - start + step - 1) / step;
+  Shape strides = contiguous_strides(x.shape());
+  const std::int64_t offset = start * strides[d];
+  strides[d] *= step;
+  Tensor out = strided_copy(x, out_shape, strides, offset, "slice");
+  if (record(out, slice_op, {x.node()})) out.node()->attrs.emplace(SliceAttrs{d, start, step});
+  return out;
+}
+
+Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index) {
+  const int d = normalize_dim(dim, x.shape().size(), "select");
+  const std::int64_t size = x.shape()[d];
+  if (index < -size || index >= size) {
+    fail<IndexError>("select: index {} is out of range for dim {} of size {} (shape {})", index, d,
+                     size, x.shape());
+  }
+  if (index < 0) index += size;
+  return squeeze(slice(x, d, index, index + 1), d);
+}
+
+namespace {
+// joined along a dim: input k's gradient is its slice of g
+struct CatAttrs {
+  int dim;
+  std::vector<std::int64_t> sizes;  // of each input along dim
+};
+void cat_vjp(TensorNode& n, const Tensor& g) {
+  const auto& [dim, sizes] = attrs<CatAttrs>(n);
+  std::int64_t start = 0;
+  for (std::size_t k = 0; k < sizes.size(); ++k) {
+    const int input_index = static_cast<int>(k);
+    if (input_wants_grad(n, input_index)) {
+      accumulate_input(n, input_index, slice(g, dim, start, start + sizes[k]));
+    }
+    start += sizes[k];
+  }
+}
+const Op cat_op{"cat", "cat", &tensor_kind, run_backward<cat_vjp>};
 
 Tensor cat_forward(const std::vector<Tensor>& xs, int dim) {
   const Shape& first = xs[0].shape();
@@ -146,146 +272,31 @@ Tensor cat_forward(const std::vector<Tensor>& xs, int dim) {
 }
 
 }  // namespace
-
-}  // namespace detail
-
-using detail::TensorNode;
-
-Tensor reshape(const Tensor& x, const Shape& shape) {
-  Shape target = shape;
-  std::int64_t known = 1;
-  int inferred = -1;
-  for (std::size_t k = 0; k < target.size(); ++k) {
-    if (target[k] == -1 && inferred < 0) {
-      inferred = static_cast<int>(k);
-    } else if (target[k] < 0) {
-      detail::fail<ShapeError>("reshape: invalid size {} in {}", target[k], shape);
-    } else {
-      known *= target[k];
-    }
-  }
-  if (inferred >= 0) {
-    if (known == 0 || x.numel() % known != 0) {
-      detail::fail<ShapeError>("reshape: cannot reshape {} ({} elements) into {}", x.shape(),
-                               x.numel(), shape);
-    }
-    target[inferred] = x.numel() / known;
-  }
-  if (detail::checked_numel(target, "reshape") != x.numel()) {
-    detail::fail<ShapeError>("reshape: cannot reshape {} ({} elements) into {}", x.shape(),
-                             x.numel(), shape);
-  }
-  Tensor out = detail::empty_tensor({}, x.dtype(), "reshape");
-  out.node()->shape = target;
-  out.node()->storage = x.node()->storage;  // a view: same buffer
-  detail::record(out, detail::reshape_op, {x.node()});
-  return out;
-}
-
-Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
-  const std::size_t rank = x.shape().size();
-  if (dims.size() != rank) {
-    detail::fail<ShapeError>("permute: {} dims given for a {}-d tensor (shape {})", dims.size(),
-                             rank, x.shape());
-  }
-  Shape perm(rank), out_shape(rank), strides(rank);
-  std::vector<bool> used(rank, false);
-  const Shape in_strides = detail::contiguous_strides(x.shape());
-  for (std::size_t k = 0; k < rank; ++k) {
-    perm[k] = detail::normalize_dim(dims[k], rank, "permute");
-    if (used[perm[k]]) detail::fail<ShapeError>("permute: dim {} repeats in {}", perm[k], dims);
-    used[perm[k]] = true;
-    out_shape[k] = x.shape()[perm[k]];
-    strides[k] = in_strides[perm[k]];
-  }
-  Tensor out = detail::strided_copy(x, out_shape, strides, 0, "permute");
-  if (detail::record(out, detail::permute_op, {x.node()})) out.node()->ints = perm.vec();
-  return out;
-}
-
-Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
-  const std::size_t rank = x.shape().size();
-  std::vector<std::int64_t> perm(rank);
-  std::iota(perm.begin(), perm.end(), 0);
-  std::swap(perm[detail::normalize_dim(dim0, rank, "transpose")],
-            perm[detail::normalize_dim(dim1, rank, "transpose")]);
-  return permute(x, perm);
-}
-
-Tensor unsqueeze(const Tensor& x, std::int64_t dim) {
-  Shape shape = x.shape();
-  const int d = detail::normalize_dim(dim, shape.size() + 1, "unsqueeze");
-  shape.insert(shape.begin() + d, 1);
-  return reshape(x, shape);
-}
-
-Tensor squeeze(const Tensor& x, std::optional<std::int64_t> dim) {
-  Shape shape;
-  const int only = dim ? detail::normalize_dim(*dim, x.shape().size(), "squeeze") : -1;
-  for (std::size_t k = 0; k < x.shape().size(); ++k) {
-    const bool drop = x.shape()[k] == 1 && (only < 0 || only == static_cast<int>(k));
-    if (!drop) shape.push_back(x.shape()[k]);
-  }
-  return reshape(x, shape);
-}
-
 Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim) {
-  if (xs.empty()) detail::fail<ShapeError>("cat: no tensors given");
-  const int d = detail::normalize_dim(dim, xs[0].shape().size(), "cat");
-  Tensor out = detail::cat_forward(xs, d);
-  std::vector<detail::Node*> nodes;
+  if (xs.empty()) fail<ShapeError>("cat: no tensors given");
+  const int d = normalize_dim(dim, xs[0].shape().size(), "cat");
+  Tensor out = cat_forward(xs, d);
+  std::vector<Node*> nodes;
   for (const Tensor& x : xs) nodes.push_back(x.node());
-  if (detail::record(out, detail::cat_op, nodes)) {
-    TensorNode& node = *out.node();
-    node.ints = {d};
-    for (const Tensor& x : xs) node.ints.push_back(x.shape()[d]);
+  if (record(out, cat_op, nodes)) {
+    std::vector<std::int64_t> sizes;
+    for (const Tensor& x : xs) sizes.push_back(x.shape()[d]);
+    out.node()->attrs.emplace(CatAttrs{d, std::move(sizes)});
   }
   return out;
 }
 
 Tensor stack(const std::vector<Tensor>& xs, std::int64_t dim) {
-  if (xs.empty()) detail::fail<ShapeError>("stack: no tensors given");
-  const int d = detail::normalize_dim(dim, xs[0].shape().size() + 1, "stack");
+  if (xs.empty()) fail<ShapeError>("stack: no tensors given");
+  const int d = normalize_dim(dim, xs[0].shape().size() + 1, "stack");
   std::vector<Tensor> expanded;
   for (const Tensor& x : xs) {
     if (x.shape() != xs[0].shape()) {
-      detail::fail<ShapeError>("stack: shapes {} and {} differ", xs[0].shape(), x.shape());
+      fail<ShapeError>("stack: shapes {} and {} differ", xs[0].shape(), x.shape());
     }
     expanded.push_back(unsqueeze(x, d));
   }
   return cat(expanded, d);
-}
-
-Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t stop,
-             std::int64_t step) {
-  const int d = detail::normalize_dim(dim, x.shape().size(), "slice");
-  if (step <= 0) detail::fail<ValueError>("slice: step must be positive, got {}", step);
-  const std::int64_t size = x.shape()[d];
-  auto clamp_index = [size](std::int64_t i) {
-    if (i < 0) i += size;
-    return std::clamp<std::int64_t>(i, 0, size);
-  };
-  start = clamp_index(start);
-  stop = std::max(clamp_index(stop), start);
-  Shape out_shape = x.shape();
-  out_shape[d] = (stop - start + step - 1) / step;
-  Shape strides = detail::contiguous_strides(x.shape());
-  const std::int64_t offset = start * strides[d];
-  strides[d] *= step;
-  Tensor out = detail::strided_copy(x, out_shape, strides, offset, "slice");
-  if (detail::record(out, detail::slice_op, {x.node()})) out.node()->ints = {d, start, step};
-  return out;
-}
-
-Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index) {
-  const int d = detail::normalize_dim(dim, x.shape().size(), "select");
-  const std::int64_t size = x.shape()[d];
-  if (index < -size || index >= size) {
-    detail::fail<IndexError>("select: index {} is out of range for dim {} of size {} (shape {})",
-                             index, d, size, x.shape());
-  }
-  if (index < 0) index += size;
-  return squeeze(slice(x, d, index, index + 1), d);
 }
 
 }  // namespace ag

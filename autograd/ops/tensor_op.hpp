@@ -1,34 +1,79 @@
 // What a tensor op file needs: make a result, record it in the graph, reach
 // inputs and the output gradient in backward, accumulate input gradients.
+// The same vocabulary as scalar_op.hpp: an op's backward is
+// `name_vjp(node, g)` wrapped by run_backward. Implemented in tensor_op.cpp.
 // Internal; not installed.
 #pragma once
 
 #include <initializer_list>
 #include <span>
+#include <type_traits>
 
+#include "autograd/grad_mode.hpp"
 #include "autograd/ops.hpp"
 #include "autograd/tensor.hpp"
 
 namespace ag::detail {
 
-/// Whether gradients flow into `node` (scalar nodes always take them).
-inline bool wants_grad(const Node* node) {
-  return node->op->kind != &tensor_kind || static_cast<const TensorNode*>(node)->requires_grad;
-}
-
 /// Makes the fresh leaf `out` the result of `op` on `inputs` when gradient
-/// mode is on and an input wants a gradient; otherwise leaves it a leaf.
-/// Returns whether it recorded. Inputs beyond two go to node.more.
+/// mode is on and an input requires a gradient; otherwise leaves it a leaf.
+/// Returns whether it recorded; the caller then stores the op's attributes
+/// in out.node()->attrs. Inputs beyond two go to node.more.
 bool record(Tensor& out, const Op& op, std::span<Node* const> inputs);
 inline bool record(Tensor& out, const Op& op, std::initializer_list<Node*> inputs) {
   return record(out, op, std::span<Node* const>(inputs.begin(), inputs.size()));
 }
 
-/// Adds `contribution` into node.grad (nothing when it takes no gradient).
-/// While a GradCapture is active (ag::grad), contributions to its listed
-/// nodes are collected there and no leaf's .grad changes.
-void accumulate_grad(TensorNode& node, const Tensor& contribution);
+/// The op's attribute struct, stored by its forward (op_attrs.hpp).
+template <class A>
+const A& attrs(const TensorNode& node) {
+  return node.attrs.get<A>();
+}
 
+/// Input k of a tensor op's node, as a handle / as the node.
+inline TensorNode& input_node(const TensorNode& node, int k) {
+  return *as_tensor(k < 2 ? node.in[k] : node.more[k - 2]);
+}
+Tensor input(const TensorNode& node, int k);
+/// A handle to the node itself (its forward output).
+Tensor output(TensorNode& node);
+/// Whether input k takes a gradient.
+inline bool input_wants_grad(const TensorNode& node, int k) {
+  return (k < 2 ? node.in[k] : node.more[k - 2])->requires_grad();
+}
+
+/// Adds `contribution` into node.grad (nothing when it takes no gradient).
+/// A contribution of a broadcast shape is summed down to the node's shape
+/// here, the one place broadcasting is undone. While a GradCapture is active
+/// (ag::grad), contributions to its listed nodes are collected there and no
+/// leaf's .grad changes.
+void accumulate_grad(TensorNode& node, const Tensor& contribution);
+/// Adds `contribution` into input k's gradient, if it takes one.
+inline void accumulate_input(const TensorNode& node, int k, const Tensor& contribution) {
+  if (input_wants_grad(node, k)) accumulate_grad(input_node(node, k), contribution);
+}
+
+/// Adds g · other into input k's gradient, if it takes one; fused into the
+/// existing gradient (no temporary) when nothing records or captures and
+/// that gradient is unshared and of the same shape. With `last_use_of_g`, an
+/// unshared g may be multiplied in place and become the gradient (no
+/// allocation): the caller must not read g afterwards.
+void accumulate_product(const TensorNode& node, int k, const Tensor& g, const Tensor& other,
+                        bool last_use_of_g = false);
+
+/// Every tensor op's backward is `run_backward<vjp>`: vjp(node, g) with g
+/// the node's gradient, which is dropped first (PyTorch keeps no interior
+/// .grad): memory goes early, and create_graph makes no reference cycles.
+template <void (*vjp)(TensorNode&, const Tensor&)>
+void run_backward(Node& node) {
+  auto& t = as_tensor(node);
+  if (!t.grad.defined()) return;  // nothing reached this node
+  const Tensor grad = std::move(t.grad);
+  t.grad = Tensor();
+  vjp(t, grad);
+}
+
+/// The gradients ag::grad collects instead of accumulating into .grad().
 struct GradCapture {
   struct Slot {
     const Node* node;
@@ -50,24 +95,8 @@ class CaptureScope {
   GradCapture* previous_;
 };
 
-/// Seeds a tensor root: grad_output, or ones. `arg` is a const Tensor* or null.
-void seed_tensor(Node& root, const void* arg);
-
-/// A handle to input k (k >= 2 reads node.more) of a tensor op's node.
-Tensor input(const Node& node, int k);
-inline TensorNode& input_node(const Node& node, int k) {
-  return *as_tensor(k < 2 ? node.in[k] : static_cast<const TensorNode&>(node).more[k - 2]);
-}
-/// A handle to the node itself (its forward output).
-Tensor output(Node& node);
-/// Whether input k takes a gradient.
-inline bool input_wants_grad(const Node& node, int k) {
-  return wants_grad(k < 2 ? node.in[k] : static_cast<const TensorNode&>(node).more[k - 2]);
-}
-/// Adds `contribution` into input k's gradient, if it takes one.
-inline void accumulate_input(const Node& node, int k, const Tensor& contribution) {
-  if (input_wants_grad(node, k)) accumulate_grad(input_node(node, k), contribution);
-}
+/// Seeds a tensor root with `gradient` (a tensor node), or ones when null.
+void seed_tensor(Node& root, const Node* gradient);
 
 /// Whether `t` is the only handle to its node and the only user of its
 /// buffer: then nobody can see it being overwritten.
@@ -75,14 +104,40 @@ inline bool owns_alone(const Tensor& t) {
   return t.node()->refs == 1 && t.node()->storage.use_count() == 1;
 }
 
-/// f(g, v) elementwise, in one pass (`v` is the op's saved input or output;
-/// f multiplies g by the local derivative, in the composite's order so both
-/// round alike), written into g's own buffer when nobody else holds g. Undefined while a
-/// graph is being recorded (create_graph) or when shapes or dtypes differ:
-/// the caller then builds the differentiable composite.
+/// The number `c` in the arithmetic of `like`: T(c) for an element of type
+/// T, c itself for a tensor. Lets one formula serve elements and tensors.
+template <class V>
+auto constant_like(const V&, double c) {
+  if constexpr (std::is_arithmetic_v<V>) {
+    return static_cast<V>(c);
+  } else {
+    return c;
+  }
+}
+
+/// f(x) elementwise in x's float dtype, unrecorded: an op's forward values.
+/// f takes one element (float or double) and returns its result.
 template <class F>
-Tensor fused_vjp(const Tensor& g, const Tensor& v, F f) {
-  if (is_grad_enabled() || g.shape() != v.shape() || g.dtype() != v.dtype()) return Tensor();
+Tensor map(std::string_view op, const Tensor& x, F f) {
+  Tensor out = empty_tensor(x.shape(), x.dtype(), op);
+  visit_floating(x.dtype(), op, [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = x.data<T>();
+    T* o = out.data<T>();
+    for (std::int64_t i = 0, n = x.numel(); i < n; ++i) o[i] = static_cast<T>(f(in[i]));
+  });
+  return out;
+}
+
+/// The vector-Jacobian product f(g, v) of an elementwise op, with one
+/// formula for both paths: f is called on elements (u, y) in one fused
+/// pass when nothing records, written into g's own buffer when nobody else
+/// holds g; and on the tensors (g, v) themselves, recorded, under
+/// create_graph or when shapes or dtypes differ. `v` is the op's saved
+/// input or output.
+template <class F>
+Tensor elementwise_vjp(const Tensor& g, const Tensor& v, F f) {
+  if (is_grad_enabled() || g.shape() != v.shape() || g.dtype() != v.dtype()) return f(g, v);
   Tensor out = owns_alone(g) ? g : empty_tensor(g.shape(), g.dtype(), "backward");
   visit_floating(g.dtype(), "backward", [&](auto zero) {
     using T = decltype(zero);
@@ -93,32 +148,5 @@ Tensor fused_vjp(const Tensor& g, const Tensor& v, F f) {
   });
   return out;
 }
-
-/// Adds sum_to(g · other) into input k's gradient, if it takes one; fused
-/// into the existing gradient (no temporary) when nothing records or
-/// captures and that gradient is unshared and of the same shape. With
-/// `last_use_of_g`, an unshared g may be multiplied in place and become the
-/// gradient (no allocation): the caller must not read g afterwards.
-void accumulate_product(const Node& node, int k, const Tensor& g, const Tensor& other,
-                        bool last_use_of_g = false);
-
-/// Every tensor op's backward is `run_backward<vjp>`: the op's
-/// vector-Jacobian product, then the node's own gradient is dropped (as
-/// PyTorch keeps no interior .grad), which frees memory early and avoids
-/// reference cycles under create_graph.
-template <void (*vjp)(Node&, const Tensor&)>
-void run_backward(Node& node) {
-  auto& t = as_tensor(node);
-  if (!t.grad.defined()) return;  // nothing reached this node
-  const Tensor grad = std::move(t.grad);
-  t.grad = Tensor();
-  vjp(node, grad);
-}
-
-/// zeros(shape) with rows of `values` added at `rows` (dim 0).
-Tensor index_add_rows(const Tensor& values, const Shape& shape, const Tensor& rows);
-
-/// Sums `grad` down to `shape`: the adjoint of broadcasting, in one place.
-Tensor sum_to(const Tensor& grad, const Shape& shape);
 
 }  // namespace ag::detail

@@ -1,121 +1,182 @@
-// Functions of one tensor, elementwise. Where the derivative is cheaper from
-// the output (exp, tanh, sigmoid, sqrt) it is taken from the output, as
-// PyTorch does; kinks follow PyTorch.
+// Functions of one tensor, elementwise. One block per op: derivative, table,
+// forward. Where the derivative is cheaper from the output (exp, tanh,
+// sigmoid, sqrt) it is taken from the output, as PyTorch does; kinks follow
+// PyTorch. Derivatives written as one formula over elements and tensors
+// (elementwise_vjp) run as one fused pass when nothing records.
 #include <cmath>
 #include <numbers>
 
 #include "autograd/ops/tensor_op.hpp"
 
 namespace ag {
-namespace detail {
+using namespace detail;
+
 namespace {
-
-// out = f(x, c) elementwise in the input's float dtype, unrecorded.
-template <class F>
-Tensor map(std::string_view op, const Tensor& x, F f, double c = 0.0) {
-  Tensor out = empty_tensor(x.shape(), x.dtype(), op);
-  visit_floating(x.dtype(), op, [&](auto zero) {
-    using T = decltype(zero);
-    const T* in = x.data<T>();
-    T* o = out.data<T>();
-    for (std::int64_t i = 0, n = x.numel(); i < n; ++i) o[i] = static_cast<T>(f(in[i], T(c)));
-  });
+Tensor unary(const Op& op, Tensor out, const Tensor& x) {
+  record(out, op, {x.node()});
   return out;
 }
+}  // namespace
 
-Tensor unary(const Op& op, Tensor out, const Tensor& x, double c = 0.0) {
-  if (record(out, op, {x.node()})) as_tensor(out.node())->real = c;
-  return out;
-}
-
-void exp_vjp(Node& n, const Tensor& g) {
-  const Tensor e = output(n);
-  const Tensor fused = fused_vjp(g, e, [](auto u, auto y) { return u * y; });
-  accumulate_input(n, 0, fused.defined() ? fused : g * e);
+namespace {
+// e^x: d/dx = e^x, the output
+void exp_vjp(TensorNode& n, const Tensor& g) {
+  accumulate_input(n, 0, elementwise_vjp(g, output(n), [](auto u, auto y) { return u * y; }));
 }
 const Op exp_op{"exp", "exp", &tensor_kind, run_backward<exp_vjp>};
+}  // namespace
+Tensor exp(const Tensor& x) {
+  return unary(exp_op, map("exp", x, [](auto v) { return std::exp(v); }), x);
+}
 
-void log_vjp(Node& n, const Tensor& g) { accumulate_input(n, 0, g / input(n, 0)); }
+namespace {
+// ln x: d/dx = 1/x
+void log_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, g / input(n, 0)); }
 const Op log_op{"log", "log", &tensor_kind, run_backward<log_vjp>};
+}  // namespace
+Tensor log(const Tensor& x) {
+  return unary(log_op, map("log", x, [](auto v) { return std::log(v); }), x);
+}
 
-void sqrt_vjp(Node& n, const Tensor& g) { accumulate_input(n, 0, g / (2.0 * output(n))); }
+namespace {
+// √x: d/dx = 1/(2√x), from the output
+void sqrt_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, g / (2.0 * output(n))); }
 const Op sqrt_op{"sqrt", "sqrt", &tensor_kind, run_backward<sqrt_vjp>};
+}  // namespace
+Tensor sqrt(const Tensor& x) {
+  return unary(sqrt_op, map("sqrt", x, [](auto v) { return std::sqrt(v); }), x);
+}
 
-void tanh_vjp(Node& n, const Tensor& g) {
-  const Tensor t = output(n);
-  const Tensor fused = fused_vjp(g, t, [](auto u, auto y) { return u * (decltype(y)(1) - y * y); });
-  accumulate_input(n, 0, fused.defined() ? fused : g * (1.0 - t * t));
+namespace {
+// tanh x: d/dx = 1 - t² with t the output
+void tanh_vjp(TensorNode& n, const Tensor& g) {
+  accumulate_input(n, 0, elementwise_vjp(g, output(n), [](auto u, auto t) {
+                     return u * (constant_like(t, 1) - t * t);
+                   }));
 }
 const Op tanh_op{"tanh", "tanh", &tensor_kind, run_backward<tanh_vjp>};
+}  // namespace
+Tensor tanh(const Tensor& x) {
+  return unary(tanh_op, map("tanh", x, [](auto v) { return std::tanh(v); }), x);
+}
 
-void sigmoid_vjp(Node& n, const Tensor& g) {
-  const Tensor s = output(n);
-  const Tensor fused = fused_vjp(g, s, [](auto u, auto y) { return u * (decltype(y)(1) - y) * y; });
-  accumulate_input(n, 0, fused.defined() ? fused : g * (1.0 - s) * s);
+namespace {
+// σ(x) = 1/(1+e^-x): d/dx = σ(1-σ) with σ the output
+void sigmoid_vjp(TensorNode& n, const Tensor& g) {
+  accumulate_input(n, 0, elementwise_vjp(g, output(n), [](auto u, auto s) {
+                     return u * (constant_like(s, 1) - s) * s;
+                   }));
 }
 const Op sigmoid_op{"sigmoid", "σ", &tensor_kind, run_backward<sigmoid_vjp>};
+}  // namespace
+Tensor sigmoid(const Tensor& x) {
+  return unary(sigmoid_op,
+               map("sigmoid", x,
+                   [](auto v) {
+                     using T = decltype(v);
+                     return T(1) / (T(1) + std::exp(-v));
+                   }),
+               x);
+}
 
-// The derivative of relu, abs, leaky_relu and clamp is piecewise constant:
-// a mask times the upstream gradient (masks are constants, even under
-// create_graph, exactly as in PyTorch). Selects, not branches: the signs of
+// ---- piecewise-linear functions: relu, abs, leaky_relu -------------------------
+
+namespace {
+// Their derivative is piecewise constant: `positive` above 0, `negative`
+// below, `at_zero` at 0. Selects, not branches: the signs of
 // pre-activations are random, and a mispredicted branch per element cost
-// more than the rest of the loop.
-Tensor step(const Tensor& x, double positive, double negative, double at_zero) {
-  return map("step", x, [=](auto v, auto) {
-    using T = decltype(v);
-    const T below = v < 0 ? T(negative) : T(at_zero);
-    return v > 0 ? T(positive) : below;
-  });
+// more than the rest of the loop. On a tensor it is a constant mask, even
+// under create_graph, exactly as in PyTorch.
+struct Slopes {
+  double positive, negative, at_zero;
+};
+template <class T>
+T slope_at(T v, const Slopes& s) {
+  T factor = static_cast<T>(s.at_zero);
+  factor = v > 0 ? static_cast<T>(s.positive) : factor;
+  factor = v < 0 ? static_cast<T>(s.negative) : factor;
+  return factor;
+}
+Tensor slope_at(const Tensor& x, const Slopes& s) {
+  return map("slope", x, [&](auto v) { return slope_at(v, s); });
+}
+Tensor times_slope(const Tensor& g, const Tensor& x, const Slopes& s) {
+  return elementwise_vjp(g, x, [&](auto u, auto v) { return u * slope_at(v, s); });
 }
 
-// g · step(x) in one pass when nothing records (no create_graph), else the
-// differentiable product with the constant mask.
-Tensor times_step(const Tensor& g, const Tensor& x, double positive, double negative,
-                  double at_zero) {
-  // Selects, not branches, so that the loop vectorises: the sign of x is a
-  // coin flip to a branch predictor.
-  const Tensor fused = fused_vjp(g, x, [=](auto u, auto v) {
-    using T = decltype(v);
-    T factor = static_cast<T>(at_zero);
-    factor = v > 0 ? static_cast<T>(positive) : factor;
-    factor = v < 0 ? static_cast<T>(negative) : factor;
-    return u * factor;
-  });
-  return fused.defined() ? fused : g * step(x, positive, negative, at_zero);
-}
-
-void relu_vjp(Node& n, const Tensor& g) {
-  accumulate_input(n, 0, times_step(g, input(n, 0), 1, 0, 0));
+// max(0, x): d/dx = 1 if x > 0 else 0
+void relu_vjp(TensorNode& n, const Tensor& g) {
+  accumulate_input(n, 0, times_slope(g, input(n, 0), {1, 0, 0}));
 }
 const Op relu_op{"relu", "relu", &tensor_kind, run_backward<relu_vjp>};
+}  // namespace
+Tensor relu(const Tensor& x) {
+  return unary(relu_op, map("relu", x, [](auto v) { return v < 0 ? decltype(v)(0) : v; }), x);
+}
 
-void abs_vjp(Node& n, const Tensor& g) {
-  accumulate_input(n, 0, times_step(g, input(n, 0), 1, -1, 0));
+namespace {
+// |x|: d/dx = sign x (0 at 0)
+void abs_vjp(TensorNode& n, const Tensor& g) {
+  accumulate_input(n, 0, times_slope(g, input(n, 0), {1, -1, 0}));
 }
 const Op abs_op{"abs", "abs", &tensor_kind, run_backward<abs_vjp>};
-
-void leaky_relu_vjp(Node& n, const Tensor& g) {
-  const double slope = as_tensor(n).real;
-  accumulate_input(n, 0, times_step(g, input(n, 0), 1, slope, slope));
+}  // namespace
+Tensor abs(const Tensor& x) {
+  return unary(abs_op, map("abs", x, [](auto v) { return std::fabs(v); }), x);
 }
-const Op leaky_relu_op{"leaky_relu", "leaky_relu {:g}", &tensor_kind, run_backward<leaky_relu_vjp>};
 
-// x^c: d/dx = c x^(c-1), 0 for c = 0
-void pow_vjp(Node& n, const Tensor& g) {
-  const double c = as_tensor(n).real;
+namespace {
+// x if x > 0 else slope·x: d/dx = 1 if x > 0 else slope (slope at 0, as PyTorch)
+struct LeakyReluAttrs {
+  double negative_slope;
+};
+void leaky_relu_vjp(TensorNode& n, const Tensor& g) {
+  const double slope = attrs<LeakyReluAttrs>(n).negative_slope;
+  accumulate_input(n, 0, times_slope(g, input(n, 0), {1, slope, slope}));
+}
+std::string leaky_relu_label(const Node& n) {
+  return fmt::format("leaky_relu {:g}", attrs<LeakyReluAttrs>(as_tensor(n)).negative_slope);
+}
+const Op leaky_relu_op{"leaky_relu", "leaky_relu", &tensor_kind, run_backward<leaky_relu_vjp>,
+                       leaky_relu_label};
+}  // namespace
+Tensor leaky_relu(const Tensor& x, double slope) {
+  Tensor out = map("leaky_relu", x, [slope](auto v) { return v > 0 ? v : v * decltype(v)(slope); });
+  if (record(out, leaky_relu_op, {x.node()})) out.node()->attrs.emplace(LeakyReluAttrs{slope});
+  return out;
+}
+
+// ---- powers, GELU, clamp ----------------------------------------------------------
+
+namespace {
+// x^c: d/dx = c x^(c-1), 0 when c = 0
+struct PowAttrs {
+  double exponent;
+};
+void pow_vjp(TensorNode& n, const Tensor& g) {
+  const double c = attrs<PowAttrs>(n).exponent;
   const Tensor x = input(n, 0);
   accumulate_input(n, 0, c == 0.0 ? zeros(x.shape(), x.dtype()) : g * c * pow(x, c - 1.0));
 }
-const Op pow_op{"pow", "pow {:g}", &tensor_kind, run_backward<pow_vjp>};
+std::string pow_label(const Node& n) {
+  return fmt::format("pow {:g}", attrs<PowAttrs>(as_tensor(n)).exponent);
+}
+const Op pow_op{"pow", "pow", &tensor_kind, run_backward<pow_vjp>, pow_label};
+}  // namespace
+Tensor pow(const Tensor& x, double c) {
+  Tensor out = map("pow", x, [c](auto v) { return std::pow(v, decltype(v)(c)); });
+  if (record(out, pow_op, {x.node()})) out.node()->attrs.emplace(PowAttrs{c});
+  return out;
+}
 
+namespace {
 // gelu(x) = x Φ(x): d/dx = Φ(x) + x φ(x)
 constexpr double kInvSqrt2 = 0.70710678118654752440;
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;
-void gelu_vjp(Node& n, const Tensor& g) {
+void gelu_vjp(TensorNode& n, const Tensor& g) {
   const Tensor x = input(n, 0);
   const Tensor cdf =
-      0.5 *
-      (1.0 + map("erf", x, [](auto v, auto) { return std::erf(v * decltype(v)(kInvSqrt2)); }));
+      0.5 * (1.0 + map("erf", x, [](auto v) { return std::erf(v * decltype(v)(kInvSqrt2)); }));
   const Tensor pdf = kInvSqrt2Pi * exp(-0.5 * x * x);
   accumulate_input(n, 0, g * (cdf + x * pdf));
 }
@@ -123,94 +184,59 @@ const Op gelu_op{"gelu", "gelu", &tensor_kind, run_backward<gelu_vjp>};
 
 // tanh approximation: 0.5 x (1 + tanh(k (x + 0.044715 x³))), k = √(2/π)
 constexpr double kSqrt2OverPi = 0.79788456080286535588;
-Tensor gelu_tanh_inner(const Tensor& x) { return kSqrt2OverPi * (x + 0.044715 * x * x * x); }
-void gelu_tanh_vjp(Node& n, const Tensor& g) {
+void gelu_tanh_vjp(TensorNode& n, const Tensor& g) {
   const Tensor x = input(n, 0);
-  const Tensor t = tanh(gelu_tanh_inner(x));
+  const Tensor t = tanh(kSqrt2OverPi * (x + 0.044715 * x * x * x));
   const Tensor inner_grad = kSqrt2OverPi * (1.0 + 3.0 * 0.044715 * x * x);
   accumulate_input(n, 0, g * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * inner_grad));
 }
 const Op gelu_tanh_op{"gelu_tanh", "gelu", &tensor_kind, run_backward<gelu_tanh_vjp>};
+}  // namespace
+Tensor gelu(const Tensor& x, bool tanh_approx) {
+  if (tanh_approx) {
+    return unary(gelu_tanh_op,
+                 map("gelu", x,
+                     [](auto v) {
+                       using T = decltype(v);
+                       const T inner = T(kSqrt2OverPi) * (v + T(0.044715) * v * v * v);
+                       return T(0.5) * v * (T(1) + std::tanh(inner));
+                     }),
+                 x);
+  }
+  return unary(gelu_op,
+               map("gelu", x,
+                   [](auto v) {
+                     using T = decltype(v);
+                     return v * T(0.5) * (T(1) + std::erf(v * T(kInvSqrt2)));
+                   }),
+               x);
+}
 
-// clamp: gradient 1 on the closed interval [lo, hi]; bounds in saved[0..1]
-void clamp_vjp(Node& n, const Tensor& g) {
+namespace {
+// min(max(x, lo), hi): gradient 1 on the closed interval [lo, hi] (as PyTorch)
+struct ClampAttrs {
+  Tensor lo, hi;  // 0-d, undefined when there is no bound
+};
+void clamp_vjp(TensorNode& n, const Tensor& g) {
   const Tensor x = input(n, 0);
-  const auto& bounds = as_tensor(n).saved;
+  const auto& [lo, hi] = attrs<ClampAttrs>(n);
   Tensor keep = g;
   const Tensor zero = zeros({}, g.dtype());
-  if (bounds[0].defined()) keep = where(lt(x, bounds[0]), zero, keep);
-  if (bounds[1].defined()) keep = where(gt(x, bounds[1]), zero, keep);
+  if (lo.defined()) keep = where(lt(x, lo), zero, keep);
+  if (hi.defined()) keep = where(gt(x, hi), zero, keep);
   accumulate_input(n, 0, keep);
 }
 const Op clamp_op{"clamp", "clamp", &tensor_kind, run_backward<clamp_vjp>};
-
 }  // namespace
-}  // namespace detail
-
-using detail::map;
-using detail::unary;
-
-Tensor exp(const Tensor& x) {
-  return unary(detail::exp_op, map("exp", x, [](auto v, auto) { return std::exp(v); }), x);
-}
-Tensor log(const Tensor& x) {
-  return unary(detail::log_op, map("log", x, [](auto v, auto) { return std::log(v); }), x);
-}
-Tensor sqrt(const Tensor& x) {
-  return unary(detail::sqrt_op, map("sqrt", x, [](auto v, auto) { return std::sqrt(v); }), x);
-}
-Tensor tanh(const Tensor& x) {
-  return unary(detail::tanh_op, map("tanh", x, [](auto v, auto) { return std::tanh(v); }), x);
-}
-Tensor sigmoid(const Tensor& x) {
-  return unary(detail::sigmoid_op,
-               map("sigmoid", x,
-                   [](auto v, auto) { return decltype(v)(1) / (decltype(v)(1) + std::exp(-v)); }),
-               x);
-}
-Tensor relu(const Tensor& x) {
-  return unary(detail::relu_op,
-               map("relu", x, [](auto v, auto) { return v < 0 ? decltype(v)(0) : v; }), x);
-}
-Tensor abs(const Tensor& x) {
-  return unary(detail::abs_op, map("abs", x, [](auto v, auto) { return std::fabs(v); }), x);
-}
-Tensor pow(const Tensor& x, double c) {
-  return unary(detail::pow_op,
-               map(
-                   "pow", x, [](auto v, auto k) { return std::pow(v, k); }, c),
-               x, c);
-}
-Tensor leaky_relu(const Tensor& x, double slope) {
-  return unary(detail::leaky_relu_op,
-               map(
-                   "leaky_relu", x, [](auto v, auto k) { return v > 0 ? v : v * k; }, slope),
-               x, slope);
-}
-Tensor gelu(const Tensor& x, bool tanh_approx) {
-  if (tanh_approx) {
-    Tensor out = map("gelu", x, [](auto v, auto) {
-      using T = decltype(v);
-      const T inner = T(detail::kSqrt2OverPi) * (v + T(0.044715) * v * v * v);
-      return T(0.5) * v * (T(1) + std::tanh(inner));
-    });
-    return unary(detail::gelu_tanh_op, out, x);
-  }
-  Tensor out = map("gelu", x, [](auto v, auto) {
-    using T = decltype(v);
-    return v * T(0.5) * (T(1) + std::erf(v * T(detail::kInvSqrt2)));
-  });
-  return unary(detail::gelu_op, out, x);
-}
 Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
   const double low = lo.value_or(-INFINITY), high = hi.value_or(INFINITY);
-  Tensor out = map("clamp", x, [=](auto v, auto) {
+  Tensor out = map("clamp", x, [=](auto v) {
     using T = decltype(v);
     return v < T(low) ? T(low) : v > T(high) ? T(high) : v;
   });
-  if (detail::record(out, detail::clamp_op, {x.node()})) {
-    out.node()->saved = {lo ? full({}, *lo, x.dtype()) : Tensor(),
-                         hi ? full({}, *hi, x.dtype()) : Tensor()};
+  if (record(out, clamp_op, {x.node()})) {
+    out.node()->attrs.emplace(ClampAttrs{lo ? full({}, *lo, x.dtype()) : Tensor(),
+                                         hi ? full({}, *hi, x.dtype()) : Tensor()});
   }
   return out;
 }

@@ -1,0 +1,176 @@
+// Matrix-product kernels behind the gemm op: BLAS (OpenBLAS, or Eigen with
+// -Dgemm=eigen) for dense operands, and sparse kernels for operands with at
+// most 1 nonzero in 64 (bag-of-words inputs and their weight gradients).
+#include "autograd/ops/gemm.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <bit>
+#include <type_traits>
+#include <vector>
+
+#ifdef AG_GEMM_EIGEN
+// GCC 12 reports false "(may be) used uninitialized" warnings inside Eigen's AVX-512
+// transpose intrinsics once they are inlined here; it is not our code.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#include <Eigen/Core>
+#endif
+
+namespace ag::detail {
+namespace {
+
+#ifdef AG_GEMM_EIGEN
+// Eigen, selected with -Dgemm=eigen (built with -march=native).
+template <class T>
+void blas_gemm(bool ta, bool tb, int m, int n, int k, const T* a, const T* b, T* c) {
+  using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Map<const Matrix> A(a, ta ? k : m, ta ? m : k), B(b, tb ? n : k, tb ? k : n);
+  Eigen::Map<Matrix> C(c, m, n);
+  if (ta && tb) {
+    C.noalias() = A.transpose() * B.transpose();
+  } else if (ta) {
+    C.noalias() = A.transpose() * B;
+  } else if (tb) {
+    C.noalias() = A * B.transpose();
+  } else {
+    C.noalias() = A * B;
+  }
+}
+#else
+// OpenBLAS (the default): transposes are flags, leading dims the stored widths.
+void blas_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
+              k, 1.0f, a, ta ? m : k, b, tb ? k : n, 0.0f, c, n);
+}
+void blas_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const double* b, double* c) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
+              k, 1.0, a, ta ? m : k, b, tb ? k : n, 0.0, c, n);
+}
+#endif
+
+// Very sparse operands (bag-of-words inputs, their weight gradients) skip
+// BLAS: a dense GEMM spends ~2n flops per element of op(A), a sparse product
+// ~n multiply-adds per nonzero only, which wins below ~1.5 % density.
+constexpr std::int64_t kSparseDensity = 64;  // sparse: at most 1 in 64 nonzero
+
+// The nonzeros of op(X) (rows x cols) by row: row r's are entries
+// starts[r] .. starts[r+1] of cols/values.
+template <class T>
+struct Csr {
+  std::vector<std::int64_t> starts, cols;
+  std::vector<T> values;
+};
+
+// Fills `out` and returns true if op(X) is sparse. The scan skips zero blocks
+// 16 at a time and stops at the first nonzero past the density limit, so a
+// dense operand costs a few dozen comparisons.
+template <class T>
+bool sparse_rows(const T* x, bool transposed, std::int64_t rows, std::int64_t cols, Csr<T>& out) {
+  const std::int64_t count = rows * cols;
+  if (count < 4096) return false;
+  std::int64_t allowed = count / kSparseDensity;
+  std::vector<std::int64_t> flat;  // storage-order positions of the nonzeros
+  constexpr std::int64_t kBlock = 16;
+  for (std::int64_t i = 0; i < count; i += kBlock) {
+    const std::int64_t end = std::min(count, i + kBlock);
+    if (end - i == kBlock) {  // integer bits (sign shifted out), which vectorise
+      using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+      Bits nonzero = 0;
+      for (std::int64_t j = 0; j < kBlock; ++j) nonzero |= std::bit_cast<Bits>(x[i + j]) << 1;
+      if (!nonzero) continue;
+    }
+    for (std::int64_t j = i; j < end; ++j) {
+      if (x[j] == T{0}) continue;
+      if (--allowed < 0) return false;
+      flat.push_back(j);
+    }
+  }
+  // Stored as (cols x rows) when transposed: bucket by op(X)'s row.
+  out.starts.assign(rows + 1, 0);
+  for (std::int64_t f : flat) ++out.starts[(transposed ? f % rows : f / cols) + 1];
+  for (std::int64_t r = 0; r < rows; ++r) out.starts[r + 1] += out.starts[r];
+  out.cols.resize(flat.size());
+  out.values.resize(flat.size());
+  std::vector<std::int64_t> next(out.starts.begin(), out.starts.end() - 1);
+  for (std::int64_t f : flat) {
+    const std::int64_t r = transposed ? f % rows : f / cols;
+    const std::int64_t at = next[r]++;
+    out.cols[at] = transposed ? f / rows : f % cols;
+    out.values[at] = x[f];
+  }
+  return true;
+}
+
+// C (m x n) = op(A) op(B) with op(A) sparse.
+template <class T>
+void gemm_sparse_a(const Csr<T>& sa, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
+                   const T* b, T* c) {
+  std::fill_n(c, m * n, T{0});
+  if (tb) {  // op(B)[kk][j] = b[j][kk]: keep row j of b in cache across all of C's rows
+    for (std::int64_t j = 0; j < n; ++j) {
+      const T* brow = b + j * k;
+      for (std::int64_t i = 0; i < m; ++i) {
+        T sum{0};
+        for (std::int64_t z = sa.starts[i]; z < sa.starts[i + 1]; ++z)
+          sum += sa.values[z] * brow[sa.cols[z]];
+        c[i * n + j] = sum;
+      }
+    }
+    return;
+  }
+  for (std::int64_t i = 0; i < m; ++i) {
+    T* row = c + i * n;
+    for (std::int64_t z = sa.starts[i]; z < sa.starts[i + 1]; ++z) {
+      const T v = sa.values[z];
+      const T* brow = b + sa.cols[z] * n;
+      for (std::int64_t j = 0; j < n; ++j) row[j] += v * brow[j];
+    }
+  }
+}
+
+// C (m x n) = op(A) op(B) with op(B) sparse: row i of C adds op(A)[i][kk]
+// times the nonzeros of row kk of op(B).
+template <class T>
+void gemm_sparse_b(const Csr<T>& sb, bool ta, std::int64_t m, std::int64_t n, std::int64_t k,
+                   const T* a, T* c) {
+  std::fill_n(c, m * n, T{0});
+  for (std::int64_t i = 0; i < m; ++i) {
+    T* row = c + i * n;
+    for (std::int64_t kk = 0; kk < k; ++kk) {
+      const T v = ta ? a[kk * m + i] : a[i * k + kk];
+      if (v == T{0}) continue;
+      for (std::int64_t z = sb.starts[kk]; z < sb.starts[kk + 1]; ++z)
+        row[sb.cols[z]] += v * sb.values[z];
+    }
+  }
+}
+
+}  // namespace
+
+template <class T>
+void gemm_kernel(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
+                 const T* b, T* c) {
+  if (k == 0) {
+    std::fill_n(c, m * n, T{0});
+    return;
+  }
+  Csr<T> sparse;
+  if (sparse_rows(a, ta, m, k, sparse)) {
+    gemm_sparse_a(sparse, tb, m, n, k, b, c);
+  } else if (sparse_rows(b, tb, k, n, sparse)) {
+    gemm_sparse_b(sparse, ta, m, n, k, a, c);
+  } else {
+    blas_gemm(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), a, b, c);
+  }
+}
+template void gemm_kernel(bool, bool, std::int64_t, std::int64_t, std::int64_t, const float*,
+                          const float*, float*);
+template void gemm_kernel(bool, bool, std::int64_t, std::int64_t, std::int64_t, const double*,
+                          const double*, double*);
+
+void set_gemm_threads(int threads) { openblas_set_num_threads(threads); }
+int gemm_threads() { return openblas_get_num_threads(); }
+
+}  // namespace ag::detail

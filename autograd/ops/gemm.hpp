@@ -1,0 +1,19 @@
+// The matrix-product kernels the gemm op runs (gemm.cpp). Internal.
+#pragma once
+
+#include <cstdint>
+
+namespace ag::detail {
+
+/// C (m x n) = op(A) op(B), row-major, op(X) = X^T when its flag is set:
+/// through BLAS, or a sparse kernel when A or B has at most 1 nonzero in 64.
+/// m, n, k must fit an int.
+template <class T>
+void gemm_kernel(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
+                 const T* b, T* c);
+
+/// The threads BLAS may use.
+void set_gemm_threads(int threads);
+int gemm_threads();
+
+}  // namespace ag::detail

@@ -1,0 +1,143 @@
+// Op support for tensor ops (tensor_op.hpp): recording, input handles,
+// gradient accumulation, the tensor seed.
+#include "autograd/ops/tensor_op.hpp"
+
+#include "autograd/anomaly.hpp"
+
+namespace ag::detail {
+
+constinit thread_local GradCapture* active_capture = nullptr;
+
+namespace {
+
+// AnomalyMode: an op's result must be finite where its inputs were.
+void check_forward(const Tensor& out, const Op& op, std::span<Node* const> inputs) {
+  const std::uint64_t number = ++anomaly_ops;
+  if (tensor_kind.value_is_finite(*out.node())) return;
+  std::string shapes, labels;
+  for (Node* input : inputs) {
+    if (!input) continue;
+    if (!input->op->kind->value_is_finite(*input)) return;  // not new here
+    shapes += (shapes.empty() ? "" : ", ") + input->op->kind->view->describe_short(*input);
+    const std::string label = get_label(input);
+    if (!label.empty()) labels += (labels.empty() ? "" : ", ") + label;
+  }
+  if (anomaly_backward_of) {
+    fail<AnomalyError>(
+        "anomaly: the backward of '{}' produced NaN or infinity (in its '{}', from finite {})",
+        anomaly_backward_of, op.name, shapes);
+  }
+  fail<AnomalyError>(
+      "anomaly: '{}' (op #{} since AnomalyMode began) produced NaN or infinity "
+      "from finite inputs ({}){}",
+      op.name, number, shapes, labels.empty() ? "" : " labelled " + labels);
+}
+
+void add_in_place(Tensor& target, const Tensor& value) {
+  visit_floating(target.dtype(), "accumulate_grad", [&](auto zero) {
+    using T = decltype(zero);
+    T* out = target.data<T>();
+    const T* in = value.data<T>();
+    for (std::int64_t i = 0, n = target.numel(); i < n; ++i) out[i] += in[i];
+  });
+}
+
+Tensor handle_of(const Node* node) {
+  auto* t = as_tensor(const_cast<Node*>(node));
+  retain(t);
+  return Tensor::adopt(t);
+}
+
+}  // namespace
+
+bool record(Tensor& out, const Op& op, std::span<Node* const> inputs) {
+  if (anomaly_enabled) [[unlikely]]
+    check_forward(out, op, inputs);
+  if (!is_grad_enabled()) return false;
+  bool any = false;
+  for (Node* input : inputs) any = any || (input && input->requires_grad());
+  if (!any) return false;
+  TensorNode& node = *out.node();
+  node.op = &op;
+  node.set_requires_grad(true);
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    if (inputs[k]) retain(inputs[k]);
+    if (k < 2) {
+      node.in[k] = inputs[k];
+    } else {
+      node.more.push_back(inputs[k]);  // beyond two: the kind's more_inputs
+    }
+  }
+  return true;
+}
+
+Tensor input(const TensorNode& node, int k) { return handle_of(&input_node(node, k)); }
+
+Tensor output(TensorNode& node) { return handle_of(&node); }
+
+void accumulate_grad(TensorNode& node, const Tensor& contribution) {
+  if (!node.requires_grad()) return;
+  if (contribution.dtype() != node.dtype) {
+    fail<DTypeError>("backward: a {} gradient reached a {} tensor of shape {} (op '{}')",
+                     contribution.dtype(), node.dtype, node.shape, node.op->name);
+  }
+  Tensor summed = contribution;
+  if (contribution.shape() != node.shape) {
+    // Broadcasting stretched the input: its gradient is summed back here.
+    if (!broadcasts_to(node.shape, contribution.shape())) {
+      fail<ShapeError>("backward: a gradient of shape {} reached a tensor of shape {} (op '{}')",
+                       contribution.shape(), node.shape, node.op->name);
+    }
+    summed = sum_to(contribution, node.shape);
+  }
+  if (active_capture) [[unlikely]] {
+    for (auto& slot : active_capture->slots) {
+      if (slot.node == &node) slot.grad = slot.grad.defined() ? slot.grad + summed : summed;
+    }
+    if (node.is_leaf()) return;
+  }
+  if (!node.grad.defined()) {
+    node.grad = summed;
+  } else if (!is_grad_enabled() && owns_alone(node.grad)) {
+    add_in_place(node.grad, summed);  // nobody else can see the old value
+  } else {
+    node.grad = node.grad + summed;
+  }
+}
+
+void accumulate_product(const TensorNode& node, int k, const Tensor& g, const Tensor& other,
+                        bool last_use_of_g) {
+  if (!input_wants_grad(node, k)) return;
+  TensorNode& target = input_node(node, k);
+  Tensor& grad = target.grad;
+  const auto product = [](auto u, auto y) { return u * y; };
+  const bool plain = !is_grad_enabled() && !active_capture && g.shape() == target.shape &&
+                     other.shape() == target.shape && g.dtype() == target.dtype &&
+                     other.dtype() == target.dtype;
+  // The gradient flowing back, used for the last time and held by nobody
+  // else: multiply in its own buffer and hand it on, with no allocation.
+  if (plain && last_use_of_g && !grad.defined() && owns_alone(g)) {
+    grad = elementwise_vjp(g, other, product);
+    return;
+  }
+  // The common case of a repeated use (a weight in every step of a chain):
+  // add g·other into a gradient nobody else holds, with no temporary.
+  if (plain && grad.defined() && owns_alone(grad)) {
+    visit_floating(target.dtype, "accumulate_grad", [&](auto zero) {
+      using T = decltype(zero);
+      T* out = grad.data<T>();
+      const T* a = g.data<T>();
+      const T* b = other.data<T>();
+      for (std::int64_t i = 0, n = grad.numel(); i < n; ++i) out[i] += product(a[i], b[i]);
+    });
+    return;
+  }
+  accumulate_grad(target, product(g, other));
+}
+
+void seed_tensor(Node& root, const Node* gradient) {
+  auto& t = as_tensor(root);
+  accumulate_grad(t, gradient ? handle_of(gradient) : ones(t.shape, t.dtype));
+}
+
+}  // namespace ag::detail
