@@ -97,11 +97,13 @@ T slope_at(T v, const Slopes& s) {
   factor = v < 0 ? static_cast<T>(s.negative) : factor;
   return factor;
 }
-Tensor slope_at(const Tensor& x, const Slopes& s) {
-  return map("slope", x, [&](auto v) { return slope_at(v, s); });
+// (The lambdas copy the slopes: by reference, the compiler could not rule
+// out the output aliasing them, and the loop did not vectorise.)
+Tensor slope_at(const Tensor& x, Slopes s) {
+  return map("slope", x, [s](auto v) { return slope_at(v, s); });
 }
-Tensor times_slope(const Tensor& g, const Tensor& x, const Slopes& s) {
-  return elementwise_vjp(g, x, [&](auto u, auto v) { return u * slope_at(v, s); });
+Tensor times_slope(const Tensor& g, const Tensor& x, Slopes s) {
+  return elementwise_vjp(g, x, [s](auto u, auto v) { return u * slope_at(v, s); });
 }
 
 // max(0, x): d/dx = 1 if x > 0 else 0
