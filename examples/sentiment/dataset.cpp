@@ -6,11 +6,11 @@
 #include <sstream>
 
 #include "autograd/error.hpp"
+#include "errors.hpp"
 
 namespace sentiment {
 
 using ag::FileError;
-using ag::detail::fail;
 
 Task parse_task(const std::string& name) {
   if (name == "binary") return Task::binary;

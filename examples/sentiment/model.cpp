@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "errors.hpp"
+
 namespace sentiment {
 
 Classifier::Classifier(const ModelConfig& c) : config_(c) {
@@ -19,7 +21,7 @@ Classifier::Classifier(const ModelConfig& c) : config_(c) {
     feature_weight = register_buffer("feature_weight", ag::ones({c.vocabulary}));
     input_ = register_module("input", std::make_shared<ag::nn::Linear>(c.vocabulary, c.hidden));
   } else {
-    ag::detail::fail<ag::ValueError>("--features: '{}' is not bag, dense or nb", c.features);
+    fail<ag::ValueError>("--features: '{}' is not bag, dense or nb", c.features);
   }
   act_ = register_module("activation", ag::nn::activation(c.activation));
   drop_features_ = register_module("drop_features", std::make_shared<ag::nn::Dropout>(c.dropout));
@@ -87,18 +89,18 @@ void Classifier::set_feature_weights(const std::vector<std::vector<std::int64_t>
   if (config_.features == "bag") return;
   const std::int64_t v = config_.vocabulary, classes = config_.classes;
   if (ids.size() != labels.size()) {
-    ag::detail::fail<ag::ValueError>("set_feature_weights: {} sentences but {} labels", ids.size(),
-                                     labels.size());
+    fail<ag::ValueError>("set_feature_weights: {} sentences but {} labels", ids.size(),
+                         labels.size());
   }
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (labels[i] < 0 || labels[i] >= classes) {
-      ag::detail::fail<ag::ValueError>(
-          "set_feature_weights: label {} of sentence {} is not in [0, {})", labels[i], i, classes);
+      fail<ag::ValueError>("set_feature_weights: label {} of sentence {} is not in [0, {})",
+                           labels[i], i, classes);
     }
     for (std::int64_t id : ids[i]) {
       if (id < 0 || id >= v) {
-        ag::detail::fail<ag::ValueError>(
-            "set_feature_weights: feature id {} of sentence {} is not in [0, {})", id, i, v);
+        fail<ag::ValueError>("set_feature_weights: feature id {} of sentence {} is not in [0, {})",
+                             id, i, v);
       }
     }
   }

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "autograd/error.hpp"
+#include "errors.hpp"
 
 namespace sentiment {
 namespace {
@@ -80,7 +81,7 @@ void write_curve_svg(const std::string& path, const std::vector<EpochPoint>& poi
                      title)
       << panel(0, "cross-entropy loss", epochs, {train, dev})
       << panel(380, "dev accuracy", epochs, {accuracy}) << "</svg>\n";
-  if (!file) ag::detail::fail<ag::FileError>("cannot write the plot '{}'", path);
+  if (!file) fail<ag::FileError>("cannot write the plot '{}'", path);
 }
 
 }  // namespace sentiment

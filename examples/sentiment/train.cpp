@@ -1,0 +1,181 @@
+#include "train.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <numeric>
+
+#include "errors.hpp"
+#include "plot.hpp"
+#include "runs.hpp"
+
+namespace fs = std::filesystem;
+
+namespace sentiment {
+namespace {
+
+// The optimizer(s): sparse embeddings need SparseAdam; the dense layers get `dense`.
+struct Optimizers {
+  std::vector<std::unique_ptr<ag::optim::Optimizer>> all;
+  void zero_grad() {
+    for (auto& o : all) o->zero_grad();
+  }
+  void step() {
+    for (auto& o : all) o->step();
+  }
+};
+
+std::unique_ptr<ag::optim::Optimizer> dense_optimizer(const std::string& name,
+                                                      std::vector<ag::Tensor> params, double lr) {
+  using namespace ag::optim;
+  if (name == "adam") return std::make_unique<Adam>(params, AdamOptions{.lr = lr});
+  if (name == "adamw")
+    return std::make_unique<AdamW>(params, AdamOptions{.lr = lr, .weight_decay = 1e-2});
+  if (name == "sgd") return std::make_unique<SGD>(params, SGDOptions{.lr = lr, .momentum = 0.9});
+  if (name == "rmsprop") return std::make_unique<RMSprop>(params, RMSpropOptions{.lr = lr});
+  if (name == "adagrad") return std::make_unique<Adagrad>(params, AdagradOptions{.lr = lr});
+  if (name == "adadelta") return std::make_unique<Adadelta>(params, AdadeltaOptions{.lr = lr});
+  fail<ag::ValueError>("--optimizer: unknown '{}'", name);
+}
+
+Optimizers make_optimizers(Classifier& model, const Options& o) {
+  Optimizers opt;
+  std::vector<ag::Tensor> sparse, dense;
+  for (auto& [name, p] : model.named_parameters()) {
+    (name == "bag.weight" ? sparse : dense).push_back(p);
+  }
+  // The embedding's gradient is row-sparse: only SparseAdam takes it. The
+  // dense layers use --optimizer (Adam by default).
+  const bool default_choice = o.optimizer == "sparse_adam" || o.optimizer == "sparse_adam+adam";
+  const std::string dense_name = default_choice ? "adam" : o.optimizer;
+  if (!sparse.empty()) {
+    opt.all.push_back(
+        std::make_unique<ag::optim::SparseAdam>(sparse, ag::optim::SparseAdamOptions{.lr = o.lr}));
+  } else if (o.optimizer == "sparse_adam") {
+    fail<ag::ValueError>(
+        "--optimizer sparse_adam needs --features bag (sparse "
+        "embeddings); dense features take a dense optimizer");
+  }
+  opt.all.push_back(dense_optimizer(dense_name, dense, o.lr));
+  return opt;
+}
+
+}  // namespace
+
+int train(const Options& o) {
+  const Task task = parse_task(o.task);
+  const auto names = class_names(task);
+  const fs::path data(o.data);
+  const auto train_set = read_examples((data / (file_prefix(task) + ".train")).string(), task);
+  const auto dev_set = read_examples((data / (file_prefix(task) + ".dev")).string(), task);
+  ag::manual_seed(o.seed);
+  if (o.threads > 0) ag::set_num_threads(o.threads);
+  const Vocabulary vocab = Vocabulary::build(train_set, o.min_count, o.bigrams);
+  const auto train_ids = encode_all(vocab, train_set), dev_ids = encode_all(vocab, dev_set);
+  const ModelConfig config{
+      o.features,   vocab.size(), o.dim, o.hidden, static_cast<std::int64_t>(names.size()),
+      o.activation, o.dropout};
+  Classifier model(config);
+  std::vector<int> train_labels;
+  for (const Example& e : train_set) train_labels.push_back(e.label);
+  model.set_feature_weights(train_ids, train_labels);
+  Optimizers opt = make_optimizers(model, o);
+  std::vector<std::unique_ptr<ag::optim::Scheduler>> schedules;
+  for (auto& optimizer : opt.all) {
+    if (o.schedule == "cosine") {
+      schedules.push_back(std::make_unique<ag::optim::CosineAnnealingLR>(*optimizer, o.epochs));
+    } else if (o.schedule == "step") {
+      schedules.push_back(std::make_unique<ag::optim::StepLR>(*optimizer, 4, 0.5));
+    } else if (o.schedule != "none") {
+      fail<ag::ValueError>("--schedule: '{}' is not cosine, step or none", o.schedule);
+    }
+  }
+
+  const fs::path run = fs::path(o.runs) / o.name;
+  fs::create_directories(run);
+  vocab.save((run / "vocab.txt").string());
+  save_config(run, o, config, vocab);
+  std::ofstream csv(run / "metrics.csv");
+  csv << "epoch,train_loss,dev_loss,dev_accuracy,lr,seconds\n";
+
+  fmt::print("{} task: {} train / {} dev sentences, {} features ({}), {} classes\n", o.task,
+             train_set.size(), dev_set.size(), vocab.size(),
+             o.bigrams ? "unigrams + bigrams" : "unigrams", names.size());
+  fmt::print("model: {}, optimizer {}, lr {}, batch {}, seed {}\n\n", model.name(), o.optimizer,
+             o.lr, o.batch, o.seed);
+  const bool bar = !o.quiet && isatty(fileno(stderr));
+  std::vector<std::size_t> order(train_set.size());
+  std::iota(order.begin(), order.end(), 0);
+  double best = -1;
+  int best_epoch = 0, since_best = 0;
+  std::vector<EpochPoint> curve;
+  const auto t_start = std::chrono::steady_clock::now();
+  for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t i = order.size(); i > 1; --i) {  // Fisher-Yates from the seeded generator
+      std::swap(order[i - 1], order[ag::default_generator().next_u64() % i]);
+    }
+    double running = 0;
+    std::size_t seen = 0;
+    for (std::size_t start = 0; start < order.size(); start += o.batch) {
+      const std::size_t end = std::min(order.size(), start + o.batch);
+      std::vector<std::vector<std::int64_t>> chunk;
+      std::vector<std::int64_t> labels;
+      for (std::size_t i = start; i < end; ++i) {
+        chunk.push_back(train_ids[order[i]]);
+        labels.push_back(train_set[order[i]].label);
+      }
+      opt.zero_grad();
+      const ag::Tensor loss =
+          ag::nn::cross_entropy(model(batch_input(model, chunk)), ag::index_tensor(labels));
+      loss.backward();
+      opt.step();
+      running += loss.item() * static_cast<double>(labels.size());
+      seen += labels.size();
+      if (bar) {
+        const double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const int filled = static_cast<int>(30.0 * seen / order.size());
+        fmt::print(stderr, "\repoch {:2} [{:<30}] {:5}/{} {:6.0f} sentences/s  loss {:.4f}", epoch,
+                   std::string(filled, '='), seen, order.size(), seen / std::max(secs, 1e-9),
+                   running / seen);
+      }
+    }
+    if (bar) fmt::print(stderr, "\r{:100}\r", "");
+    double dev_loss = 0;
+    const Confusion dev = evaluate(model, dev_ids, dev_set, names.size(), &dev_loss);
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double lr = opt.all.back()->lr();
+    fmt::print(
+        "epoch {:2}  train loss {:.4f}  dev loss {:.4f}  dev accuracy {:.2f}%  lr {:.5f}  "
+        "{:.2f}s\n",
+        epoch, running / seen, dev_loss, 100 * dev.accuracy(), lr, secs);
+    csv << fmt::format("{},{:.6f},{:.6f},{:.6f},{:.6g},{:.3f}\n", epoch, running / seen, dev_loss,
+                       dev.accuracy(), lr, secs);
+    curve.push_back({epoch, running / seen, dev_loss, dev.accuracy()});
+    for (auto& s : schedules) s->step();
+    if (dev.accuracy() > best) {
+      best = dev.accuracy();
+      best_epoch = epoch;
+      since_best = 0;
+      ag::nn::save_checkpoint((run / "model.bin").string(), model);
+    } else if (++since_best >= o.patience) {
+      fmt::print("early stop: no better dev accuracy for {} epochs\n", o.patience);
+      break;
+    }
+  }
+  const double total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  write_curve_svg((run / "curve.svg").string(), curve, o.task);
+  Run saved = load_run(run);
+  const Confusion final_dev = evaluate(*saved.model, dev_ids, dev_set, names.size());
+  fmt::print("\nbest dev accuracy {:.2f}% (epoch {}), training {:.1f}s\n\n{}\n", 100 * best,
+             best_epoch, total, final_dev.report(names));
+  fmt::print("saved {}/: model.bin, vocab.txt, config.txt, metrics.csv, curve.svg\n", run.string());
+  return 0;
+}
+
+}  // namespace sentiment
