@@ -1,17 +1,18 @@
-// Every Scalar op: forward value, and gradient against central differences.
+// Every Scalar op (ops/scalar_arith.cpp, ops/scalar_unary.cpp): forward value,
+// and gradient against central differences.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
 #include <cmath>
 
+#include "../check_scalar.hpp"
 #include "autograd/autograd.hpp"
-#include "check_scalar.hpp"
 
 using ag::Scalar;
 using testing::check_gradient;
 using V = std::vector<Scalar>;
 
-TEST_CASE("binary ops between Scalars match finite differences") {
+TEST_CASE("scalar_arith: binary ops between Scalars match finite differences") {
   const std::vector<std::vector<double>> points{{0.3, -1.7}, {2.5, 0.4}, {-1.2, -3.3}, {7.0, 2.0}};
   for (const auto& p : points) {
     check_gradient([](const V& v) { return v[0] + v[1]; }, p);
@@ -21,7 +22,7 @@ TEST_CASE("binary ops between Scalars match finite differences") {
   }
 }
 
-TEST_CASE("ops with a plain number on either side match finite differences") {
+TEST_CASE("scalar_arith: ops with a plain number on either side match finite differences") {
   for (double x : {-2.1, -0.4, 0.7, 3.9}) {
     for (double c : {-1.5, 0.25, 3.0}) {
       CAPTURE(c);
@@ -38,7 +39,7 @@ TEST_CASE("ops with a plain number on either side match finite differences") {
   }
 }
 
-TEST_CASE("forward values follow the plain-number semantics") {
+TEST_CASE("scalar_arith: forward values follow the plain-number semantics") {
   Scalar a = 6.0, b = 4.0;
   CHECK((a + b).value() == 10.0);
   CHECK((a - b).value() == 2.0);
@@ -63,7 +64,7 @@ TEST_CASE("forward values follow the plain-number semantics") {
   CHECK(std::isnan(Scalar(NAN).relu().value()));
 }
 
-TEST_CASE("compound assignment records nodes") {
+TEST_CASE("scalar_arith: compound assignment records nodes") {
   Scalar x = 2.0;
   Scalar y = x;
   y += x;
@@ -76,7 +77,7 @@ TEST_CASE("compound assignment records nodes") {
   CHECK(x.grad() == doctest::Approx(0.25));
 }
 
-TEST_CASE("unary functions match finite differences") {
+TEST_CASE("scalar_unary: unary functions match finite differences") {
   for (double x : {-2.3, -0.6, 0.4, 1.9}) {
     CAPTURE(x);
     check_gradient([](const V& v) { return v[0].exp(); }, {x});
@@ -93,7 +94,7 @@ TEST_CASE("unary functions match finite differences") {
   }
 }
 
-TEST_CASE("free-function spellings are the same ops") {
+TEST_CASE("scalar_unary: free-function spellings are the same ops") {
   Scalar x = 0.3;
   CHECK(ag::exp(x).value() == x.exp().value());
   CHECK(ag::log(x).value() == x.log().value());
@@ -105,7 +106,7 @@ TEST_CASE("free-function spellings are the same ops") {
   CHECK(ag::exp(x).op_name() == "exp");
 }
 
-TEST_CASE("kinks follow PyTorch") {
+TEST_CASE("scalar_unary: kinks follow PyTorch") {
   Scalar x = 0.0;
   x.relu().backward();
   CHECK(x.grad() == 0.0);  // relu'(0) = 0
@@ -117,7 +118,7 @@ TEST_CASE("kinks follow PyTorch") {
   CHECK(z.grad() == 0.0);  // d/dx x^0 = 0, not 0 * 0^-1 = nan
 }
 
-TEST_CASE("sigmoid and tanh saturate without overflow or nan") {
+TEST_CASE("scalar_unary: sigmoid and tanh saturate without overflow or nan") {
   Scalar big = 40.0, small = -40.0, huge = -1000.0;
   auto sb = big.sigmoid(), ss = small.sigmoid(), sh = huge.sigmoid();
   CHECK(sb.value() == 1.0);
@@ -134,7 +135,7 @@ TEST_CASE("sigmoid and tanh saturate without overflow or nan") {
   CHECK(t.grad() == 0.0);
 }
 
-TEST_CASE("ops record their names") {
+TEST_CASE("scalar_arith: ops record their names") {
   Scalar a = 1.0, b = 2.0;
   CHECK(a.op_name() == "leaf");
   CHECK(a.is_leaf());
@@ -149,7 +150,7 @@ TEST_CASE("ops record their names") {
   CHECK_FALSE(a.sigmoid().is_leaf());
 }
 
-TEST_CASE("fmt prints a Scalar like micrograd's Value") {
+TEST_CASE("scalar: fmt prints a Scalar like micrograd's Value") {
   Scalar x = 0.5;
   CHECK(fmt::format("{}", x) == "Scalar(value=0.5, grad=0)");
   CHECK(fmt::format("{:.3f}", x * 3) == "Scalar(value=1.500, grad=0.000)");

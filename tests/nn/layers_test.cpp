@@ -1,0 +1,100 @@
+// nn/layers.cpp: the layers.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <numbers>
+
+#include "nn/nn.hpp"
+
+using namespace ag;
+using Args = std::vector<Tensor>;
+
+TEST_CASE("layers: Linear uses PyTorch's default initialisation bounds") {
+  nn::Linear layer(100, 50);
+  const double bound = 1.0 / std::sqrt(100.0);
+  for (double w : layer.weight.to_vector()) CHECK(std::fabs(w) <= bound);
+  for (double b : layer.bias.to_vector()) CHECK(std::fabs(b) <= bound);
+  CHECK_THROWS_AS((nn::Linear(0, 3)), ShapeError);
+  CHECK_THROWS_AS(layer(ones({2, 99})), ShapeError);
+}
+
+TEST_CASE("layers: embedding layers: padding row, bags of fixed and varying length") {
+  nn::Embedding emb(10, 4, 0);
+  CHECK(emb.weight.at({0, 2}) == 0.0);
+  CHECK(emb(index_tensor({3, 0}, {1, 2})).shape() == Shape{1, 2, 4});
+  nn::EmbeddingBag bag(10, 3, nn::EmbeddingBag::Mode::mean);
+  const Tensor fixed = bag(index_tensor({1, 2, 3, 4}, {2, 2}));
+  const Tensor varying = bag.forward(index_tensor({1, 2, 3, 4}), index_tensor({0, 2}));
+  CHECK(fixed.to_vector() == varying.to_vector());
+  const Tensor three = bag.forward(index_tensor({1, 2, 3}), index_tensor({0, 1}));
+  CHECK(three.at({1, 0}) == doctest::Approx((bag.weight.at({2, 0}) + bag.weight.at({3, 0})) / 2));
+  CHECK_THROWS_AS(bag.forward(index_tensor({1}), index_tensor({0, 2})), IndexError);
+  // mean bags {1, 2} and {3}: rows 1 and 2 get 1/2 each, row 3 gets 1
+  sum(bag.forward(index_tensor({1, 2, 3}), index_tensor({0, 2}))).backward();
+  CHECK(bag.weight.grad().at({1, 0}) == doctest::Approx(0.5));
+  CHECK(bag.weight.grad().at({3, 2}) == doctest::Approx(1.0));
+  CHECK(bag.weight.grad().at({0, 0}) == 0.0);
+  nn::EmbeddingBag padded(10, 3, nn::EmbeddingBag::Mode::mean, false, DType::float32,
+                          default_generator(), 0);
+  const Tensor short_bag = padded(index_tensor({2, 3, 0, 0}, {1, 4}));
+  const Tensor exact = padded(index_tensor({2, 3}, {1, 2}));
+  CHECK(short_bag.to_vector() == exact.to_vector());  // padding neither adds nor counts
+  nn::EmbeddingBag sparse_bag(10, 3, nn::EmbeddingBag::Mode::sum, true);
+  sum(sparse_bag(index_tensor({4, 4, 5, 6}, {2, 2}))).backward();
+  CHECK(sparse_bag.weight.sparse_grad().rows.numel() == 4);
+}
+
+TEST_CASE("layers: dropout scales in training and is the identity in evaluation") {
+  Generator gen(3);
+  nn::Dropout drop(0.25, gen);
+  const Tensor x = ones({10000}, DType::float64);
+  const auto kept = drop(x).to_vector();
+  double zeros_seen = 0, total = 0;
+  for (double v : kept) {
+    zeros_seen += v == 0.0;
+    total += v;
+    CHECK((v == 0.0 || v == doctest::Approx(1.0 / 0.75)));
+  }
+  CHECK(zeros_seen / kept.size() == doctest::Approx(0.25).epsilon(0.1));
+  CHECK(total / kept.size() == doctest::Approx(1.0).epsilon(0.05));
+  // The gradient passes where a unit was kept, scaled alike, and is 0 elsewhere.
+  const Tensor leaf = x.detach().requires_grad_();
+  const Tensor weights = arange(0, 10000, 1, DType::float64);
+  const Tensor y = drop(leaf);
+  sum(y * weights).backward();
+  CHECK(leaf.grad().to_vector() == (y * weights).to_vector());
+  CHECK_THROWS_AS(drop(index_tensor({1, 2})), DTypeError);
+  for (double v : drop(full({64}, INFINITY, DType::float64)).to_vector()) {
+    CHECK((std::isnan(v) || v == INFINITY));  // x times the mask, as in PyTorch
+  }
+  drop.eval();
+  CHECK(drop(x).to_vector() == x.to_vector());
+}
+
+TEST_CASE("layers: dropout keeps a unit exactly when T(uniform()) < 1 - p, as documented") {
+  for (DType dtype : {DType::float32, DType::float64}) {
+    for (double p : {0.5, 0.1, 0.3, 1e-9, 1 - 1e-9, 0.999999}) {
+      Generator a(11), b(11);
+      const auto mask = nn::dropout(ones({4000}, dtype), p, true, a).to_vector();
+      for (double m : mask) {
+        const double u = b.uniform();
+        const bool kept =
+            dtype == DType::float32 ? static_cast<float>(u) < static_cast<float>(1 - p) : u < 1 - p;
+        REQUIRE((m != 0.0) == kept);
+      }
+    }
+  }
+}
+
+TEST_CASE("layers: LayerNorm normalises the last dim and differentiates") {
+  nn::LayerNorm norm(4, 1e-5, true, DType::float64);
+  const Tensor x = Tensor::from({{1.0, 2.0, 3.0, 4.0}, {-1.0, 0.0, 5.0, 2.0}});
+  const Tensor y = norm(x);
+  CHECK(mean(y, {1}).to_vector()[0] == doctest::Approx(0.0));
+  CHECK(mean(y * y, {1}).to_vector()[1] == doctest::Approx(1.0).epsilon(1e-4));
+  const GradcheckResult r =
+      gradcheck([&](const Args& a) { return norm(a[0]); }, {x.detach().requires_grad_()});
+  CHECK(r.ok);
+}

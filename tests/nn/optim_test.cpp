@@ -1,0 +1,89 @@
+// nn/optim.cpp and nn/scheduler.cpp: what needs no reference file (the
+// PyTorch trajectories are in optim_conformance_test.cpp).
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "nn/nn.hpp"
+
+using namespace ag;
+
+TEST_CASE("optim: ReduceLROnPlateau cuts the rate after `patience` epochs without progress") {
+  std::vector<Tensor> params{zeros({1}).requires_grad_()};
+  optim::SGD opt(params, {.lr = 1.0});
+  optim::ReduceLROnPlateau plateau(opt, {.factor = 0.5, .patience = 2});
+  for (double loss : {1.0, 0.9, 0.9, 0.9}) plateau.step(loss);
+  CHECK(opt.lr() == 1.0);
+  plateau.step(0.9);  // third bad epoch > patience
+  CHECK(opt.lr() == 0.5);
+  plateau.step(0.5);
+  CHECK(opt.lr() == 0.5);
+}
+
+TEST_CASE("optim: parameter groups keep their own hyper-parameters") {
+  Tensor a = ones({2}, DType::float64).requires_grad_(),
+         b = ones({2}, DType::float64).requires_grad_();
+  optim::SGD opt({a}, {.lr = 0.1});
+  opt.add_param_group({b}, {.lr = 1.0});
+  sum(a + b).backward();
+  opt.step();
+  CHECK(a.at({0}) == doctest::Approx(0.9));
+  CHECK(b.at({0}) == doctest::Approx(0.0));
+  opt.set_lr(0.5);
+  CHECK(opt.lr(1) == 0.5);
+}
+
+TEST_CASE("optim: SparseAdam refuses dense gradients; dense optimizers refuse sparse ones") {
+  Tensor w = ones({4, 2}, DType::float64).requires_grad_();
+  optim::SparseAdam sparse({w});
+  sum(w * 2.0).backward();
+  CHECK_THROWS_AS(sparse.step(), ValueError);
+  CHECK_THROWS_WITH(sparse.step(), doctest::Contains("dense gradient"));
+  w.zero_grad();
+  sum(embedding(w, index_tensor({1}), std::nullopt, true)).backward();
+  optim::Adam adam({w});
+  CHECK_THROWS_AS(adam.step(), ValueError);
+  sparse.step();  // fine
+}
+
+TEST_CASE("optim: optimizer state round-trips and rejects a mismatch without change") {
+  Tensor w = Tensor::from({1.0, 2.0}).requires_grad_();
+  optim::Adam opt({w}, {.lr = 0.1});
+  for (int i = 0; i < 3; ++i) {
+    opt.zero_grad();
+    sum(w * w).backward();
+    opt.step();
+  }
+  const optim::StateDict state = opt.state_dict();
+  Tensor w2 = w.detach().requires_grad_();
+  optim::Adam restored({w2}, {.lr = 0.1});
+  restored.load_state_dict(state);
+  opt.zero_grad();
+  sum(w * w).backward();
+  opt.step();
+  restored.zero_grad();
+  sum(w2 * w2).backward();
+  restored.step();
+  CHECK(w.to_vector() == w2.to_vector());
+  optim::StateDict bad = state;
+  bad.back().second = zeros({3}, DType::float64);
+  const optim::StateDict before = restored.state_dict();
+  CHECK_THROWS_AS(restored.load_state_dict(bad), ValueError);
+  const optim::StateDict after = restored.state_dict();
+  REQUIRE(after.size() == before.size());
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    CHECK(after[i].second.to_vector() == before[i].second.to_vector());
+  }
+}
+
+TEST_CASE("optim: gradient clipping by norm and by value") {
+  Tensor a = Tensor::from({3.0, 0.0}).requires_grad_(), b = Tensor::from({4.0}).requires_grad_();
+  sum(a * Tensor::from({3.0, 0.0})).backward();
+  sum(b * 4.0).backward();
+  const double norm = optim::clip_grad_norm_({a, b}, 1.0);
+  CHECK(norm == doctest::Approx(5.0));
+  CHECK(a.grad().at({0}) == doctest::Approx(0.6).epsilon(1e-6));
+  CHECK(b.grad().at({0}) == doctest::Approx(0.8).epsilon(1e-6));
+  optim::clip_grad_value_({a, b}, 0.7);
+  CHECK(b.grad().at({0}) == doctest::Approx(0.7));
+}

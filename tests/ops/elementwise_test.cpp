@@ -1,0 +1,39 @@
+// Tensor ops of ops/elementwise.cpp against central differences (gradcheck, float64)
+// and their documented behaviour.
+#include "check.hpp"
+
+TEST_CASE("elementwise: binary arithmetic, every broadcast pattern") {
+  for (const auto& [sa, sb] : kPatterns) {
+    CAPTURE(sa);
+    CAPTURE(sb);
+    const Tensor a = input(sa), b = input(sb);
+    const Tensor positive = input(sb, 0.5, 2.0);
+    check([](const Args& x) { return x[0] + x[1]; }, {a, b});
+    check([](const Args& x) { return x[0] - x[1]; }, {a, b});
+    check([](const Args& x) { return x[0] * x[1]; }, {a, b});
+    check([](const Args& x) { return x[0] / x[1]; }, {a, positive});
+    check([](const Args& x) { return pow(x[0], x[1]); }, {input(sa, 0.5, 2.0), b});
+    CHECK((a + b).shape() == detail::broadcast_shapes(sa, sb, "test"));
+  }
+}
+
+TEST_CASE("elementwise: constants and Scalars on either side") {
+  const Tensor a = input({2, 3});
+  check([](const Args& x) { return -x[0] + 2.0; }, {a});
+  check([](const Args& x) { return 2.0 - x[0] * 3.0; }, {a});
+  check([](const Args& x) { return x[0] / 4.0 + 1.5 / (x[0] * x[0] + 1.0); }, {a});
+  check([](const Args& x) { return x[0] - 1.0; }, {a});
+}
+
+TEST_CASE("elementwise: Scalars on either side, gradients through the Scalar") {
+  // The Scalar comes from a one-element tensor (to_scalar), so gradcheck
+  // sees the whole path: tensor -> Scalar -> tensor op -> back to both.
+  const Tensor a = input({2, 3}), s = input({1});
+  check([](const Args& x) { return x[0] + x[1].to_scalar(); }, {a, s});
+  check([](const Args& x) { return x[1].to_scalar() + x[0]; }, {a, s});
+  check([](const Args& x) { return x[0] - x[1].to_scalar(); }, {a, s});
+  check([](const Args& x) { return x[1].to_scalar() - x[0]; }, {a, s});
+  check([](const Args& x) { return x[0] * x[1].to_scalar(); }, {a, s});
+  check([](const Args& x) { return x[1].to_scalar() * x[0]; }, {a, s});
+  check([](const Args& x) { return x[0] / x[1].to_scalar(); }, {a, input({1}, 0.5, 2.0)});
+}

@@ -1,0 +1,70 @@
+// Tensor ops of ops/index.cpp against central differences (gradcheck, float64)
+// and their documented behaviour.
+#include "check.hpp"
+
+TEST_CASE("index: every op against finite differences") {
+  const Tensor a = input({2, 3, 4});
+  check([](const Args& x) { return index_select(x[0], 1, index_tensor({2, 0, 2})); }, {a});
+  check(
+      [](const Args& x) {
+        return embedding(x[0], index_tensor({1, 3, 1, 0}, {2, 2}));
+      },
+      {input({5, 3})});
+  check(
+      [](const Args& x) {
+        return index_add(x[0], 0, index_tensor({1, 1}), x[1]);
+      },
+      {input({3, 2}), input({2, 2})});
+}
+
+TEST_CASE("index: gather picks along a dim; repeats add up in backward") {
+  const Tensor x = input({3, 4});
+  const Tensor idx = index_tensor({0, 3, 3, 1, 2, 2}, {3, 2});
+  const Tensor out = gather(x, 1, idx);
+  CHECK(out.shape() == Shape{3, 2});
+  CHECK(out.at({0, 1}) == x.at({0, 3}));
+  CHECK(out.at({2, 0}) == x.at({2, 2}));
+  check([&](const Args& a) { return gather(a[0], 1, idx); }, {x});
+  check([](const Args& a) { return gather(a[0], 0, index_tensor({2, 0, 1, 1}, {1, 4})); }, {x});
+  CHECK_THROWS_AS(gather(x, 1, index_tensor({4}, {1, 1})), IndexError);
+  CHECK_THROWS_AS(gather(x, 1, index_tensor({0}, {1})), ShapeError);
+}
+
+TEST_CASE("index: embedding: repeated rows add up, the padding row gets nothing") {
+  const Tensor w = input({5, 3});
+  const Tensor out = embedding(w, index_tensor({1, 3, 1, 0}, {2, 2}), 1);
+  CHECK(out.shape() == Shape{2, 2, 3});
+  CHECK(out.at({0, 0, 2}) == w.at({1, 2}));  // the padding row is still looked up
+  sum(out * 2.0).backward();
+  CHECK(w.grad().at({1, 0}) == 0.0);  // padding_idx = 1, used twice
+  CHECK(w.grad().at({3, 0}) == 2.0);
+  CHECK(w.grad().at({0, 2}) == 2.0);
+  CHECK(w.grad().at({2, 1}) == 0.0);
+  const Tensor w2 = input({4, 2});
+  sum(embedding(w2, index_tensor({2, 2, 2}))).backward();
+  CHECK(w2.grad().at({2, 0}) == 3.0);
+}
+
+TEST_CASE("index: sparse embedding gradients: rows touched and their values") {
+  const Tensor w = input({6, 3});
+  const Tensor idx = index_tensor({4, 1, 4, 2}, {2, 2});
+  const Tensor upstream = input({2, 2, 3}).detach();
+  sum(embedding(w, idx, std::nullopt, /*sparse=*/true) * upstream).backward();
+  CHECK_FALSE(w.grad().defined());
+  const SparseGrad& sg = w.sparse_grad();
+  REQUIRE(sg.defined());
+  CHECK(sg.rows.to_vector() == std::vector<double>{4, 1, 4, 2});  // uncoalesced
+  CHECK(sg.values.shape() == Shape{4, 3});
+  const Tensor dense_w = w.detach().requires_grad_();
+  sum(embedding(dense_w, idx) * upstream).backward();
+  CHECK(sg.to_dense(6).to_vector() == dense_w.grad().to_vector());
+  // a second backward appends; padding rows are left out
+  sum(embedding(w, index_tensor({0, 5}), 5, true)).backward();
+  CHECK(w.sparse_grad().rows.to_vector() == std::vector<double>{4, 1, 4, 2, 0});
+  w.zero_grad();
+  CHECK_FALSE(w.sparse_grad().defined());
+  // ag::grad sees a dense gradient
+  const Tensor g = grad({sum(embedding(w, idx, std::nullopt, true))}, {w})[0];
+  CHECK(g.at({4, 0}) == 2.0);
+  CHECK(g.at({0, 0}) == 0.0);
+}

@@ -1,0 +1,74 @@
+// Tensor ops of ops/matmul.cpp and ops/gemm.cpp against central differences (gradcheck, float64)
+// and their documented behaviour.
+#include "check.hpp"
+
+TEST_CASE("matmul: matrix products, every matmul case, and linear") {
+  const std::vector<std::pair<Shape, Shape>> cases = {
+      {{2, 3}, {3, 4}}, {{2, 2, 3}, {2, 3, 4}},   {{2, 2, 3}, {3, 4}}, {{3}, {3, 4}}, {{2, 3}, {3}},
+      {{3}, {3}},       {{2, 1, 2, 3}, {3, 3, 2}}};
+  for (const auto& [sa, sb] : cases) {
+    CAPTURE(sa);
+    CAPTURE(sb);
+    check([](const Args& x) { return matmul(x[0], x[1]); }, {input(sa), input(sb)});
+  }
+  check([](const Args& x) { return linear(x[0], x[1], x[2]); },
+        {input({4, 3}), input({2, 3}), input({2})});
+  check([](const Args& x) { return linear(x[0], x[1]); }, {input({5, 4, 3}), input({2, 3})});
+}
+
+namespace {
+// A (rows x cols) float64 matrix with about 1 % nonzeros: below the density
+// where matmul leaves BLAS for its sparse path.
+Tensor sparse_matrix(std::int64_t rows, std::int64_t cols) {
+  std::vector<double> values(static_cast<std::size_t>(rows * cols), 0.0);
+  for (std::int64_t i = 0; i < rows * cols / 100; ++i)
+    values[test::gen().next_u64() % values.size()] = test::gen().uniform() * 4 - 2;
+  return Tensor::from(values, {rows, cols});
+}
+
+// C = A B by definition, for comparison.
+std::vector<double> naive_product(const Tensor& a, const Tensor& b) {
+  const std::int64_t m = a.size(0), k = a.size(1), n = b.size(1);
+  const auto av = a.to_vector(), bv = b.to_vector();
+  std::vector<double> c(static_cast<std::size_t>(m * n), 0.0);
+  for (std::int64_t i = 0; i < m; ++i)
+    for (std::int64_t kk = 0; kk < k; ++kk)
+      for (std::int64_t j = 0; j < n; ++j) c[i * n + j] += av[i * k + kk] * bv[kk * n + j];
+  return c;
+}
+
+void check_close(const std::vector<double>& got, const std::vector<double>& want) {
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i)
+    CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-12));
+}
+}  // namespace
+
+TEST_CASE("gemm: very sparse operands take matmul's sparse path, with the same results") {
+  const Tensor x = sparse_matrix(64, 128);  // 8192 elements, ~80 nonzeros
+  const Tensor w = input({3, 128}), wt = input({128, 3});
+  const Tensor r = input({64, 3});
+  // Sparse left operand, right one transposed (linear) and not (matmul).
+  check_close(linear(x, w).to_vector(), naive_product(x, transpose(w, 0, 1)));
+  check_close(matmul(x, wt).to_vector(), naive_product(x, wt));
+  // Sparse right operand.
+  const Tensor xt = transpose(x, 0, 1);
+  check_close(matmul(w, xt).to_vector(), naive_product(w, xt));
+  // Backward: dW = gᵀ x (sparse right, left transposed) and dWt = xᵀ g
+  // (sparse left, transposed).
+  sum(linear(x, w) * r).backward();
+  check_close(w.grad().to_vector(), naive_product(transpose(r, 0, 1), x));
+  sum(matmul(x, wt) * r).backward();
+  check_close(wt.grad().to_vector(), naive_product(xt, r));
+  // And gradcheck through it, the sparse operand fixed.
+  check([&](const Args& p) { return linear(x, p[0], p[1]); }, {input({3, 128}), input({3})});
+  check([&](const Args& p) { return matmul(p[0], xt); }, {input({2, 128})});
+}
+
+TEST_CASE("gemm: set_num_threads is the one thread setting") {
+  const int before = get_num_threads();
+  set_num_threads(1);
+  CHECK(get_num_threads() == 1);
+  CHECK_THROWS_AS(set_num_threads(0), ValueError);
+  set_num_threads(before);
+}
