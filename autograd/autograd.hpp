@@ -1,13 +1,15 @@
 // autograd: reverse-mode automatic differentiation for C++20.
 //
-// The model. Every operation on a Scalar records a node: its value, the op
-// that produced it, and handles to its inputs. The nodes form a directed
-// acyclic graph that ends at the value you differentiate (the root, usually
-// a loss). root.backward() seeds d(root)/d(root) = 1 and visits the graph in
-// reverse topological order; each op adds its local derivative times its
-// output's gradient into each input's gradient (a vector-Jacobian product,
-// the chain rule one edge at a time). When a value is used twice, both
-// contributions add up.
+// The model. Every operation records a node: its value, the op that produced
+// it, and handles to its inputs. There are two kinds of node on one engine:
+// ag::Scalar holds a double (micrograd's Value), ag::Tensor an n-dimensional
+// float32/float64 array. The nodes form a directed acyclic graph that ends
+// at the value you differentiate (the root, usually a loss).
+// root.backward() seeds d(root)/d(root) = 1 and visits the graph in reverse
+// topological order; each op adds its local derivative times its output's
+// gradient into each input's gradient (a vector-Jacobian product, the chain
+// rule one edge at a time). When a value is used twice, both contributions
+// add up.
 //
 //     #include <autograd/autograd.hpp>
 //
@@ -15,30 +17,49 @@
 //     ag::Scalar loss = (w * x - 1.0).pow(2).label("loss");
 //     loss.backward();
 //     fmt::print("{}\n", w);  // Scalar(value=0.5, grad=0)
-//     ag::render(loss, "loss.svg");
 //
-// Memory. Scalars are handles: copies share a node, and nodes are freed
-// (iteratively, so graphs of any depth) when the last handle to them and to
-// everything built from them goes. Nothing to size, nothing to free.
+//     ag::Generator gen(0);
+//     ag::Tensor W = ag::randn({3, 2}, gen).requires_grad_();
+//     ag::Tensor out = ag::sum(ag::tanh(ag::matmul(ag::ones({4, 3}), W)));
+//     out.backward();  // W.grad(): d(out)/dW, shape {3, 2}
 //
-// Gradients. Interior gradients are recomputed by each backward(); leaf
-// gradients accumulate until zero_grad(), as in PyTorch.
+// Scalars and tensors share one graph and one backward(): t * s scales a
+// tensor by a Scalar, t.to_scalar() turns a one-element tensor into one.
+//
+// Memory. Scalars and Tensors are handles: copies share a node, and nodes
+// are freed (iteratively, so graphs of any depth) when the last handle to
+// them and to everything built from them goes. Nothing to size, nothing to
+// free. A tensor graph's saved values go after a backward() without
+// retain_graph.
+//
+// Gradients. Interior gradients belong to one backward(); leaf gradients
+// accumulate until zero_grad(), as in PyTorch. Tensor gradients are written
+// with tensor ops, so with create_graph they differentiate again.
 //
 // Threads. A graph belongs to one thread at a time; separate graphs may be
 // built and differentiated on separate threads.
 //
-// Tensors. ag::Tensor is the same idea for n-d arrays (float32/float64):
-//
-//     ag::Tensor w = ag::randn({3, 2}, gen).requires_grad_();
-//     ag::Tensor loss = ag::sum(ag::tanh(ag::matmul(x, w)));
-//     loss.backward();  // w.grad(): d(loss)/dw, shape {3, 2}
-//
-// Scalars and tensors share one graph and one backward().
-//
-// Where things live: scalar.hpp (Scalar), tensor.hpp (Tensor), ops.hpp
-// (every tensor op), functional.hpp (grad, jacobian, hessian, gradcheck),
-// dot.hpp (diagrams), error.hpp (exceptions), grad_mode.hpp (NoGradGuard),
-// generator.hpp (seeded random numbers), node.hpp (the engine's node).
+// Where things live (public headers):
+//   scalar.hpp       ag::Scalar, its arithmetic and functions
+//   tensor.hpp       ag::Tensor, factories (zeros, randn, ...)
+//   ops.hpp          every tensor op; each family in one file under ops/
+//   functional.hpp   grad, jacobian, hessian, gradcheck
+//   custom_op.hpp    user-defined ops with their own backward
+//   trace.hpp        trace_backward: the chain rule's factors, step by step
+//   dot.hpp          diagrams: to_dot, render (SVG/PNG)
+//   error.hpp        the exception types
+//   grad_mode.hpp    NoGradGuard
+//   anomaly.hpp      AnomalyMode: find the op that made a NaN
+//   generator.hpp    seeded random numbers
+//   storage.hpp      the tensor buffer cache
+//   dtype.hpp, shape.hpp   element types, shapes and broadcasting
+//   node.hpp, op_attrs.hpp the engine's node, op and kind tables (for op authors)
+// Internal: engine.cpp (sort, sweep, teardown), labels.cpp, node_list.hpp,
+// node_pool.* (scalar node memory), scalar.cpp and tensor.cpp (the two node
+// kinds), factory.cpp, tensor_format.cpp, ops/tensor_op.* and
+// ops/scalar_op.hpp (what op files share), ops/kernels.hpp (loops),
+// ops/gemm.* (matrix-product kernels), render.cpp. docs/design.md draws the
+// layers and the rule for which file may include which.
 #pragma once
 
 #include "autograd/anomaly.hpp"

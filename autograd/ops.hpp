@@ -1,7 +1,9 @@
 // Differentiable tensor operations. Each family lives in one file under
-// autograd/ops/, every op's forward beside its backward (vector-Jacobian
-// product). Backward passes are written with these same ops, so with
-// create_graph gradients are differentiable again.
+// autograd/ops/ (named in each section below), one block per op: its
+// backward (vector-Jacobian product), its op table, its forward. Backward
+// passes are written with these same ops, so with create_graph gradients are
+// differentiable again. Conversions are Tensor members (Tensor::to,
+// to_scalar: ops/convert.cpp).
 //
 // Broadcasting follows NumPy: shapes are aligned on the right and sizes of 1
 // stretch; gradients are summed back to each input's shape.
@@ -43,7 +45,7 @@ Tensor operator/(const Tensor& a, const Scalar& s);
 /// a^b elementwise, a > 0 where b is not an integer; d/da = b a^(b-1), d/db = a^b ln a.
 Tensor pow(const Tensor& a, const Tensor& b);
 
-// ---- comparisons and selection: masks are bool, not differentiable ---------
+// ---- comparisons and selection (ops/compare.cpp): masks are bool, not differentiable
 
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);
@@ -102,7 +104,7 @@ Tensor logsumexp(const Tensor& x, const std::vector<std::int64_t>& dims, bool ke
 Tensor softmax(const Tensor& x, std::int64_t dim);
 Tensor log_softmax(const Tensor& x, std::int64_t dim);
 
-// ---- matrix products (ops/matmul.cpp) ----------------------------------------
+// ---- matrix products (ops/matmul.cpp; kernels in ops/gemm.cpp) ------------------
 
 /// PyTorch's matmul: 1-D·1-D dot, 2-D·2-D, vector cases, and batched with
 /// broadcast batch dims; through BLAS.
@@ -113,7 +115,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
 void set_num_threads(int threads);
 int get_num_threads();
 
-// ---- shapes and indexing (ops/shape.cpp) --------------------------------------
+// ---- shapes (ops/shape.cpp) ------------------------------------------------------
 
 /// Same data, new shape (one size may be -1); ShapeError if counts differ.
 Tensor reshape(const Tensor& x, const Shape& shape);
@@ -132,6 +134,8 @@ Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t
              std::int64_t step = 1);
 /// x[..., index, ...] along `dim`, dropping it.
 Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index);
+// ---- indexing (ops/index.cpp) ---------------------------------------------------
+
 /// Rows (along `dim`) picked by an int64 index vector; repeats add up in backward.
 Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index);
 /// x with the slices of `source` added at `index` (int64, 1-d) along `dim`
