@@ -21,7 +21,7 @@ namespace ag::detail {
 /// tensors (released with the graph); they must fit kBytes.
 class OpAttrs {
  public:
-  static constexpr std::size_t kBytes = 96;
+  static constexpr std::size_t kBytes = 48;
 
   OpAttrs() = default;
   OpAttrs(const OpAttrs&) = delete;

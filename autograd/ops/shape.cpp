@@ -2,6 +2,7 @@
 // cat/stack, slice/select. Each backward is another op of this file
 // (slice ↔ slice_scatter, cat ↔ slice), so gradients of any order work.
 // One block per op.
+#include <array>
 #include <numeric>
 
 #include "autograd/ops/kernels.hpp"
@@ -87,12 +88,13 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
 namespace {
 // dims reordered: the gradient permuted back by the inverse permutation
 struct PermuteAttrs {
-  Shape perm;
+  std::array<std::int8_t, Shape::kMaxRank> perm;  // compact: a node keeps it until backward
+  std::size_t rank;
 };
 void permute_vjp(TensorNode& n, const Tensor& g) {
-  const Shape& perm = attrs<PermuteAttrs>(n).perm;
-  std::vector<std::int64_t> inverse(perm.size());
-  for (std::size_t k = 0; k < perm.size(); ++k) inverse[perm[k]] = static_cast<std::int64_t>(k);
+  const auto& [perm, rank] = attrs<PermuteAttrs>(n);
+  std::vector<std::int64_t> inverse(rank);
+  for (std::size_t k = 0; k < rank; ++k) inverse[perm[k]] = static_cast<std::int64_t>(k);
   accumulate_input(n, 0, permute(g, inverse));
 }
 const Op permute_op{"permute", "permute", &tensor_kind, run_backward<permute_vjp>};
@@ -114,7 +116,11 @@ Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
     strides[k] = in_strides[perm[k]];
   }
   Tensor out = strided_copy(x, out_shape, strides, 0, "permute");
-  if (record(out, permute_op, {x.node()})) out.node()->attrs.emplace(PermuteAttrs{perm});
+  if (record(out, permute_op, {x.node()})) {
+    PermuteAttrs attrs{{}, rank};
+    for (std::size_t k = 0; k < rank; ++k) attrs.perm[k] = static_cast<std::int8_t>(perm[k]);
+    out.node()->attrs.emplace(attrs);
+  }
   return out;
 }
 
