@@ -72,6 +72,8 @@ Tensor abs(const Tensor& x);            ///< d/dx = sign x (0 at 0)
 Tensor pow(const Tensor& x, double c);  ///< d/dx = c x^(c-1) (0 when c = 0)
 /// x if x > 0 else slope·x; d/dx = 1 if x > 0 else slope.
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+/// The error function, 2/√π ∫₀ˣ e^(-t²) dt; d/dx = 2/√π e^(-x²).
+Tensor erf(const Tensor& x);
 /// x Φ(x) exactly (erf), or with the tanh approximation when `tanh_approx`.
 Tensor gelu(const Tensor& x, bool tanh_approx = false);
 /// min(max(x, lo), hi); gradient 1 on the closed interval [lo, hi], as PyTorch.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -107,15 +108,16 @@ class Tensor {
   void zero_grad() const;
 
   /// Backpropagates from a one-element tensor (seed 1), or from any tensor
-  /// with `grad_output` of its shape. Without `retain_graph` the graph's
-  /// saved inputs are released and a second backward through it throws
-  /// GraphError; `create_graph` records the backward pass so gradients can
-  /// be differentiated again. Then a leaf's grad() holds a graph that refers
+  /// with `grad_output` of its shape and dtype (ShapeError, DTypeError).
+  /// Without `retain_graph` the graph's saved inputs are released and a
+  /// second backward through it throws GraphError; `create_graph` records the
+  /// backward pass so gradients can be differentiated again. `retain_graph`
+  /// defaults to `create_graph`, as in PyTorch. Then a leaf's grad() holds a graph that refers
   /// back to the leaf, so the two keep each other alive until zero_grad()
   /// (as in PyTorch); ag::grad() returns such gradients without the cycle.
   /// Defined in functional.cpp, beside ag::grad.
-  void backward(const Tensor& grad_output = Tensor(), bool retain_graph = false,
-                bool create_graph = false) const;
+  void backward(const Tensor& grad_output = Tensor(),
+                std::optional<bool> retain_graph = std::nullopt, bool create_graph = false) const;
 
   /// The one element of a one-element tensor as a Scalar node of the same
   /// graph: gradients flow from Scalar computations back into the tensor.

@@ -31,10 +31,19 @@ Tensor Tensor::to(DType target) const {
 }
 
 namespace {
-// A scalar node whose input is a one-element tensor: d/dx = 1
+// A scalar node whose input is a one-element tensor: d/dx = 1. Gradients
+// of Scalar nodes are plain numbers, so a gradient that passed through them
+// cannot be differentiated again: under create_graph that is an error, not
+// a silently missing term.
 void to_scalar_vjp(ScalarNode& n, double g) {
   TensorNode& t = as_tensor(*n.in[0]);
-  if (t.requires_grad()) accumulate_grad(t, full(t.shape, g, t.dtype));
+  if (!t.requires_grad()) return;
+  if (is_grad_enabled()) {
+    fail<GraphError>(
+        "to_scalar: create_graph cannot differentiate through Scalar nodes (their gradients are "
+        "plain numbers); keep the computation in one-element tensors for higher-order gradients");
+  }
+  accumulate_grad(t, full(t.shape, g, t.dtype));
 }
 const Op to_scalar_op{"to_scalar", "scalar", &scalar_kind, run_backward<to_scalar_vjp>};
 }  // namespace

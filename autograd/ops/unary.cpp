@@ -172,13 +172,27 @@ Tensor pow(const Tensor& x, double c) {
 }
 
 namespace {
-// gelu(x) = x Φ(x): d/dx = Φ(x) + x φ(x)
+// erf x: d/dx = 2/√π e^(-x²)
+constexpr double kTwoOverSqrtPi = 1.12837916709551257390;
+void erf_vjp(TensorNode& n, const Tensor& g) {
+  const Tensor x = input(n, 0);
+  accumulate_input(n, 0, g * (kTwoOverSqrtPi * exp(-(x * x))));
+}
+const Op erf_op{"erf", "erf", &tensor_kind, run_backward<erf_vjp>};
+}  // namespace
+Tensor erf(const Tensor& x) {
+  return unary(erf_op, map("erf", x, [](auto v) { return std::erf(v); }), x);
+}
+
+namespace {
+// gelu(x) = x Φ(x), Φ(x) = (1 + erf(x/√2))/2: d/dx = Φ(x) + x φ(x). Φ is
+// built with the erf op, so under create_graph the second derivative keeps
+// its φ term: φ(x)(2 - x²).
 constexpr double kInvSqrt2 = 0.70710678118654752440;
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;
 void gelu_vjp(TensorNode& n, const Tensor& g) {
   const Tensor x = input(n, 0);
-  const Tensor cdf =
-      0.5 * (1.0 + map("erf", x, [](auto v) { return std::erf(v * decltype(v)(kInvSqrt2)); }));
+  const Tensor cdf = 0.5 * (1.0 + erf(x * kInvSqrt2));
   const Tensor pdf = kInvSqrt2Pi * exp(-0.5 * x * x);
   accumulate_input(n, 0, g * (cdf + x * pdf));
 }

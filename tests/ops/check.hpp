@@ -22,11 +22,21 @@ inline Tensor input(const Shape& shape, double low = -2.0, double high = 2.0) {
   return rand(shape, test::gen(), DType::float64, low, high).requires_grad_();
 }
 
-/// f's vector-Jacobian products at `inputs` match central differences.
-inline void check(const std::function<Tensor(const Args&)>& f, const Args& inputs) {
+/// f's first derivatives (vector-Jacobian products) at `inputs` match
+/// central differences.
+inline void check_first_order(const std::function<Tensor(const Args&)>& f, const Args& inputs) {
   const GradcheckResult result = gradcheck(f, inputs);
-  INFO(result.worst);
+  INFO("gradcheck: ", result.worst);
   CHECK(result.ok);
+}
+
+/// f's first and second derivatives at `inputs` match central differences
+/// (gradcheck and gradgradcheck): what every differentiable op must pass.
+inline void check(const std::function<Tensor(const Args&)>& f, const Args& inputs) {
+  check_first_order(f, inputs);
+  const GradcheckResult second = gradgradcheck(f, inputs);
+  INFO("gradgradcheck: ", second.worst);
+  CHECK(second.ok);
 }
 
 // The broadcast patterns of the conformance data, and a few more.
