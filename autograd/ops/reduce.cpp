@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "autograd/ops/kernels.hpp"
+#include "autograd/ops/sum_kernel.hpp"
 #include "autograd/ops/tensor_op.hpp"
 
 namespace ag {
@@ -78,13 +79,12 @@ void sum_vjp(TensorNode& n, const Tensor& g) {
 }
 const Op sum_op{"sum", "sum", &tensor_kind, run_backward<sum_vjp>};
 
+// In double, pairwise along rows and blocked along columns (sum_kernel.hpp).
 Tensor sum_forward(const Tensor& x, const std::vector<int>& dims, bool keepdim) {
-  Tensor out = zeros(reduced_shape(x.shape(), dims, keepdim), x.dtype());
+  Tensor out = empty_tensor(reduced_shape(x.shape(), dims, keepdim), x.dtype(), "sum");
   visit_floating(x.dtype(), "sum", [&](auto zero) {
     using T = decltype(zero);
-    const T* in = x.data<T>();
-    T* o = out.data<T>();
-    for_each_reduced(x.shape(), dims, [&](std::int64_t oi, std::int64_t ii) { o[oi] += in[ii]; });
+    sum_dims(x.data<T>(), x.shape(), dims, out.data<T>());
   });
   return out;
 }
