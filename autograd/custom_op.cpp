@@ -33,7 +33,13 @@ void custom_vjp(TensorNode& n, const Tensor& g) {
   }
 }
 std::string custom_label(const Node& n) { return attrs<CustomAttrs>(as_tensor(n)).fn->first; }
-const Op custom_tensor_op{"custom", "custom", &tensor_kind, run_backward<custom_vjp>, custom_label};
+const Op custom_tensor_op{"custom",
+                          "custom",
+                          &tensor_kind,
+                          run_backward<custom_vjp>,
+                          custom_label,
+                          nullptr,
+                          kSavesInputs | kSavesOutput};
 
 }  // namespace
 

@@ -40,8 +40,15 @@ struct NodeKind {
   std::span<Node* const> (*more_inputs)(const Node&);
   bool (*grad_is_finite)(const Node&);   ///< AnomalyMode: no NaN or infinity in the gradient
   bool (*value_is_finite)(const Node&);  ///< AnomalyMode: no NaN or infinity in the value
+  /// How many times the node's value was written in place (Tensor::assign);
+  /// null when the kind's values never change after they are made.
+  std::uint32_t (*version)(const Node&);
   const NodeView* view;
 };
+
+/// What an op's backward reads besides its gradient, so that backward can
+/// refuse values modified in place after the op used them (version counters).
+enum Saves : std::uint8_t { kSavesNothing = 0, kSavesInputs = 1, kSavesOutput = 2 };
 
 /// An operation: its name for diagrams and errors, the kind of node it
 /// produces, and its vector-Jacobian product. `backward` reads the node's
@@ -58,6 +65,8 @@ struct Op {
   /// Which operand is which, for ops where order matters ("a - b"): the
   /// diagram marks edge k with operands[k]; null for commutative ops.
   const char* const* operands = nullptr;
+  /// Whose values the backward reads (Saves bits): checked against in-place writes.
+  std::uint8_t saves = kSavesInputs;
 };
 
 /// A graph node. Nodes are reference counted without atomics: a graph belongs

@@ -50,6 +50,7 @@ const NodeKind scalar_kind{.name = "scalar",
                            .more_inputs = nullptr,
                            .grad_is_finite = scalar_grad_is_finite,
                            .value_is_finite = scalar_value_is_finite,
+                           .version = nullptr,
                            .view = &scalar_view};
 const Op scalar_leaf{"leaf", "", &scalar_kind, nullptr};
 

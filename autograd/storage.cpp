@@ -2,8 +2,10 @@
 
 #include "autograd/node_pool.hpp"
 
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
+#include <new>
 #include <unordered_map>
 #include <vector>
 
@@ -14,6 +16,8 @@ namespace {
 // Below this, malloc's own free lists are fast and fault-free already.
 constexpr std::size_t kCachedFrom = 64 * 1024;
 constexpr std::size_t kPage = 4096;
+// The header before a buffer's data (its version counter at the end of it).
+constexpr std::size_t kSmallHeader = 16, kLargeHeader = 64;
 // The cache never holds more than this; a buffer that would exceed it is freed.
 constexpr std::size_t kCacheLimit = std::size_t{1} << 30;
 
@@ -47,9 +51,18 @@ struct ReturnToCache {
 
 }  // namespace
 
+// Every buffer starts with a header holding its version counter; the
+// shared_ptr handed out points past it (the aliasing constructor), so views
+// that share the buffer share the counter. 64 bytes keep large buffers'
+// data 64-byte aligned; small ones are 16-byte aligned, as malloc's.
 std::shared_ptr<std::byte[]> allocate_storage(std::size_t bytes) {
-  if (bytes < kCachedFrom) return std::make_shared_for_overwrite<std::byte[]>(bytes);
-  bytes = (bytes + kPage - 1) / kPage * kPage;
+  if (bytes + kSmallHeader < kCachedFrom) {
+    auto block = std::make_shared_for_overwrite<std::byte[]>(bytes + kSmallHeader);
+    std::byte* data = block.get() + kSmallHeader;
+    new (data - sizeof(std::uint32_t)) std::uint32_t(0);
+    return std::shared_ptr<std::byte[]>(std::move(block), data);
+  }
+  bytes = (bytes + kLargeHeader + kPage - 1) / kPage * kPage;
   Cache& c = cache();
   void* p = nullptr;
   {
@@ -62,7 +75,10 @@ std::shared_ptr<std::byte[]> allocate_storage(std::size_t bytes) {
   }
   if (!p) p = std::aligned_alloc(64, bytes);
   if (!p) throw std::bad_alloc();
-  return std::shared_ptr<std::byte[]>(static_cast<std::byte*>(p), ReturnToCache{bytes});
+  const std::shared_ptr<std::byte[]> block(static_cast<std::byte*>(p), ReturnToCache{bytes});
+  std::byte* data = block.get() + kLargeHeader;
+  new (data - sizeof(std::uint32_t)) std::uint32_t(0);
+  return std::shared_ptr<std::byte[]>(block, data);
 }
 
 }  // namespace detail

@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <new>
 
 namespace ag {
 
@@ -20,8 +22,16 @@ std::size_t cached_buffer_bytes();
 
 namespace detail {
 
-/// At least `bytes` of uninitialised storage, 64-byte aligned.
+/// At least `bytes` of uninitialised storage (64-byte aligned from 64 KiB,
+/// 16 below), with a version counter of 0 just before it.
 std::shared_ptr<std::byte[]> allocate_storage(std::size_t bytes);
+
+/// The version counter of a buffer from allocate_storage: how many times it
+/// was written in place after it was made. Views share their buffer and so
+/// their counter.
+inline std::uint32_t& storage_version(std::byte* data) {
+  return *std::launder(reinterpret_cast<std::uint32_t*>(data - sizeof(std::uint32_t)));
+}
 
 }  // namespace detail
 }  // namespace ag

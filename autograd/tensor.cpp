@@ -56,6 +56,9 @@ bool tensor_grad_is_finite(const Node& node) {
   return !t.grad.defined() || all_finite(*t.grad.node());
 }
 bool tensor_value_is_finite(const Node& node) { return all_finite(as_tensor(node)); }
+std::uint32_t tensor_version(const Node& node) {
+  return storage_version(as_tensor(node).storage.get());
+}
 
 std::string describe_tensor(const Node& node) {
   const auto& t = as_tensor(node);
@@ -107,6 +110,7 @@ const NodeKind tensor_kind{.name = "tensor",
                            .more_inputs = tensor_more_inputs,
                            .grad_is_finite = tensor_grad_is_finite,
                            .value_is_finite = tensor_value_is_finite,
+                           .version = tensor_version,
                            .view = &tensor_view};
 const Op tensor_leaf{"leaf", "", &tensor_kind, nullptr};
 
@@ -221,6 +225,11 @@ void Tensor::assign(const Tensor& values) {
   }
   std::memmove(node.storage.get(), values.node()->storage.get(),
                node.numel() * dtype_size(node.dtype));
+  mark_modified();
 }
+
+std::uint32_t Tensor::version() const { return detail::storage_version(self().storage.get()); }
+
+void Tensor::mark_modified() const { ++detail::storage_version(self().storage.get()); }
 
 }  // namespace ag

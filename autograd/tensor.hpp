@@ -128,10 +128,17 @@ class Tensor {
   Tensor& label(std::string text);
   std::string_view op_name() const;
 
-  /// Writes into the buffer of a tensor that no recorded op depends on yet
-  /// (initialisation, optimizer steps): `t.assign(t - lr * t.grad())`.
-  /// ShapeError/DTypeError if `values` differs in shape or dtype.
+  /// Writes into the buffer (initialisation, optimizer steps):
+  /// `t.assign(t - lr * t.grad())`. ShapeError/DTypeError if `values`
+  /// differs in shape or dtype. It bumps version(): a recorded op that needs
+  /// the old values then refuses to backward (GraphError) instead of
+  /// computing a wrong gradient, as PyTorch's in-place checks.
   void assign(const Tensor& values);
+  /// How many times the buffer was written in place since it was made
+  /// (assign, optimizer steps, mark_modified); views share it.
+  std::uint32_t version() const;
+  /// Declares an in-place write through data<T>(): bumps version().
+  void mark_modified() const;
 
   detail::TensorNode* node() const;
   static Tensor adopt(detail::TensorNode* node) noexcept {
@@ -157,13 +164,16 @@ namespace detail {
 
 /// The node behind a Tensor. Heap-allocated: its buffers dwarf the node.
 struct TensorNode : Node {
-  std::shared_ptr<std::byte[]> storage;  ///< shared by reshape views
+  std::shared_ptr<std::byte[]> storage;  ///< shared by reshape views; version counter before it
   Shape shape;
   DType dtype = DType::float32;
   Tensor grad;              ///< undefined until a gradient arrives
   SparseGrad sparse_grad;   ///< row-sparse gradient (sparse embeddings)
   std::vector<Node*> more;  ///< inputs beyond in[0], in[1] (owned references)
   OpAttrs attrs;            ///< the op's named attributes (see ops/*.cpp)
+  /// Versions of in[0], in[1] and this node when the op was recorded, for
+  /// the values its backward reads (Op::saves).
+  std::uint32_t saved_versions[3] = {0, 0, 0};
 
   TensorNode() = default;
   TensorNode(const TensorNode&) = delete;

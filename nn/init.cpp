@@ -28,10 +28,17 @@ Fans fans(const Tensor& weight) {
 }
 
 void uniform_(Tensor& t, double low, double high, Generator& gen) {
+  if (!(std::isfinite(low) && std::isfinite(high) && low <= high)) {
+    detail::fail<ValueError>("uniform_: bounds [{}, {}) must be finite and ordered", low, high);
+  }
   t.assign(rand(t.shape(), gen, t.dtype(), low, high));
 }
 
 void normal_(Tensor& t, double mean, double stddev, Generator& gen) {
+  if (!(std::isfinite(mean) && std::isfinite(stddev) && stddev >= 0)) {
+    detail::fail<ValueError>("normal_: mean {} and stddev {} must be finite, stddev >= 0", mean,
+                             stddev);
+  }
   t.assign(randn(t.shape(), gen, t.dtype(), mean, stddev));
 }
 

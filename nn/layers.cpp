@@ -86,15 +86,16 @@ Embedding::Embedding(std::int64_t num_embeddings, std::int64_t dim,
                      std::optional<std::int64_t> padding_idx, bool sparse, DType dtype,
                      Generator& gen)
     : padding_idx_(padding_idx), sparse_(sparse) {
-  if (padding_idx && (*padding_idx < 0 || *padding_idx >= num_embeddings)) {
+  if (padding_idx && (*padding_idx < -num_embeddings || *padding_idx >= num_embeddings)) {
     detail::fail<IndexError>("Embedding: padding_idx {} is out of range for {} embeddings",
                              *padding_idx, num_embeddings);
   }
+  if (padding_idx && *padding_idx < 0) padding_idx_ = *padding_idx + num_embeddings;
   Tensor w = randn({num_embeddings, dim}, gen, dtype);
   if (padding_idx) {  // the padding row starts at zero, as in PyTorch
     const Tensor rows = reshape(arange(0, static_cast<double>(num_embeddings), 1, DType::int64),
                                 {num_embeddings, 1});
-    w = where(eq(rows, full({}, static_cast<double>(*padding_idx), DType::int64)), zeros({}, dtype),
+    w = where(eq(rows, full({}, static_cast<double>(*padding_idx_), DType::int64)), zeros({}, dtype),
               w);
   }
   weight = register_parameter("weight", w);
@@ -112,6 +113,11 @@ std::string Embedding::name() const {
 EmbeddingBag::EmbeddingBag(std::int64_t num_embeddings, std::int64_t dim, Mode mode, bool sparse,
                            DType dtype, Generator& gen, std::optional<std::int64_t> padding_idx)
     : mode_(mode), sparse_(sparse), padding_idx_(padding_idx) {
+  if (padding_idx && (*padding_idx < -num_embeddings || *padding_idx >= num_embeddings)) {
+    detail::fail<IndexError>("EmbeddingBag: padding_idx {} is out of range for {} embeddings",
+                             *padding_idx, num_embeddings);
+  }
+  if (padding_idx && *padding_idx < 0) padding_idx_ = *padding_idx + num_embeddings;
   weight = register_parameter("weight", randn({num_embeddings, dim}, gen, dtype));
 }
 
@@ -164,7 +170,7 @@ std::string EmbeddingBag::name() const {
 }
 
 Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
-  if (p < 0.0 || p > 1.0) detail::fail<ValueError>("dropout: p = {} is not in [0, 1]", p);
+  if (!(p >= 0.0 && p <= 1.0)) detail::fail<ValueError>("dropout: p = {} is not in [0, 1]", p);
   if (!training || p == 0.0) return x;
   if (p == 1.0) return x * 0.0;
   // One mask of 0 and 1/(1-p), then one multiply: its backward is g * mask.
@@ -195,7 +201,7 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
 }
 
 Dropout::Dropout(double p, Generator& gen) : p_(p), gen_(&gen) {
-  if (p < 0.0 || p > 1.0) detail::fail<ValueError>("Dropout: p = {} is not in [0, 1]", p);
+  if (!(p >= 0.0 && p <= 1.0)) detail::fail<ValueError>("Dropout: p = {} is not in [0, 1]", p);
 }
 
 Tensor Dropout::forward(const Tensor& x) { return dropout(x, p_, is_training(), *gen_); }
@@ -204,6 +210,10 @@ std::string Dropout::name() const { return fmt::format("Dropout(p={})", p_); }
 
 LayerNorm::LayerNorm(std::int64_t features, double eps, bool affine, DType dtype)
     : features_(features), eps_(eps) {
+  if (features <= 0) detail::fail<ShapeError>("LayerNorm: features must be positive, got {}", features);
+  if (!(std::isfinite(eps) && eps >= 0)) {
+    detail::fail<ValueError>("LayerNorm: eps = {} is not a finite number >= 0", eps);
+  }
   if (affine) {
     weight = register_parameter("weight", ones({features}, dtype));
     bias = register_parameter("bias", zeros({features}, dtype));

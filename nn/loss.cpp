@@ -93,7 +93,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target,
     detail::fail<ShapeError>("cross_entropy: expected logits (N, C), got {}", logits.shape());
   }
   const double eps = options.label_smoothing;
-  if (eps < 0.0 || eps > 1.0) {
+  if (!(eps >= 0.0 && eps <= 1.0)) {
     detail::fail<ValueError>("cross_entropy: label_smoothing {} is not in [0, 1]", eps);
   }
   const std::int64_t classes = logits.shape()[1];

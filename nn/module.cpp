@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "autograd/grad_mode.hpp"
 #include "autograd/ops.hpp"
 
@@ -30,13 +32,28 @@ Tensor Module::operator()(const Tensor& input) {
   return out;
 }
 
+void Module::check_new_name(const std::string& name, const char* op) const {
+  if (name.empty() || name.find('.') != std::string::npos) {
+    detail::fail<ValueError>("{}: '{}' is not a valid name (non-empty, without '.')", op, name);
+  }
+  auto taken = [&](const auto& list) {
+    return std::any_of(list.begin(), list.end(), [&](const auto& entry) { return entry.first == name; });
+  };
+  if (taken(parameters_) || taken(buffers_) || taken(children_)) {
+    detail::fail<ValueError>(
+        "{}: '{}' is already the name of a parameter, buffer or submodule of this module", op, name);
+  }
+}
+
 Tensor Module::register_parameter(std::string name, Tensor value) {
+  check_new_name(name, "register_parameter");
   if (!value.requires_grad()) value.requires_grad_();
   parameters_.emplace_back(std::move(name), value);
   return value;
 }
 
 Tensor Module::register_buffer(std::string name, Tensor value) {
+  check_new_name(name, "register_buffer");
   buffers_.emplace_back(std::move(name), value);
   return value;
 }

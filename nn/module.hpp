@@ -66,15 +66,22 @@ class Module {
 
  protected:
   /// Registers a parameter (marked as requiring a gradient) under `name`.
+  /// Names are unique across a module's parameters, buffers and submodules
+  /// (ValueError otherwise), as in PyTorch.
   Tensor register_parameter(std::string name, Tensor value);
   Tensor register_buffer(std::string name, Tensor value);
   template <class M>
   std::shared_ptr<M> register_module(std::string name, std::shared_ptr<M> module) {
+    check_new_name(name, "register_module");
     children_.emplace_back(std::move(name), module);
     return module;
   }
 
  private:
+  /// ValueError unless `name` is non-empty, has no '.', and names no
+  /// parameter, buffer or submodule of this module yet: a checkpoint keyed
+  /// by names could not hold two of the same.
+  void check_new_name(const std::string& name, const char* op) const;
   void collect(const std::string& prefix, bool buffers,
                std::vector<std::pair<std::string, Tensor>>& out) const;
 

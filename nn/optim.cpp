@@ -45,9 +45,10 @@ Tensor& slot(detail::ParamState& s, const char* name, const Tensor& like, double
 
 // Calls body(options, param, state, w, g) for every parameter with a dense
 // gradient: w and g are the parameter's and the gradient's buffers, typed in
-// the parameter's dtype.
+// the parameter's dtype. Each group's settings are checked first.
 template <class Group, class Body>
 void each_param(std::vector<Group>& groups, std::string_view name, Body body) {
+  for (auto& group : groups) detail::validate(group.options);
   for (auto& group : groups) {
     for (std::size_t i = 0; i < group.params.size(); ++i) {
       const Tensor& p = group.params[i];
@@ -65,6 +66,7 @@ void each_param(std::vector<Group>& groups, std::string_view name, Body body) {
         using T = decltype(zero);
         body(group.options, p, group.state[i], buf<T>(p), static_cast<const T*>(buf<T>(g)));
       });
+      p.mark_modified();
     }
   }
 }
@@ -137,11 +139,7 @@ template class Grouped<SparseAdamOptions>;
 
 }  // namespace detail
 
-SGD::SGD(std::vector<Tensor> params, SGDOptions options) : Grouped(std::move(params), options) {
-  if (options.nesterov && (options.momentum <= 0 || options.dampening != 0)) {
-    ag::detail::fail<ValueError>("SGD: Nesterov momentum needs momentum > 0 and dampening 0");
-  }
-}
+SGD::SGD(std::vector<Tensor> params, SGDOptions options) : Grouped(std::move(params), options) {}
 
 void SGD::step() {
   each_param(groups_, "SGD",
@@ -294,6 +292,7 @@ void Adadelta::step() {
 }
 
 void SparseAdam::step() {
+  for (auto& group : groups_) detail::validate(group.options);
   for (auto& group : groups_) {
     const SparseAdamOptions& o = group.options;
     for (std::size_t i = 0; i < group.params.size(); ++i) {
@@ -331,11 +330,17 @@ void SparseAdam::step() {
           }
         }
       });
+      p.mark_modified();
     }
   }
 }
 
 double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, double norm_type) {
+  if (!(std::isfinite(max_norm) && max_norm >= 0) || !(norm_type > 0)) {
+    ag::detail::fail<ValueError>(
+        "clip_grad_norm_: max_norm = {} must be finite and >= 0, norm_type = {} positive", max_norm,
+        norm_type);
+  }
   double total = 0.0;
   const bool inf_norm = std::isinf(norm_type);
   for (const Tensor& p : params) {
@@ -357,6 +362,9 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
 }
 
 void clip_grad_value_(const std::vector<Tensor>& params, double clip) {
+  if (!(std::isfinite(clip) && clip >= 0)) {
+    ag::detail::fail<ValueError>("clip_grad_value_: clip = {} is not a finite number >= 0", clip);
+  }
   NoGradGuard no_grad;
   for (const Tensor& p : params) {
     Tensor handle = p;

@@ -19,7 +19,9 @@ using StateDict = std::vector<std::pair<std::string, Tensor>>;
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
-  /// Updates every parameter from its gradient (parameters without one are skipped).
+  /// Updates every parameter from its gradient (parameters without one are
+  /// skipped), and bumps each updated parameter's version(): a graph recorded
+  /// before the step that needs the old values refuses to backward.
   virtual void step() = 0;
   /// Clears every parameter's gradient.
   void zero_grad();
@@ -37,7 +39,27 @@ class Optimizer {
   virtual void load_state_dict(const StateDict& state) = 0;
 };
 
+struct SGDOptions;
+struct RMSpropOptions;
+struct AdamOptions;
+struct AdagradOptions;
+struct AdadeltaOptions;
+struct SparseAdamOptions;
+
 namespace detail {
+
+/// ValueError naming the optimizer and the setting unless every setting is
+/// in range (PyTorch's checks, and no NaN or infinity anywhere): lr and eps
+/// >= 0, betas in [0, 1), and so on. Run at construction, by set_lr, and by
+/// every step() (options() hands out a mutable reference).
+void validate(const SGDOptions& o);
+void validate(const RMSpropOptions& o);
+void validate(const AdamOptions& o);
+void validate(const AdagradOptions& o);
+void validate(const AdadeltaOptions& o);
+void validate(const SparseAdamOptions& o);
+/// The same for a learning rate alone.
+void validate_lr(double lr, const char* optimizer);
 
 /// Per-parameter state: named tensors (moments) and a step count.
 struct ParamState {
@@ -59,6 +81,7 @@ class Grouped : public Optimizer {
   }
   /// Adds parameters with their own hyper-parameters.
   void add_param_group(std::vector<Tensor> params, Options options) {
+    validate(options);
     groups_.push_back({std::move(params), options, {}});
     groups_.back().state.resize(groups_.back().params.size());
   }
@@ -66,7 +89,10 @@ class Grouped : public Optimizer {
   std::size_t num_groups() const override { return groups_.size(); }
   double lr(std::size_t group = 0) const override { return groups_.at(group).options.lr; }
   using Optimizer::set_lr;
-  void set_lr(std::size_t group, double lr) override { groups_.at(group).options.lr = lr; }
+  void set_lr(std::size_t group, double lr) override {
+    validate_lr(lr, "set_lr");
+    groups_.at(group).options.lr = lr;
+  }
   const std::vector<Tensor>& params(std::size_t group) const override {
     return groups_.at(group).params;
   }

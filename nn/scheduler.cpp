@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
+#include <utility>
 
 #include "autograd/error.hpp"
 
@@ -19,9 +21,20 @@ void Scheduler::step() {
   }
 }
 
+namespace {
+// A factor the rate is multiplied by: a NaN or infinity would only show up
+// as an invalid lr epochs later.
+void check_gamma(const char* scheduler, double gamma) {
+  if (!(std::isfinite(gamma) && gamma >= 0)) {
+    ag::detail::fail<ValueError>("{}: gamma = {} is not a finite number >= 0", scheduler, gamma);
+  }
+}
+}  // namespace
+
 StepLR::StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma)
     : Scheduler(optimizer), step_size_(step_size), gamma_(gamma) {
   if (step_size <= 0) ag::detail::fail<ValueError>("StepLR: step_size must be positive");
+  check_gamma("StepLR", gamma);
   initial_step();
 }
 
@@ -31,6 +44,7 @@ double StepLR::next_lr(std::size_t, double current) const {
 
 MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<std::int64_t> milestones, double gamma)
     : Scheduler(optimizer), milestones_(std::move(milestones)), gamma_(gamma) {
+  check_gamma("MultiStepLR", gamma);
   initial_step();
 }
 
@@ -41,6 +55,7 @@ double MultiStepLR::next_lr(std::size_t, double current) const {
 
 ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma)
     : Scheduler(optimizer), gamma_(gamma) {
+  check_gamma("ExponentialLR", gamma);
   initial_step();
 }
 
@@ -51,6 +66,10 @@ double ExponentialLR::next_lr(std::size_t, double current) const {
 CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, std::int64_t t_max, double eta_min)
     : Scheduler(optimizer), t_max_(t_max), eta_min_(eta_min) {
   if (t_max <= 0) ag::detail::fail<ValueError>("CosineAnnealingLR: t_max must be positive");
+  if (!std::isfinite(eta_min) || eta_min < 0) {
+    ag::detail::fail<ValueError>("CosineAnnealingLR: eta_min = {} is not a finite number >= 0",
+                                 eta_min);
+  }
   initial_step();
 }
 
@@ -58,7 +77,13 @@ double CosineAnnealingLR::next_lr(std::size_t group, double current) const {
   using std::numbers::pi;
   const auto e = static_cast<double>(last_epoch()), t = static_cast<double>(t_max_);
   if (last_epoch() == 0) return current;
-  if ((last_epoch() - 1 - t_max_) % (2 * t_max_) == 0) {
+  // A restart when (e - 1 - T) is a multiple of 2T, i.e. (e - 1) mod 2T == T;
+  // written so that a huge T cannot overflow 2T (then e - 1 < 2T).
+  const std::int64_t since = last_epoch() - 1;
+  const bool restart = t_max_ > std::numeric_limits<std::int64_t>::max() / 2
+                           ? since == t_max_
+                           : since % (2 * t_max_) == t_max_;
+  if (restart) {
     return current + (base_lrs_[group] - eta_min_) * (1 - std::cos(pi / t)) / 2;
   }
   return (1 + std::cos(pi * e / t)) / (1 + std::cos(pi * (e - 1) / t)) * (current - eta_min_) +
@@ -68,7 +93,8 @@ double CosineAnnealingLR::next_lr(std::size_t group, double current) const {
 LinearLR::LinearLR(Optimizer& optimizer, double start_factor, double end_factor,
                    std::int64_t total_iters)
     : Scheduler(optimizer), start_(start_factor), end_(end_factor), total_(total_iters) {
-  if (start_factor <= 0 || start_factor > 1 || end_factor < 0 || end_factor > 1) {
+  if (total_iters < 0) ag::detail::fail<ValueError>("LinearLR: total_iters must be >= 0");
+  if (!(start_factor > 0 && start_factor <= 1 && end_factor >= 0 && end_factor <= 1)) {
     ag::detail::fail<ValueError>("LinearLR: factors must be in (0, 1], got {} and {}", start_factor,
                                  end_factor);
   }
@@ -88,7 +114,20 @@ ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, Options options)
       o_(options),
       best_(options.mode == Mode::min ? std::numeric_limits<double>::infinity()
                                       : -std::numeric_limits<double>::infinity()) {
-  if (options.factor >= 1.0) ag::detail::fail<ValueError>("ReduceLROnPlateau: factor must be < 1");
+  const auto& o = options;
+  if (!(o.factor >= 0 && o.factor < 1)) {
+    ag::detail::fail<ValueError>("ReduceLROnPlateau: factor = {} is not in [0, 1)", o.factor);
+  }
+  for (const auto& [name, value] :
+       {std::pair{"threshold", o.threshold}, {"min_lr", o.min_lr}, {"eps", o.eps}}) {
+    if (!(std::isfinite(value) && value >= 0)) {
+      ag::detail::fail<ValueError>("ReduceLROnPlateau: {} = {} is not a finite number >= 0", name,
+                                   value);
+    }
+  }
+  if (o.patience < 0 || o.cooldown < 0) {
+    ag::detail::fail<ValueError>("ReduceLROnPlateau: patience and cooldown must be >= 0");
+  }
 }
 
 void ReduceLROnPlateau::step(double metric) {

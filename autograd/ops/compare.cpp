@@ -63,7 +63,8 @@ void where_vjp(TensorNode& n, const Tensor& g) {
   if (input_wants_grad(n, 0)) accumulate_input(n, 0, where(cond, g, zero));
   if (input_wants_grad(n, 1)) accumulate_input(n, 1, where(cond, zero, g));
 }
-const Op where_op{"where", "where", &tensor_kind, run_backward<where_vjp>, nullptr, kTrueFalse};
+const Op where_op{"where", "where",    &tensor_kind, run_backward<where_vjp>,
+                  nullptr, kTrueFalse, kSavesNothing};
 }  // namespace
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   check_mask("where", cond);

@@ -11,7 +11,7 @@ namespace {
 void to_vjp(TensorNode& n, const Tensor& g) {
   accumulate_input(n, 0, g.to(input_node(n, 0).dtype));
 }
-const Op to_op{"to", "to", &tensor_kind, run_backward<to_vjp>};
+const Op to_op{"to", "to", &tensor_kind, run_backward<to_vjp>, nullptr, nullptr, kSavesNothing};
 }  // namespace
 Tensor Tensor::to(DType target) const {
   const Tensor& x = *this;

@@ -64,7 +64,7 @@ void add_vjp(TensorNode& n, const Tensor& g) {
   accumulate_input(n, 0, g);
   accumulate_input(n, 1, g);
 }
-const Op add_op{"add", "+", &tensor_kind, run_backward<add_vjp>};
+const Op add_op{"add", "+", &tensor_kind, run_backward<add_vjp>, nullptr, nullptr, kSavesNothing};
 }  // namespace
 Tensor operator+(const Tensor& a, const Tensor& b) {
   return binary(add_op, map2("add", a, b, [](auto x, auto y) { return x + y; }), a, b);
@@ -76,7 +76,8 @@ void sub_vjp(TensorNode& n, const Tensor& g) {
   accumulate_input(n, 0, g);
   if (input_wants_grad(n, 1)) accumulate_input(n, 1, -g);
 }
-const Op sub_op{"sub", "-", &tensor_kind, run_backward<sub_vjp>, nullptr, kLeftRight};
+const Op sub_op{"sub",   "-",        &tensor_kind, run_backward<sub_vjp>,
+                nullptr, kLeftRight, kSavesNothing};
 }  // namespace
 Tensor operator-(const Tensor& a, const Tensor& b) {
   return binary(sub_op, map2("sub", a, b, [](auto x, auto y) { return x - y; }), a, b);
@@ -129,7 +130,7 @@ Tensor pow(const Tensor& a, const Tensor& b) {
 namespace {
 // -a: d/da = -1
 void neg_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, -g); }
-const Op neg_op{"neg", "neg", &tensor_kind, run_backward<neg_vjp>};
+const Op neg_op{"neg", "neg", &tensor_kind, run_backward<neg_vjp>, nullptr, nullptr, kSavesNothing};
 }  // namespace
 Tensor operator-(const Tensor& a) {
   Tensor out = map("neg", a, [](auto x) { return -x; });
@@ -142,8 +143,8 @@ Tensor operator-(const Tensor& a) {
 namespace {
 // a + c (and a - c, recorded as a + (-c)): d/da = 1
 void add_const_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, g); }
-const Op add_const_op{"add_const", "+ {:g}", &tensor_kind, run_backward<add_const_vjp>,
-                      constant_label};
+const Op add_const_op{"add_const",    "+ {:g}", &tensor_kind, run_backward<add_const_vjp>,
+                      constant_label, nullptr,  kSavesNothing};
 }  // namespace
 Tensor operator+(const Tensor& a, double c) {
   return with_constant(add_const_op, map("add", a, [c](auto x) { return x + decltype(x)(c); }), a,
@@ -158,8 +159,8 @@ Tensor operator-(const Tensor& a, double c) {
 namespace {
 // c - a: d/da = -1
 void rsub_const_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, -g); }
-const Op rsub_const_op{"rsub_const", "{:g} -", &tensor_kind, run_backward<rsub_const_vjp>,
-                       constant_label};
+const Op rsub_const_op{"rsub_const",   "{:g} -", &tensor_kind, run_backward<rsub_const_vjp>,
+                       constant_label, nullptr,  kSavesNothing};
 }  // namespace
 Tensor operator-(double c, const Tensor& a) {
   return with_constant(rsub_const_op, map("rsub", a, [c](auto x) { return decltype(x)(c) - x; }), a,
@@ -169,8 +170,8 @@ Tensor operator-(double c, const Tensor& a) {
 namespace {
 // a * c: d/da = c
 void mul_const_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, g * constant_of(n)); }
-const Op mul_const_op{"mul_const", "* {:g}", &tensor_kind, run_backward<mul_const_vjp>,
-                      constant_label};
+const Op mul_const_op{"mul_const",    "* {:g}", &tensor_kind, run_backward<mul_const_vjp>,
+                      constant_label, nullptr,  kSavesNothing};
 }  // namespace
 Tensor operator*(const Tensor& a, double c) {
   return with_constant(mul_const_op, map("mul", a, [c](auto x) { return x * decltype(x)(c); }), a,
@@ -181,8 +182,8 @@ Tensor operator*(double c, const Tensor& a) { return a * c; }
 namespace {
 // a / c: d/da = 1/c
 void div_const_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, g / constant_of(n)); }
-const Op div_const_op{"div_const", "/ {:g}", &tensor_kind, run_backward<div_const_vjp>,
-                      constant_label};
+const Op div_const_op{"div_const",    "/ {:g}", &tensor_kind, run_backward<div_const_vjp>,
+                      constant_label, nullptr,  kSavesNothing};
 }  // namespace
 Tensor operator/(const Tensor& a, double c) {
   return with_constant(div_const_op, map("div", a, [c](auto x) { return x / decltype(x)(c); }), a,
@@ -213,7 +214,8 @@ void add_scalar_vjp(TensorNode& n, const Tensor& g) {
   accumulate_input(n, 0, g);
   as_scalar(n.in[1])->grad += sum(g).item();
 }
-const Op add_scalar_op{"add_scalar", "+ s", &tensor_kind, run_backward<add_scalar_vjp>};
+const Op add_scalar_op{"add_scalar", "+ s",   &tensor_kind, run_backward<add_scalar_vjp>,
+                       nullptr,      nullptr, kSavesNothing};
 }  // namespace
 Tensor operator+(const Tensor& a, const Scalar& s) {
   const double c = s.value();
@@ -230,8 +232,8 @@ void rsub_scalar_vjp(TensorNode& n, const Tensor& g) {
   accumulate_input(n, 0, -g);
   as_scalar(n.in[1])->grad += sum(g).item();
 }
-const Op rsub_scalar_op{"rsub_scalar", "s -",        &tensor_kind, run_backward<rsub_scalar_vjp>,
-                        nullptr,       kTensorScalar};
+const Op rsub_scalar_op{"rsub_scalar", "s -",         &tensor_kind, run_backward<rsub_scalar_vjp>,
+                        nullptr,       kTensorScalar, kSavesNothing};
 }  // namespace
 Tensor operator-(const Scalar& s, const Tensor& a) {
   const double c = s.value();

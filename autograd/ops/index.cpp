@@ -36,7 +36,8 @@ void index_add_vjp(TensorNode& n, const Tensor& g) {
   const auto& [dim, index] = attrs<IndexAttrs>(n);
   accumulate_input(n, 0, index_select(g, dim, index));
 }
-const Op index_add_op{"index_add", "index_add", &tensor_kind, run_backward<index_add_vjp>};
+const Op index_add_op{"index_add", "index_add", &tensor_kind, run_backward<index_add_vjp>,
+                      nullptr,     nullptr,     kSavesNothing};
 
 Tensor index_add(const Tensor& g, const Shape& full, int dim, const Tensor& index) {
   Tensor out = zeros(full, g.dtype());
@@ -84,8 +85,9 @@ void index_select_vjp(TensorNode& n, const Tensor& g) {
   const auto& [dim, index] = attrs<IndexAttrs>(n);
   accumulate_input(n, 0, index_add(g, input_node(n, 0).shape, dim, index));
 }
-const Op index_select_op{"index_select", "index_select", &tensor_kind,
-                         run_backward<index_select_vjp>};
+const Op index_select_op{
+    "index_select", "index_select", &tensor_kind, run_backward<index_select_vjp>,
+    nullptr,        nullptr,        kSavesNothing};
 }  // namespace
 Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
   const int d = normalize_dim(dim, x.shape().size(), "index_select");
@@ -158,13 +160,15 @@ void gather_vjp(TensorNode& n, const Tensor& g) {
   const auto& [dim, index] = attrs<IndexAttrs>(n);
   accumulate_input(n, 0, scatter_add(g, input_node(n, 0).shape, dim, index));
 }
-const Op gather_op{"gather", "gather", &tensor_kind, run_backward<gather_vjp>};
+const Op gather_op{"gather", "gather", &tensor_kind, run_backward<gather_vjp>,
+                   nullptr,  nullptr,  kSavesNothing};
 
 void scatter_add_vjp(TensorNode& n, const Tensor& g) {
   const auto& [dim, index] = attrs<IndexAttrs>(n);
   accumulate_input(n, 0, gather(g, dim, index));
 }
-const Op scatter_add_op{"scatter_add", "scatter_add", &tensor_kind, run_backward<scatter_add_vjp>};
+const Op scatter_add_op{"scatter_add", "scatter_add", &tensor_kind, run_backward<scatter_add_vjp>,
+                        nullptr,       nullptr,       kSavesNothing};
 
 Tensor scatter_add(const Tensor& g, const Shape& full, int dim, const Tensor& index) {
   Tensor out = zeros(full, g.dtype());
@@ -227,8 +231,9 @@ void embedding_sparse_vjp(TensorNode& n, const Tensor& g_all) {
   sg.rows = had ? cat({sg.rows, rows}) : rows;
   sg.values = had ? cat({sg.values, g}) : g;
 }
-const Op embedding_sparse_op{"embedding", "embedding (sparse)", &tensor_kind,
-                             run_backward<embedding_sparse_vjp>};
+const Op embedding_sparse_op{
+    "embedding", "embedding (sparse)", &tensor_kind, run_backward<embedding_sparse_vjp>, nullptr,
+    nullptr,     kSavesNothing};
 }  // namespace
 Tensor embedding(const Tensor& weight, const Tensor& indices,
                  std::optional<std::int64_t> padding_idx, bool sparse) {
@@ -236,6 +241,12 @@ Tensor embedding(const Tensor& weight, const Tensor& indices,
     fail<ShapeError>("embedding: the weight must be 2-d (num_embeddings, dim), got {}",
                      weight.shape());
   }
+  const std::int64_t entries = weight.shape()[0];
+  if (padding_idx && (*padding_idx < -entries || *padding_idx >= entries)) {
+    fail<IndexError>("embedding: padding_idx {} is out of range for {} embeddings", *padding_idx,
+                     entries);
+  }
+  if (padding_idx && *padding_idx < 0) padding_idx = *padding_idx + entries;  // as PyTorch
   Tensor flat = reshape(indices, {indices.numel()});
   Shape shape = indices.shape();
   shape.push_back(weight.shape()[1]);

@@ -50,7 +50,8 @@ struct DimsAttrs {
 namespace {
 // x stretched to a shape: the gradient is summed back (by accumulate_grad)
 void broadcast_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, g); }
-const Op broadcast_op{"broadcast_to", "broadcast", &tensor_kind, run_backward<broadcast_vjp>};
+const Op broadcast_op{"broadcast_to", "broadcast", &tensor_kind, run_backward<broadcast_vjp>,
+                      nullptr,        nullptr,     kSavesNothing};
 }  // namespace
 Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   const Shape target = broadcast_shapes(x.shape(), shape, "broadcast_to");
@@ -77,7 +78,7 @@ void sum_vjp(TensorNode& n, const Tensor& g) {
   const Shape& in = input_node(n, 0).shape;
   accumulate_input(n, 0, broadcast_to(keep_dims(g, in, dims), in));
 }
-const Op sum_op{"sum", "sum", &tensor_kind, run_backward<sum_vjp>};
+const Op sum_op{"sum", "sum", &tensor_kind, run_backward<sum_vjp>, nullptr, nullptr, kSavesNothing};
 
 // In double, pairwise along rows and blocked along columns (sum_kernel.hpp).
 Tensor sum_forward(const Tensor& x, const std::vector<int>& dims, bool keepdim) {
@@ -165,8 +166,20 @@ void amax_vjp(TensorNode& n, const Tensor& g) {
   const Tensor share = hit / sum(hit, as_dims(dims), true);
   accumulate_input(n, 0, share * keep_dims(g, x.shape(), dims));
 }
-const Op amax_op{"amax", "amax", &tensor_kind, run_backward<amax_vjp>};
-const Op amin_op{"amin", "amin", &tensor_kind, run_backward<amax_vjp>};
+const Op amax_op{"amax",
+                 "amax",
+                 &tensor_kind,
+                 run_backward<amax_vjp>,
+                 nullptr,
+                 nullptr,
+                 kSavesInputs | kSavesOutput};
+const Op amin_op{"amin",
+                 "amin",
+                 &tensor_kind,
+                 run_backward<amax_vjp>,
+                 nullptr,
+                 nullptr,
+                 kSavesInputs | kSavesOutput};
 
 Tensor reduce_extremum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim,
                        bool is_max) {
@@ -194,8 +207,10 @@ void max_dim_vjp(TensorNode& n, const Tensor& g) {
   const Tensor chosen = eq(positions, indices);
   accumulate_input(n, 0, where(chosen, keep_dims(g, x.shape(), {dim}), zeros({}, x.dtype())));
 }
-const Op max_dim_op{"max", "max", &tensor_kind, run_backward<max_dim_vjp>};
-const Op min_dim_op{"min", "min", &tensor_kind, run_backward<max_dim_vjp>};
+const Op max_dim_op{"max",   "max",   &tensor_kind, run_backward<max_dim_vjp>,
+                    nullptr, nullptr, kSavesNothing};
+const Op min_dim_op{"min",   "min",   &tensor_kind, run_backward<max_dim_vjp>,
+                    nullptr, nullptr, kSavesNothing};
 
 ValuesIndices extremum_dim(const Tensor& x, std::int64_t dim, bool keepdim, bool is_max) {
   const char* name = is_max ? "max" : "min";

@@ -52,7 +52,8 @@ namespace {
 void reshape_vjp(TensorNode& n, const Tensor& g) {
   accumulate_input(n, 0, reshape(g, input_node(n, 0).shape));
 }
-const Op reshape_op{"reshape", "reshape", &tensor_kind, run_backward<reshape_vjp>};
+const Op reshape_op{"reshape", "reshape", &tensor_kind, run_backward<reshape_vjp>,
+                    nullptr,   nullptr,   kSavesNothing};
 }  // namespace
 Tensor reshape(const Tensor& x, const Shape& shape) {
   Shape target = shape;
@@ -63,8 +64,8 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
       inferred = static_cast<int>(k);
     } else if (target[k] < 0) {
       fail<ShapeError>("reshape: invalid size {} in {}", target[k], shape);
-    } else {
-      known *= target[k];
+    } else if (__builtin_mul_overflow(known, target[k], &known)) {
+      fail<ShapeError>("reshape: {} has too many elements", shape);
     }
   }
   if (inferred >= 0) {
@@ -97,7 +98,8 @@ void permute_vjp(TensorNode& n, const Tensor& g) {
   for (std::size_t k = 0; k < rank; ++k) inverse[perm[k]] = static_cast<std::int64_t>(k);
   accumulate_input(n, 0, permute(g, inverse));
 }
-const Op permute_op{"permute", "permute", &tensor_kind, run_backward<permute_vjp>};
+const Op permute_op{"permute", "permute", &tensor_kind, run_backward<permute_vjp>,
+                    nullptr,   nullptr,   kSavesNothing};
 }  // namespace
 Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
   const std::size_t rank = x.shape().size();
@@ -162,15 +164,17 @@ Tensor slice_scatter(const Tensor& g, const Shape& full, const SliceAttrs& at);
 void slice_vjp(TensorNode& n, const Tensor& g) {
   accumulate_input(n, 0, slice_scatter(g, input_node(n, 0).shape, attrs<SliceAttrs>(n)));
 }
-const Op slice_op{"slice", "slice", &tensor_kind, run_backward<slice_vjp>};
+const Op slice_op{"slice", "slice", &tensor_kind, run_backward<slice_vjp>,
+                  nullptr, nullptr, kSavesNothing};
 
 void slice_scatter_vjp(TensorNode& n, const Tensor& g) {
   const auto& [dim, start, step] = attrs<SliceAttrs>(n);
   const std::int64_t len = input_node(n, 0).shape[dim];
   accumulate_input(n, 0, slice(g, dim, start, start + (len - 1) * step + 1, step));
 }
-const Op slice_scatter_op{"slice_scatter", "slice_scatter", &tensor_kind,
-                          run_backward<slice_scatter_vjp>};
+const Op slice_scatter_op{
+    "slice_scatter", "slice_scatter", &tensor_kind, run_backward<slice_scatter_vjp>,
+    nullptr,         nullptr,         kSavesNothing};
 
 Tensor slice_scatter(const Tensor& g, const Shape& full, const SliceAttrs& at) {
   Tensor out = zeros(full, g.dtype());
@@ -204,7 +208,7 @@ Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t
   start = clamp_index(start);
   stop = std::max(clamp_index(stop), start);
   Shape out_shape = x.shape();
-  out_shape[d] = (stop - start + step - 1) / step;
+  out_shape[d] = stop > start ? (stop - start - 1) / step + 1 : 0;  // no overflow at huge steps
   Shape strides = contiguous_strides(x.shape());
   const std::int64_t offset = start * strides[d];
   strides[d] *= step;
@@ -241,7 +245,7 @@ void cat_vjp(TensorNode& n, const Tensor& g) {
     start += sizes[k];
   }
 }
-const Op cat_op{"cat", "cat", &tensor_kind, run_backward<cat_vjp>};
+const Op cat_op{"cat", "cat", &tensor_kind, run_backward<cat_vjp>, nullptr, nullptr, kSavesNothing};
 
 Tensor cat_forward(const std::vector<Tensor>& xs, int dim) {
   const Shape& first = xs[0].shape();
@@ -258,7 +262,9 @@ Tensor cat_forward(const std::vector<Tensor>& xs, int dim) {
     if (!fits) {
       fail<ShapeError>("cat: shapes {} and {} differ outside dim {}", first, x.shape(), dim);
     }
-    shape[dim] += x.shape()[dim];
+    if (__builtin_add_overflow(shape[dim], x.shape()[dim], &shape[dim])) {
+      fail<ShapeError>("cat: the joined dim {} has too many elements", dim);
+    }
   }
   Tensor out = empty_tensor(shape, xs[0].dtype(), "cat");
   const std::int64_t outer = product(shape, 0, dim);

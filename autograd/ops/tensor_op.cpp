@@ -3,6 +3,7 @@
 #include "autograd/ops/tensor_op.hpp"
 
 #include "autograd/anomaly.hpp"
+#include "autograd/storage.hpp"
 
 namespace ag::detail {
 
@@ -68,7 +69,33 @@ bool record(Tensor& out, const Op& op, std::span<Node* const> inputs) {
       node.more.push_back(inputs[k]);  // beyond two: the kind's more_inputs
     }
   }
+  if (op.saves & kSavesInputs) {
+    for (int k = 0; k < 2; ++k) {
+      const Node* in = node.in[k];
+      if (in && in->op->kind->version) node.saved_versions[k] = in->op->kind->version(*in);
+    }
+  }
+  if (op.saves & kSavesOutput) node.saved_versions[2] = storage_version(node.storage.get());
   return true;
+}
+
+void check_saved_versions(const TensorNode& node) {
+  auto check = [&](const Node* value, std::uint32_t recorded, std::string_view which) {
+    if (!value || !value->op->kind->version) return;
+    const std::uint32_t now = value->op->kind->version(*value);
+    if (now == recorded) return;
+    fail<GraphError>(
+        "backward: '{}' needs the value of its {} ({}), which was written in place after '{}' "
+        "used it (version {} now, {} then: Tensor::assign or an optimizer step); compute it "
+        "again after the write, or write to a copy",
+        node.op->name, which, value->op->kind->view->describe_short(*value), node.op->name, now,
+        recorded);
+  };
+  if (node.op->saves & kSavesInputs) {
+    check(node.in[0], node.saved_versions[0], "input 0");
+    check(node.in[1], node.saved_versions[1], "input 1");
+  }
+  if (node.op->saves & kSavesOutput) check(&node, node.saved_versions[2], "output");
 }
 
 Tensor input(const TensorNode& node, int k) { return handle_of(&input_node(node, k)); }

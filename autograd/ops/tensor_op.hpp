@@ -64,10 +64,16 @@ void accumulate_product(const TensorNode& node, int k, const Tensor& g, const Te
 /// Every tensor op's backward is `run_backward<vjp>`: vjp(node, g) with g
 /// the node's gradient, which is dropped first (PyTorch keeps no interior
 /// .grad): memory goes early, and create_graph makes no reference cycles.
+/// The values it reads are checked against in-place writes first.
+/// GraphError if a value the op's backward reads (Op::saves) was written in
+/// place after the op was recorded.
+void check_saved_versions(const TensorNode& node);
+
 template <void (*vjp)(TensorNode&, const Tensor&)>
 void run_backward(Node& node) {
   auto& t = as_tensor(node);
   if (!t.grad.defined()) return;  // nothing reached this node
+  if (t.op->saves) check_saved_versions(t);
   const Tensor grad = std::move(t.grad);
   t.grad = Tensor();
   vjp(t, grad);

@@ -23,7 +23,7 @@ namespace {
 void exp_vjp(TensorNode& n, const Tensor& g) {
   accumulate_input(n, 0, elementwise_vjp(g, output(n), [](auto u, auto y) { return u * y; }));
 }
-const Op exp_op{"exp", "exp", &tensor_kind, run_backward<exp_vjp>};
+const Op exp_op{"exp", "exp", &tensor_kind, run_backward<exp_vjp>, nullptr, nullptr, kSavesOutput};
 }  // namespace
 Tensor exp(const Tensor& x) {
   return unary(exp_op, map("exp", x, [](auto v) { return std::exp(v); }), x);
@@ -41,7 +41,8 @@ Tensor log(const Tensor& x) {
 namespace {
 // √x: d/dx = 1/(2√x), from the output
 void sqrt_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, g / (2.0 * output(n))); }
-const Op sqrt_op{"sqrt", "sqrt", &tensor_kind, run_backward<sqrt_vjp>};
+const Op sqrt_op{"sqrt",  "sqrt",  &tensor_kind, run_backward<sqrt_vjp>,
+                 nullptr, nullptr, kSavesOutput};
 }  // namespace
 Tensor sqrt(const Tensor& x) {
   return unary(sqrt_op, map("sqrt", x, [](auto v) { return std::sqrt(v); }), x);
@@ -54,7 +55,8 @@ void tanh_vjp(TensorNode& n, const Tensor& g) {
                      return u * (constant_like(t, 1) - t * t);
                    }));
 }
-const Op tanh_op{"tanh", "tanh", &tensor_kind, run_backward<tanh_vjp>};
+const Op tanh_op{"tanh",  "tanh",  &tensor_kind, run_backward<tanh_vjp>,
+                 nullptr, nullptr, kSavesOutput};
 }  // namespace
 Tensor tanh(const Tensor& x) {
   return unary(tanh_op, map("tanh", x, [](auto v) { return std::tanh(v); }), x);
@@ -67,7 +69,8 @@ void sigmoid_vjp(TensorNode& n, const Tensor& g) {
                      return u * (constant_like(s, 1) - s) * s;
                    }));
 }
-const Op sigmoid_op{"sigmoid", "σ", &tensor_kind, run_backward<sigmoid_vjp>};
+const Op sigmoid_op{"sigmoid", "σ",     &tensor_kind, run_backward<sigmoid_vjp>,
+                    nullptr,   nullptr, kSavesOutput};
 }  // namespace
 Tensor sigmoid(const Tensor& x) {
   return unary(sigmoid_op,

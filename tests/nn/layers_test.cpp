@@ -98,3 +98,25 @@ TEST_CASE("layers: LayerNorm normalises the last dim and differentiates") {
       gradcheck([&](const Args& a) { return norm(a[0]); }, {x.detach().requires_grad_()});
   CHECK(r.ok);
 }
+
+TEST_CASE("layers: NaN and out-of-range settings are refused") {
+  const double nan = std::nan("");
+  CHECK_THROWS_AS(nn::Dropout{nan}, ValueError);  // p < 0 || p > 1 let NaN through
+  CHECK_THROWS_AS(nn::dropout(ones({2}), nan, true), ValueError);
+  CHECK_THROWS_AS(nn::Dropout{1.5}, ValueError);
+  CHECK_THROWS_AS(nn::LayerNorm(4, nan), ValueError);
+  CHECK_THROWS_AS(nn::LayerNorm(4, -1e-5), ValueError);
+  CHECK_THROWS_AS(nn::Embedding(4, 2, 4), IndexError);
+  CHECK_THROWS_AS(nn::EmbeddingBag(4, 2, nn::EmbeddingBag::Mode::sum, false, DType::float32,
+                                   default_generator(), 7),
+                  IndexError);
+  nn::Embedding embedding(4, 2, -1);  // the last row, as PyTorch
+  CHECK(embedding.weight.at({3, 0}) == 0.0);
+  Tensor w = zeros({2, 3});
+  CHECK_THROWS_AS(nn::init::normal_(w, 0.0, nan), ValueError);
+  CHECK_THROWS_AS(nn::init::uniform_(w, 1.0, nan), ValueError);
+  const Tensor p = ones({2}).requires_grad_();
+  Tensor(p).set_grad(ones({2}));
+  CHECK_THROWS_AS(optim::clip_grad_norm_({p}, nan), ValueError);
+  CHECK_THROWS_AS(optim::clip_grad_value_({p}, -1.0), ValueError);
+}

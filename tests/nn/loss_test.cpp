@@ -23,3 +23,9 @@ TEST_CASE("loss: loss modules are the functional losses") {
   CHECK_THROWS_AS(nn::mse_loss(p, ones({2})), ShapeError);
   CHECK_THROWS_AS(nn::cross_entropy(logits, index_tensor({3})), IndexError);
 }
+
+TEST_CASE("loss: a NaN label smoothing is refused") {
+  const Tensor logits = Tensor::from({{1.0, -1.0}});
+  CHECK_THROWS_AS(nn::cross_entropy(logits, index_tensor({0}), {.label_smoothing = std::nan("")}),
+                  ValueError);
+}

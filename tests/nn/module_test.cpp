@@ -30,3 +30,22 @@ TEST_CASE("module: modules register parameters with hierarchical names") {
   CHECK_FALSE((*mlp)[0].is_training());
   CHECK_THROWS_AS(nn::activation("swish"), ValueError);
 }
+
+namespace {
+struct Twice : nn::Module {
+  explicit Twice(const std::string& second) {
+    register_parameter("w", ones({1}));
+    register_parameter(second, ones({1}));
+  }
+  Tensor forward(const Tensor& x) override { return x; }
+  std::string name() const override { return "Twice"; }
+};
+}  // namespace
+
+TEST_CASE("module: a name is registered once, and is a valid name") {
+  // Two parameters named "w" saved, then could not be loaded back.
+  CHECK_THROWS_WITH(Twice("w"), doctest::Contains("'w' is already the name"));
+  CHECK_THROWS_AS(Twice(""), ValueError);
+  CHECK_THROWS_AS(Twice("a.b"), ValueError);
+  CHECK(Twice("v").named_parameters().size() == 2);
+}

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "nn/nn.hpp"
 
@@ -86,4 +87,63 @@ TEST_CASE("optim: gradient clipping by norm and by value") {
   CHECK(b.grad().at({0}) == doctest::Approx(0.8).epsilon(1e-6));
   optim::clip_grad_value_({a, b}, 0.7);
   CHECK(b.grad().at({0}) == doctest::Approx(0.7));
+}
+
+TEST_CASE("optim: settings out of range, NaN or infinite are refused, at once and when set") {
+  const Tensor p = zeros({2}).requires_grad_();
+  const double nan = std::nan(""), inf = INFINITY;
+  for (double lr : {-0.5, nan, inf}) {
+    CAPTURE(lr);
+    CHECK_THROWS_AS(optim::SGD({p}, {.lr = lr}), ValueError);
+    CHECK_THROWS_AS(optim::Adam({p}, {.lr = lr}), ValueError);
+    CHECK_THROWS_AS(optim::AdamW({p}, {.lr = lr}), ValueError);
+    CHECK_THROWS_AS(optim::RMSprop({p}, {.lr = lr}), ValueError);
+    CHECK_THROWS_AS(optim::Adagrad({p}, {.lr = lr}), ValueError);
+    CHECK_THROWS_AS(optim::Adadelta({p}, {.lr = lr}), ValueError);
+    CHECK_THROWS_AS(optim::SparseAdam({p}, {.lr = lr}), ValueError);
+  }
+  CHECK_THROWS_WITH(optim::Adam({p}, {.eps = -1e-8}),
+                    "Adam: eps = -1e-08 is not a finite number >= 0");
+  CHECK_THROWS_AS(optim::Adam({p}, {.eps = nan}), ValueError);
+  for (double beta : {-0.1, 1.0, 1.5, nan}) {
+    CAPTURE(beta);
+    CHECK_THROWS_AS(optim::Adam({p}, {.beta1 = beta}), ValueError);
+    CHECK_THROWS_AS(optim::Adam({p}, {.beta2 = beta}), ValueError);
+    CHECK_THROWS_AS(optim::SparseAdam({p}, {.beta2 = beta}), ValueError);
+  }
+  CHECK_THROWS_AS(optim::SGD({p}, {.lr = 0.1, .momentum = -0.9}), ValueError);
+  CHECK_THROWS_AS(optim::SGD({p}, {.lr = 0.1, .weight_decay = nan}), ValueError);
+  CHECK_THROWS_AS(optim::RMSprop({p}, {.alpha = -1}), ValueError);
+  CHECK_THROWS_AS(optim::Adagrad({p}, {.lr_decay = -1}), ValueError);
+  CHECK_THROWS_AS(optim::Adadelta({p}, {.rho = 1.5}), ValueError);
+  // Set later: by set_lr, a scheduler, or the mutable options().
+  optim::Adam adam({p}, {.lr = 0.1});
+  CHECK_THROWS_AS(adam.set_lr(nan), ValueError);
+  CHECK(adam.lr() == 0.1);
+  CHECK_THROWS_AS(optim::ExponentialLR(adam, nan), ValueError);
+  CHECK_THROWS_AS(optim::StepLR(adam, 2, -1.0), ValueError);
+  CHECK_THROWS_AS(optim::LinearLR(adam, nan), ValueError);
+  CHECK_THROWS_AS(optim::ReduceLROnPlateau(adam, {.factor = nan}), ValueError);
+  adam.options().beta2 = 1.0;
+  Tensor(p).set_grad(ones({2}));
+  CHECK_THROWS_AS(adam.step(), ValueError);
+  CHECK(p.to_vector() == std::vector<double>{0, 0});  // nothing moved
+}
+
+TEST_CASE("optim: a huge CosineAnnealingLR period does not overflow") {
+  const Tensor p = zeros({1}).requires_grad_();
+  optim::SGD sgd({p}, {.lr = 0.1});
+  optim::CosineAnnealingLR schedule(sgd, std::numeric_limits<std::int64_t>::max());
+  for (int i = 0; i < 3; ++i) schedule.step();
+  CHECK(sgd.lr() == doctest::Approx(0.1));
+}
+
+TEST_CASE("optim: a step writes the parameters in place, so an older graph refuses backward") {
+  const Tensor w = Tensor::from({1.0, 2.0}).requires_grad_();
+  optim::SGD sgd({w}, {.lr = 0.1});
+  const Tensor loss = sum(w * w);
+  Tensor(w).set_grad(ones({2}, DType::float64));
+  sgd.step();
+  CHECK(w.version() == 1);
+  CHECK_THROWS_AS(loss.backward(), GraphError);
 }

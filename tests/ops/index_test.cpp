@@ -68,3 +68,13 @@ TEST_CASE("index: sparse embedding gradients: rows touched and their values") {
   CHECK(g.at({4, 0}) == 2.0);
   CHECK(g.at({0, 0}) == 0.0);
 }
+
+TEST_CASE("index: embedding's padding_idx must be a row of the table") {
+  const Tensor w = input({4, 2});
+  CHECK_THROWS_AS(embedding(w, index_tensor({0, 1}), 4), IndexError);
+  CHECK_THROWS_AS(embedding(w, index_tensor({0, 1}), -5), IndexError);
+  // negative counts from the end, as in PyTorch: -1 is row 3
+  sum(embedding(w, index_tensor({3, 1}), -1)).backward();
+  CHECK(w.grad().at({3, 0}) == 0.0);
+  CHECK(w.grad().at({1, 0}) == 1.0);
+}

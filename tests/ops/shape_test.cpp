@@ -1,5 +1,7 @@
 // Tensor ops of ops/shape.cpp against central differences (gradcheck, float64)
 // and their documented behaviour.
+#include <limits>
+
 #include "check.hpp"
 
 TEST_CASE("shape: every op against finite differences") {
@@ -31,4 +33,21 @@ TEST_CASE("shape: reshape is a view; assign writes through it") {
   CHECK(a.at({1, 0}) == 3.0);
   CHECK_THROWS_AS(flat.assign(ones({3}, DType::float64)), ShapeError);
   CHECK_THROWS_AS(flat.assign(ones({4})), DTypeError);
+}
+
+TEST_CASE("shape: extreme sizes, starts and steps are errors or exact, never overflow") {
+  const Tensor x = input({3, 4});
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  // stop - start + step - 1 overflowed for a huge step (UBSan)
+  const Tensor s = slice(x, 1, kMin, kMax, kMax);
+  CHECK(s.shape() == Shape{3, 1});
+  CHECK(s.at({2, 0}) == x.at({2, 0}));
+  CHECK(slice(x, 0, kMax, kMin).shape() == Shape{0, 4});
+  CHECK_THROWS_AS(slice(x, 0, 0, 3, kMin), ValueError);
+  // known *= size overflowed before the element count was compared
+  CHECK_THROWS_AS(reshape(zeros({0}), {-1, std::int64_t{1} << 62, 4}), ShapeError);
+  CHECK_THROWS_AS(reshape(zeros({0}), {kMax, kMax, 0}), ShapeError);
+  CHECK_THROWS_AS(select(x, 0, kMin), IndexError);
+  CHECK_THROWS_AS(transpose(x, kMin, 0), ShapeError);
 }
