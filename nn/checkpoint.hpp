@@ -8,11 +8,15 @@
 //     (row-major, numel × dtype size bytes)
 //   u64 FNV-1a hash of every byte before it
 //
-// Writes go to "<path>.tmp" and are renamed into place, so a crash never
-// leaves a half-written checkpoint. Loads read and check the whole file
-// (sizes against the file length before any allocation, then the hash,
-// names, shapes and dtypes) before touching the model: on any error the
-// model and the optimizer are exactly as they were.
+// Writes go to a fresh temporary file beside the target (mkstemp: unique per
+// writer, never a followed symlink), are flushed to disk and renamed into
+// place, and the directory is flushed: a crash or a concurrent writer never
+// leaves a half-written checkpoint, and a failed write leaves no temporary
+// file behind. Loads accept regular files only, read at most the size the
+// file had when opened, and check the whole file (sizes against its length
+// before any allocation, then the hash, names, shapes and dtypes) before
+// touching the model: on any error the model and the optimizer are exactly
+// as they were.
 #pragma once
 
 #include <string>
@@ -22,10 +26,12 @@
 
 namespace ag::nn {
 
-/// Writes named tensors to `path` atomically; FileError on I/O failure.
+/// Writes named tensors to `path` atomically; FileError naming the path and
+/// the system's reason on any failure (`path` is then unchanged).
 void save_tensors(const optim::StateDict& tensors, const std::string& path);
-/// Reads and verifies a file written by save_tensors; FileError naming what
-/// is wrong (missing, truncated, bad magic, unknown version, hash mismatch).
+/// Reads and verifies a file written by save_tensors; FileError naming the
+/// path and what is wrong (missing, not a regular file, truncated, bad magic,
+/// unknown version, hash mismatch).
 optim::StateDict load_tensors(const std::string& path);
 /// The same from the bytes of such a file; `path` only names it in errors.
 /// Sizes in the header are checked against the bytes present before any

@@ -34,4 +34,28 @@ done
 diff <(cut -d, -f1-5 "$runs/s1/metrics.csv") <(cut -d, -f1-5 "$runs/s2/metrics.csv")
 cp -r "$runs/binary" "$runs/mixed" && cp "$runs/three/vocab.txt" "$runs/mixed/vocab.txt"
 expect_failure "does not belong" --runs "$runs" --name mixed --predict
+# Bad settings and hostile files: a clean message and exit status 2.
+expect_failure "--lr: '-0.5' is not a number" --data "$data" --runs "$runs" --name x --lr -0.5
+expect_failure "--epochs: '2.7' is not a whole number" --data "$data" --runs "$runs" --name x \
+  --epochs 2.7
+expect_failure "--dropout: 'nan' is not a number" --data "$data" --runs "$runs" --name x \
+  --dropout nan
+expect_failure "not a regular file" --runs "$runs" --eval "$runs"
+mkdir -p "$3/dirdata/stsa.binary.train"
+expect_failure "not a regular file" --data "$3/dirdata" --runs "$runs" --name x
+cp -r "$runs/binary" "$runs/garbage"
+sed -i 's/^dim .*/dim sixty-four/' "$runs/garbage/config.txt"
+expect_failure "garbage/config.txt:4: dim must be a whole number in \[1, 65536\], not 'sixty-four'" \
+  --runs "$runs" --name garbage --predict
+printf 'task binary\n' > "$runs/garbage/config.txt"
+expect_failure "garbage/config.txt: no 'features' line" --runs "$runs" --name garbage --predict
+printf 'just garbage\x1b[31m here\n' > "$runs/garbage/config.txt"
+expect_failure "config.txt:1: expected 'key value'" --runs "$runs" --name garbage --predict
+out=$("$exe" --runs "$runs" --name garbage --predict 2>&1 || true)
+case $out in *$'\x1b'*) echo "an escape byte reached the terminal: $out"; exit 1 ;; esac
+# A 5 MB line is quoted by a short prefix only.
+{ printf '7 '; head -c 5000000 /dev/zero | tr '\0' 'a'; printf '\n'; } > "$3/long.txt"
+out=$("$exe" --runs "$runs" --eval "$3/long.txt" 2>&1 || true)
+echo "$out" | grep -q "is not a class" && test "${#out}" -lt 400 ||
+  { echo "long line quoted in full (${#out} bytes)"; exit 1; }
 echo "sentiment runs: ok"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -33,9 +34,40 @@ std::vector<std::string> class_names(Task task) {
 
 std::string file_prefix(Task task) { return task == Task::binary ? "stsa.binary" : "stsa.fine"; }
 
+std::string excerpt(std::string_view text, std::size_t limit) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size() && i < limit; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (text.size() > limit) out += "...";
+  return out;
+}
+
+std::ifstream open_input(const std::string& path, std::string_view what) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (error || !std::filesystem::exists(status)) {
+    fail<FileError>("cannot read {} '{}': no such file", what, path);
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    fail<FileError>("cannot read {} '{}': not a regular file", what, path);
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) fail<FileError>("cannot read {} '{}'", what, path);
+  return file;
+}
+
 std::vector<Example> read_examples(const std::string& path, Task task) {
-  std::ifstream file(path);
-  if (!file) fail<FileError>("cannot read data file '{}'", path);
+  std::ifstream file = open_input(path, "data file");
   return read_examples(file, task, path);
 }
 
@@ -55,12 +87,12 @@ std::vector<Example> read_examples(std::istream& file, Task task, const std::str
     }
     if (e.label < 0 || e.label >= file_classes) {
       fail<FileError>("{}:{}: label '{}' is not a class of this task (0-{}): \"{}\"", path, number,
-                      label_text, file_classes - 1, line.substr(0, 80));
+                      excerpt(label_text, 20), file_classes - 1, excerpt(line));
     }
     if (task == Task::three) e.label = e.label <= 1 ? 0 : e.label == 2 ? 1 : 2;
     while (words >> token) e.tokens.push_back(token);
     if (e.tokens.empty()) {
-      fail<FileError>("{}:{}: a label without a sentence: \"{}\"", path, number, line);
+      fail<FileError>("{}:{}: a label without a sentence: \"{}\"", path, number, excerpt(line));
     }
     out.push_back(std::move(e));
   }
@@ -149,8 +181,7 @@ void Vocabulary::save(const std::string& path) const {
 }
 
 Vocabulary Vocabulary::load(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) fail<FileError>("cannot read vocabulary '{}'", path);
+  std::ifstream file = open_input(path, "vocabulary");
   return load(file, path);
 }
 
@@ -158,7 +189,7 @@ Vocabulary Vocabulary::load(std::istream& file, const std::string& path) {
   std::string header;
   std::getline(file, header);
   if (header.rfind("autograd-sentiment-vocabulary 1 ", 0) != 0) {
-    fail<FileError>("'{}' is not a vocabulary file (header \"{}\")", path, header.substr(0, 60));
+    fail<FileError>("'{}' is not a vocabulary file (header \"{}\")", path, excerpt(header));
   }
   Vocabulary v;
   v.bigrams_ = header.ends_with("bigrams");

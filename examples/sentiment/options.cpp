@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
@@ -50,19 +51,26 @@ Options parse_options(int argc, char** argv) {
                                                     {"--schedule", &o.schedule},
                                                     {"--name", &o.name},
                                                     {"--runs", &o.runs}};
+  // Whole-number flags and their ranges; a fraction ("--epochs 2.7") is an
+  // error, not truncated.
+  struct Whole {
+    std::int64_t* target;
+    std::int64_t low, high;
+  };
   std::int64_t epochs = o.epochs, batch = o.batch, patience = o.patience, min_count = o.min_count,
                threads = o.threads, seed = 1;
-  const std::map<std::string, std::function<void(double)>> numbers = {
-      {"--lr", [&](double x) { o.lr = x; }},
-      {"--dropout", [&](double x) { o.dropout = x; }},
-      {"--epochs", [&](double x) { epochs = static_cast<std::int64_t>(x); }},
-      {"--batch", [&](double x) { batch = static_cast<std::int64_t>(x); }},
-      {"--patience", [&](double x) { patience = static_cast<std::int64_t>(x); }},
-      {"--min-count", [&](double x) { min_count = static_cast<std::int64_t>(x); }},
-      {"--threads", [&](double x) { threads = static_cast<std::int64_t>(x); }},
-      {"--dim", [&](double x) { o.dim = static_cast<std::int64_t>(x); }},
-      {"--hidden", [&](double x) { o.hidden = static_cast<std::int64_t>(x); }},
-      {"--seed", [&](double x) { seed = static_cast<std::int64_t>(x); }}};
+  const std::map<std::string, Whole> whole = {
+      {"--epochs", {&epochs, 1, 100'000}},     {"--batch", {&batch, 1, 1'000'000}},
+      {"--patience", {&patience, 1, 100'000}}, {"--min-count", {&min_count, 1, 1'000'000'000}},
+      {"--threads", {&threads, 0, 1024}},      {"--dim", {&o.dim, 1, 65536}},
+      {"--hidden", {&o.hidden, 1, 65536}},     {"--seed", {&seed, 0, std::int64_t{1} << 53}}};
+  // Real-valued flags, in [low, high).
+  struct Real {
+    double* target;
+    double low, high;
+  };
+  const std::map<std::string, Real> real = {{"--lr", {&o.lr, 0.0, 1e6}},
+                                            {"--dropout", {&o.dropout, 0.0, 1.0}}};
   for (int k = 1; k < argc; ++k) {
     const std::string flag = argv[k];
     auto value = [&]() -> std::string {
@@ -74,14 +82,26 @@ Options parse_options(int argc, char** argv) {
       std::exit(0);
     } else if (text.count(flag)) {
       *text.at(flag) = value();
-    } else if (numbers.count(flag)) {
+    } else if (whole.count(flag)) {
       const std::string v = value();
+      const Whole w = whole.at(flag);
+      std::int64_t n = 0;
+      const auto [end, error] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (error != std::errc() || end != v.data() + v.size() || n < w.low || n > w.high) {
+        fail<ag::ValueError>("{}: '{}' is not a whole number in [{}, {}]", flag, excerpt(v), w.low,
+                             w.high);
+      }
+      *w.target = n;
+    } else if (real.count(flag)) {
+      const std::string v = value();
+      const Real r = real.at(flag);
       char* end = nullptr;
       const double x = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end || !std::isfinite(x) || std::fabs(x) > 1e12) {
-        fail<ag::ValueError>("{}: '{}' is not a usable number", flag, v);
+      if (v.empty() || *end || !(x >= r.low && x < r.high)) {
+        fail<ag::ValueError>("{}: '{}' is not a number in [{}, {})", flag, excerpt(v), r.low,
+                             r.high);
       }
-      numbers.at(flag)(x);
+      *r.target = x;
     } else if (flag == "--no-bigrams") {
       o.bigrams = false;
     } else if (flag == "--quiet") {
@@ -94,11 +114,6 @@ Options parse_options(int argc, char** argv) {
       fail<ag::ValueError>("unknown flag '{}' (see --help)", flag);
     }
   }
-  if (epochs < 1 || batch < 1 || patience < 1 || min_count < 1 || threads < 0 || seed < 0 ||
-      o.dim < 1 || o.hidden < 1 || epochs > 100000 || batch > 1000000) {
-    fail<ag::ValueError>(
-        "--epochs, --batch, --patience, --dim, --hidden, --min-count must be >= 1");
-  }
   o.epochs = static_cast<int>(epochs);
   o.batch = static_cast<int>(batch);
   o.patience = static_cast<int>(patience);
@@ -107,7 +122,6 @@ Options parse_options(int argc, char** argv) {
   o.seed = static_cast<std::uint64_t>(seed);
   if (o.name.empty()) o.name = o.task + (o.features == "nb" ? "" : "-" + o.features);
   if (o.optimizer.empty()) o.optimizer = o.features == "bag" ? "sparse_adam+adam" : "adam";
-  if (o.lr == 0) o.lr = 0.001;
   return o;
 }
 

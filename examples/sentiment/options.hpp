@@ -11,7 +11,7 @@ struct Options {
   std::string data;  // default: AG_DEFAULT_DATA_DIR
   std::string task = "binary", features = "nb", optimizer, activation = "tanh";
   std::string schedule = "cosine", name, runs = "runs";
-  double lr = 0, dropout = 0.5;
+  double lr = 0.001, dropout = 0.5;
   int epochs = 12, batch = 32, patience = 3, min_count = 2, threads = 0;
   std::int64_t dim = 64, hidden = 64;
   bool bigrams = true, quiet = false;

@@ -1,5 +1,6 @@
 #include "runs.hpp"
 
+#include <charconv>
 #include <fstream>
 #include <map>
 
@@ -16,24 +17,63 @@ void save_config(const fs::path& dir, const Options& o, const ModelConfig& c, co
     << c.activation << "\nfingerprint " << v.fingerprint() << "\n";
 }
 
-Run load_run(const fs::path& dir) {
-  std::ifstream f(dir / "config.txt");
-  if (!f) fail<ag::FileError>("no saved run in '{}' (train one first)", dir.string());
-  std::map<std::string, std::string> kv;
-  for (std::string key, value; f >> key >> value;) kv[key] = value;
-  for (const char* key : {"task", "features", "vocabulary", "dim", "hidden", "classes",
-                          "activation", "fingerprint"}) {
-    if (!kv.count(key)) {
-      fail<ag::FileError>("'{}': config.txt lacks '{}'", dir.string(), key);
-    }
+namespace {
+
+// config.txt as written by save_config: one "key value" per line. Every
+// problem names the file, the line and what was expected.
+struct Config {
+  std::string file;
+  std::map<std::string, std::pair<std::string, int>> entries;  // value, line
+
+  std::string text(const char* key) const {
+    const auto it = entries.find(key);
+    if (it == entries.end()) fail<ag::FileError>("{}: no '{}' line", file, key);
+    return it->second.first;
   }
-  Run run{parse_task(kv["task"]), Vocabulary::load((dir / "vocab.txt").string()), nullptr};
-  if (std::to_string(run.vocab.fingerprint()) != kv["fingerprint"] ||
-      run.vocab.size() != std::stoll(kv["vocabulary"])) {
+  std::int64_t whole(const char* key, std::int64_t high) const {
+    const std::string value = text(key);
+    std::int64_t n = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (error != std::errc() || end != value.data() + value.size() || n < 1 || n > high) {
+      fail<ag::FileError>("{}:{}: {} must be a whole number in [1, {}], not '{}'", file,
+                          entries.at(key).second, key, high, excerpt(value));
+    }
+    return n;
+  }
+};
+
+Config read_config(const fs::path& dir) {
+  if (!fs::exists(dir / "config.txt")) {
+    fail<ag::FileError>("no saved run in '{}' (train one first)", dir.string());
+  }
+  Config config{(dir / "config.txt").string(), {}};
+  std::ifstream f = open_input(config.file, "run configuration");
+  std::string line;
+  for (int number = 1; std::getline(f, line); ++number) {
+    const auto space = line.find(' ');
+    if (line.empty() || space == 0 || space == std::string::npos ||
+        line.find(' ', space + 1) != std::string::npos) {
+      fail<ag::FileError>("{}:{}: expected 'key value', got '{}'", config.file, number,
+                          excerpt(line));
+    }
+    config.entries[line.substr(0, space)] = {line.substr(space + 1), number};
+  }
+  return config;
+}
+
+}  // namespace
+
+Run load_run(const fs::path& dir) {
+  const Config config = read_config(dir);
+  Run run{parse_task(config.text("task")), Vocabulary::load((dir / "vocab.txt").string()), nullptr};
+  const auto classes = static_cast<std::int64_t>(class_names(run.task).size());
+  const ModelConfig c{config.text("features"),          run.vocab.size(),
+                      config.whole("dim", 65536),       config.whole("hidden", 65536),
+                      config.whole("classes", classes), config.text("activation")};
+  if (std::to_string(run.vocab.fingerprint()) != config.text("fingerprint") ||
+      config.whole("vocabulary", run.vocab.size()) != run.vocab.size()) {
     fail<ag::FileError>("'{}': the vocabulary does not belong to this model", dir.string());
   }
-  const ModelConfig c{kv["features"],           std::stoll(kv["vocabulary"]), std::stoll(kv["dim"]),
-                      std::stoll(kv["hidden"]), std::stoll(kv["classes"]),    kv["activation"]};
   run.model = std::make_unique<Classifier>(c);
   ag::nn::load_checkpoint((dir / "model.bin").string(), *run.model);
   return run;
