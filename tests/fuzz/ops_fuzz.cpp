@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
+#include <string_view>
 #include <vector>
 
 #include "autograd/autograd.hpp"
@@ -22,6 +24,22 @@ class Bytes {
   int below(int n) { return u8() % n; }
   std::int64_t small(int lo, int hi) { return lo + below(hi - lo + 1); }  // in [lo, hi]
   double value() { return (static_cast<std::int8_t>(u8())) / 16.0; }
+  // An integer argument: mostly in [lo, hi], sometimes at the ends of int64
+  // (slice starts and steps, dims, sizes): arithmetic on them must not overflow.
+  std::int64_t integer(int lo, int hi) {
+    constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+    switch (below(10)) {
+      case 0:
+        return kMin + below(3);
+      case 1:
+        return kMax - below(3);
+      case 2:
+        return (std::int64_t{1} << (32 + below(31))) * (flag() ? 1 : -1);
+      default:
+        return small(lo, hi);
+    }
+  }
 
  private:
   const std::uint8_t* data_;
@@ -43,6 +61,7 @@ struct Program {
   Bytes in;
   std::vector<ag::Tensor> pool;  // everything made so far
   std::vector<ag::Tensor> leaves;
+  bool written = false;  // a tensor was written in place
 
   const ag::Tensor& pick() { return pool[in.below(static_cast<int>(pool.size()))]; }
 
@@ -52,10 +71,17 @@ struct Program {
     for (int d = 0; d < rank; ++d) s.push_back(in.small(0, 4));
     return s;
   }
+  // A target shape for reshape: small sizes, -1, or extreme ones.
+  ag::Shape target_shape() {
+    ag::Shape s;
+    const int rank = in.below(4);
+    for (int d = 0; d < rank; ++d) s.push_back(in.integer(-1, 4));
+    return s;
+  }
   std::vector<std::int64_t> dims() {
     std::vector<std::int64_t> out;
     const int n = in.below(3);
-    for (int i = 0; i < n; ++i) out.push_back(in.small(-4, 4));
+    for (int i = 0; i < n; ++i) out.push_back(in.integer(-4, 4));
     return out;
   }
   // An int64 index tensor, sometimes out of range or negative.
@@ -86,7 +112,9 @@ struct Program {
   }
 
   ag::Tensor unary(const ag::Tensor& x) {
-    switch (in.below(15)) {
+    switch (in.below(16)) {
+      case 15:
+        return ag::erf(x);
       case 0:
         return ag::exp(x);
       case 1:
@@ -187,27 +215,25 @@ struct Program {
 
   ag::Tensor reshape(const ag::Tensor& x) {
     switch (in.below(8)) {
-      case 0: {
-        ag::Shape s = shape();
-        if (in.flag() && !s.empty()) s[0] = -1;
-        return ag::reshape(x, s);
-      }
+      case 0:
+        return ag::reshape(x, target_shape());
       case 1:
-        return ag::transpose(x, in.small(-4, 3), in.small(-4, 3));
+        return ag::transpose(x, in.integer(-4, 3), in.integer(-4, 3));
       case 2:
         return ag::permute(x, dims());
       case 3:
-        return ag::unsqueeze(x, in.small(-4, 4));
+        return ag::unsqueeze(x, in.integer(-4, 4));
       case 4:
-        return in.flag() ? ag::squeeze(x) : ag::squeeze(x, in.small(-4, 3));
+        return in.flag() ? ag::squeeze(x) : ag::squeeze(x, in.integer(-4, 3));
       case 5:
-        return ag::slice(x, in.small(-4, 3), in.small(-5, 5), in.small(-5, 5), in.small(-1, 3));
+        return ag::slice(x, in.integer(-4, 3), in.integer(-5, 5), in.integer(-5, 5),
+                         in.integer(-1, 3));
       case 6:
-        return ag::select(x, in.small(-4, 3), in.small(-5, 5));
+        return ag::select(x, in.integer(-4, 3), in.integer(-5, 5));
       default: {
         std::vector<ag::Tensor> xs{x};
         for (int n = in.below(3); n > 0; --n) xs.push_back(pick());
-        return in.flag() ? ag::cat(xs, in.small(-4, 3)) : ag::stack(xs, in.small(-4, 4));
+        return in.flag() ? ag::cat(xs, in.integer(-4, 3)) : ag::stack(xs, in.integer(-4, 4));
       }
     }
   }
@@ -223,7 +249,7 @@ struct Program {
         return ag::index_add(x, dim, index(1), pick());
       default: {
         std::optional<std::int64_t> padding;
-        if (in.flag()) padding = in.small(-2, 5);
+        if (in.flag()) padding = in.integer(-6, 5);
         return ag::embedding(x, index(2), padding, in.flag());
       }
     }
@@ -231,7 +257,12 @@ struct Program {
 
   void step() {
     ag::Tensor out;
-    switch (in.below(6)) {
+    switch (in.below(7)) {
+      case 6:  // a write in place: a later backward through a reader of it must refuse
+        out = pick();
+        out.mark_modified();
+        written = true;
+        break;
       case 0:
         out = leaf();
         break;
@@ -265,7 +296,14 @@ struct Program {
       total = total.defined() ? total + part : part;
     }
     if (!total.defined()) return;
-    total.backward();
+    try {
+      total.backward();
+    } catch (const ag::GraphError& e) {
+      // Only a value written in place may stop it, and only if one was.
+      if (!written || std::string_view(e.what()).find("written in place") == std::string_view::npos)
+        throw;
+      return;
+    }
     for (const ag::Tensor& leaf : leaves) {
       const ag::Tensor g = leaf.grad();
       if (g.defined() && (g.shape() != leaf.shape() || g.dtype() != leaf.dtype()))

@@ -44,6 +44,9 @@ TEST_CASE("shape: extreme sizes, starts and steps are errors or exact, never ove
   CHECK(s.shape() == Shape{3, 1});
   CHECK(s.at({2, 0}) == x.at({2, 0}));
   CHECK(slice(x, 0, kMax, kMin).shape() == Shape{0, 4});
+  // the step times the dim's stride overflowed too (found by ops_fuzz)
+  CHECK(slice(x, 0, 1, 3, kMax).to_vector() == select(x, 0, 1).to_vector());
+  check([](const Args& a) { return slice(a[0], 0, 0, 3, kMax); }, {x});
   CHECK_THROWS_AS(slice(x, 0, 0, 3, kMin), ValueError);
   // known *= size overflowed before the element count was compared
   CHECK_THROWS_AS(reshape(zeros({0}), {-1, std::int64_t{1} << 62, 4}), ShapeError);
