@@ -26,6 +26,8 @@ struct NodeView {
   /// what a trace needs to probe an op's local derivatives.
   std::vector<double> (*grad_values)(const Node&);
   void (*set_grad_values)(Node&, const std::vector<double>&);  ///< empty: no gradient
+  /// The name scope the node was recorded in (scope.hpp); null: none.
+  std::uint32_t (*scope)(const Node&);
 };
 
 /// What the engine needs from a kind of node.
@@ -77,6 +79,7 @@ struct Node {
   static constexpr std::uint16_t kLabelled = 1u << 1;      // has an entry in the label table
   static constexpr std::uint16_t kReleased = 1u << 2;      // graph behind it freed by backward
   static constexpr std::uint16_t kRequiresGrad = 1u << 3;  // gradients flow into it
+  static constexpr std::uint16_t kRetainsGrad = 1u << 4;   // keeps an interior gradient
 
   std::uint32_t refs = 1;
   std::uint16_t flags = 0;

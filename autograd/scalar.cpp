@@ -39,7 +39,8 @@ const NodeView scalar_view{.describe = describe_scalar,
                            .edge_label = nullptr,
                            .shape = scalar_shape,
                            .grad_values = scalar_grad_values,
-                           .set_grad_values = set_scalar_grad_values};
+                           .set_grad_values = set_scalar_grad_values,
+                           .scope = nullptr};
 
 }  // namespace
 

@@ -11,17 +11,23 @@ void fail_rank(std::size_t rank) {
 }
 
 std::int64_t checked_numel(const Shape& shape, std::string_view op) {
-  // Cap well below int64's range so byte counts cannot overflow either.
+  // Cap well below int64's range so byte counts cannot overflow either. The
+  // cap is on the product of the nonzero sizes: an empty tensor of shape
+  // {0, 2^62, 4} would still overflow its strides (found by ops_fuzz).
   constexpr std::int64_t kLimit = std::int64_t{1} << 48;
-  std::int64_t n = 1;
+  std::int64_t nonzero = 1;
+  bool empty = false;
   for (std::int64_t size : shape) {
     if (size < 0) fail<ShapeError>("{}: negative size in shape {}", op, shape);
-    if (size != 0 && n > kLimit / size) {
+    if (size == 0) {
+      empty = true;
+    } else if (nonzero > kLimit / size) {
       fail<ShapeError>("{}: shape {} has too many elements", op, shape);
+    } else {
+      nonzero *= size;
     }
-    n *= size;
   }
-  return n;
+  return empty ? 0 : nonzero;
 }
 
 Shape contiguous_strides(const Shape& shape) {

@@ -88,7 +88,8 @@ class Shape {
 
 namespace detail {
 
-/// Number of elements; ShapeError on a negative size or an overflowing product.
+/// Number of elements; ShapeError on a negative size, or when the product of
+/// the nonzero sizes passes 2^48 (so strides and byte counts never overflow).
 std::int64_t checked_numel(const Shape& shape, std::string_view op);
 
 /// Row-major strides in elements.

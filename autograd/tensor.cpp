@@ -94,12 +94,15 @@ void set_tensor_grad_values(Node& node, const std::vector<double>& values) {
 
 Shape tensor_shape(const Node& node) { return as_tensor(node).shape; }
 
+std::uint32_t tensor_scope(const Node& node) { return as_tensor(node).scope; }
+
 const NodeView tensor_view{.describe = describe_tensor,
                            .describe_short = describe_tensor_short,
                            .edge_label = tensor_edge_label,
                            .shape = tensor_shape,
                            .grad_values = tensor_grad_values,
-                           .set_grad_values = set_tensor_grad_values};
+                           .set_grad_values = set_tensor_grad_values,
+                           .scope = tensor_scope};
 
 }  // namespace
 
@@ -195,6 +198,15 @@ Tensor Tensor::detach() const {
 }
 
 Tensor Tensor::grad() const { return self().grad; }
+
+Tensor& Tensor::retain_grad() {
+  TensorNode& node = self();
+  if (!node.requires_grad()) {
+    detail::fail<GraphError>("retain_grad: the tensor does not require a gradient");
+  }
+  if (!node.is_leaf()) node.flags |= detail::Node::kRetainsGrad;  // leaves keep theirs anyway
+  return *this;
+}
 const SparseGrad& Tensor::sparse_grad() const { return self().sparse_grad; }
 
 void Tensor::set_grad(const Tensor& grad) {

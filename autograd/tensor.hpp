@@ -100,7 +100,11 @@ class Tensor {
   bool is_leaf() const;
 
   /// d(root)/d(this) accumulated by backward(); an undefined tensor if none.
+  /// Interior tensors keep no gradient (as in PyTorch) unless retain_grad().
   Tensor grad() const;
+  /// Keeps this interior tensor's gradient after backward (PyTorch's
+  /// retain_grad), e.g. to draw it; GraphError if it takes no gradient.
+  Tensor& retain_grad();
   /// The row-sparse part of the gradient (embedding with sparse=true).
   const SparseGrad& sparse_grad() const;
   void set_grad(const Tensor& grad);
@@ -174,6 +178,7 @@ struct TensorNode : Node {
   /// Versions of in[0], in[1] and this node when the op was recorded, for
   /// the values its backward reads (Op::saves).
   std::uint32_t saved_versions[3] = {0, 0, 0};
+  std::uint32_t scope = 0;  ///< the NameScope it was recorded in (scope.hpp)
 
   TensorNode() = default;
   TensorNode(const TensorNode&) = delete;

@@ -6,6 +6,7 @@
 
 #include "autograd/grad_mode.hpp"
 #include "autograd/ops.hpp"
+#include "autograd/scope.hpp"
 
 namespace ag::nn {
 namespace {
@@ -22,6 +23,13 @@ thread_local int summary_depth = 0;
 }  // namespace
 
 Tensor Module::operator()(const Tensor& input) {
+  // The scope's id is cached for the scope the call comes from: a module
+  // called in a loop looks it up (and formats its name) once.
+  if (!scope_name_.empty() && detail::current_scope != scope_parent_) {
+    scope_parent_ = detail::current_scope;
+    scope_id_ = detail::intern_scope(scope_parent_, scope_name_, name()).value;
+  }
+  const NameScope scope(detail::ScopeId{scope_name_.empty() ? 0u : scope_id_});
   if (!summary_rows) return forward(input);
   const std::size_t row = summary_rows->size();
   summary_rows->push_back({this, summary_depth, {}});
@@ -45,15 +53,28 @@ void Module::check_new_name(const std::string& name, const char* op) const {
   }
 }
 
+void Module::adopt(const std::string& name, Module& child) {
+  child.scope_name_ = name;
+  child.scope_parent_ = ~0u;  // look the scope up again
+  child.label_tensors(name + ".");
+}
+
+void Module::label_tensors(const std::string& prefix) {
+  for (auto& [name, t] : named_parameters()) t.label(prefix + name);
+  for (auto& [name, t] : named_buffers()) t.label(prefix + name);
+}
+
 Tensor Module::register_parameter(std::string name, Tensor value) {
   check_new_name(name, "register_parameter");
   if (!value.requires_grad()) value.requires_grad_();
+  value.label(name);
   parameters_.emplace_back(std::move(name), value);
   return value;
 }
 
 Tensor Module::register_buffer(std::string name, Tensor value) {
   check_new_name(name, "register_buffer");
+  value.label(name);
   buffers_.emplace_back(std::move(name), value);
   return value;
 }

@@ -70,9 +70,13 @@ class Module {
   /// (ValueError otherwise), as in PyTorch.
   Tensor register_parameter(std::string name, Tensor value);
   Tensor register_buffer(std::string name, Tensor value);
+  /// Registers a submodule; its parameters and buffers are then labelled
+  /// with their path ("fc1.weight"), and its ops recorded in a NameScope of
+  /// that name, so diagrams and messages say where they come from.
   template <class M>
   std::shared_ptr<M> register_module(std::string name, std::shared_ptr<M> module) {
     check_new_name(name, "register_module");
+    adopt(name, *module);
     children_.emplace_back(std::move(name), module);
     return module;
   }
@@ -85,8 +89,16 @@ class Module {
   void collect(const std::string& prefix, bool buffers,
                std::vector<std::pair<std::string, Tensor>>& out) const;
 
+  /// Names `child` as this module's `name`: its scope and its tensors' labels.
+  void adopt(const std::string& name, Module& child);
+  /// Labels every parameter and buffer with its path below this module.
+  void label_tensors(const std::string& prefix);
+
   std::vector<std::pair<std::string, Tensor>> parameters_, buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  std::string scope_name_;  ///< its name in its parent (empty for a root)
+  std::uint32_t scope_parent_ = ~0u;  ///< the scope its cached scope id is inside
+  std::uint32_t scope_id_ = 0;
   bool training_ = true;
 };
 

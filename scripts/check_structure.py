@@ -12,7 +12,7 @@ import sys
 LAYERS = [
     ("engine", ["error.hpp", "shape.*", "dtype.hpp", "storage.*", "node_pool.*", "node.hpp",
                 "node_list.hpp", "engine.cpp", "labels.cpp", "grad_mode.hpp", "anomaly.hpp",
-                "generator.*", "op_attrs.hpp"]),
+                "generator.*", "op_attrs.hpp", "scope.*"]),
     ("kinds", ["scalar.*", "tensor.*", "factory.cpp", "tensor_format.cpp"]),
     ("ops", ["ops.hpp", "ops/*"]),
     ("tools", ["functional.*", "gradcheck.*", "custom_op.*", "trace.*", "dot.*", "render.cpp", "autograd.hpp"]),

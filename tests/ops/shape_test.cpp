@@ -51,6 +51,10 @@ TEST_CASE("shape: extreme sizes, starts and steps are errors or exact, never ove
   // known *= size overflowed before the element count was compared
   CHECK_THROWS_AS(reshape(zeros({0}), {-1, std::int64_t{1} << 62, 4}), ShapeError);
   CHECK_THROWS_AS(reshape(zeros({0}), {kMax, kMax, 0}), ShapeError);
+  // an empty tensor with a huge dim: its strides overflowed (found by ops_fuzz)
+  CHECK_THROWS_AS(reshape(zeros({0}), {0, kMax - 2, 2}), ShapeError);
+  CHECK_THROWS_AS(zeros({0, std::int64_t{1} << 62}), ShapeError);
+  CHECK(zeros({0, 1 << 20}).numel() == 0);
   CHECK_THROWS_AS(select(x, 0, kMin), IndexError);
   CHECK_THROWS_AS(transpose(x, kMin, 0), ShapeError);
 }
