@@ -62,6 +62,28 @@ GVC_t* shared_context() {
   return gvc;
 }
 
+std::string svg_in_process(std::string_view dot) {
+  const std::string text(dot);
+  std::lock_guard lock(gvc_mutex);
+  GVC_t* gvc = shared_context();
+  Agraph_t* graph = agmemread(text.c_str());
+  std::string svg;
+  bool ok = graph && gvLayout(gvc, graph, "dot") == 0;
+  if (ok) {
+    char* data = nullptr;
+    unsigned int length = 0;
+    ok = gvRenderData(gvc, graph, "svg", &data, &length) == 0;
+    if (ok) svg.assign(data, length);
+    gvFreeRenderData(data);
+  }
+  if (graph) {
+    gvFreeLayout(gvc, graph);
+    agclose(graph);
+  }
+  if (!ok) detail::fail<RenderError>("render_svg: Graphviz (libgvc) failed to lay out the graph");
+  return svg;
+}
+
 void render_in_process(std::string_view dot, const std::string& path, const std::string& format) {
   // We open the file ourselves: gvRenderFilename reports success even when
   // it cannot open the path.
@@ -120,6 +142,34 @@ bool can_render() {
   return true;
 #else
   return dot_on_path();
+#endif
+}
+
+std::string render_svg(std::string_view dot) {
+#ifdef AG_HAVE_GVC
+  return svg_in_process(dot);
+#else
+  if (!dot_on_path()) {
+    detail::fail<RenderError>(
+        "render_svg: Graphviz is missing: this build has no libgvc and there is no 'dot' program "
+        "on PATH (Debian: apt-get install graphviz)");
+  }
+  std::string dir = (std::filesystem::temp_directory_path() / "autograd-svg-XXXXXX").string();
+  if (!::mkdtemp(dir.data())) {
+    detail::fail<RenderError>("render_svg: cannot make a temporary directory: {}",
+                              std::strerror(errno));
+  }
+  const std::string path = dir + "/graph.svg";
+  try {
+    render_with_program(dot, path, "svg");
+  } catch (...) {
+    std::filesystem::remove_all(dir);
+    throw;
+  }
+  std::ifstream file(path, std::ios::binary);
+  const std::string svg{std::istreambuf_iterator<char>(file), {}};
+  std::filesystem::remove_all(dir);
+  return svg;
 #endif
 }
 

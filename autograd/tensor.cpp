@@ -60,15 +60,23 @@ std::uint32_t tensor_version(const Node& node) {
   return storage_version(as_tensor(node).storage.get());
 }
 
+// A few numbers in full, else a summary: what a diagram's record shows.
+std::string summary(const std::vector<double>& v) {
+  constexpr std::size_t kShown = 6;
+  if (v.size() <= kShown) return fmt::format("{:.4g}", fmt::join(v, " "));
+  double norm = 0, low = v[0], high = v[0];
+  for (double x : v) {
+    norm += x * x;
+    low = std::min(low, x);
+    high = std::max(high, x);
+  }
+  return fmt::format("norm {:.4g}, min {:.4g}, max {:.4g}", std::sqrt(norm), low, high);
+}
+
 std::string describe_tensor(const Node& node) {
   const auto& t = as_tensor(node);
-  std::string text = fmt::format("{} {}", t.dtype, t.shape);
-  if (t.numel() <= 4) {
-    text += fmt::format("|data {:.4g}", fmt::join(values_of(t), " "));
-    if (t.grad.defined()) text += fmt::format("|grad {:.4g}", fmt::join(t.grad.to_vector(), " "));
-  } else if (t.grad.defined()) {
-    text += "|has grad";
-  }
+  std::string text = fmt::format("{} {}|data {}", t.dtype, t.shape, summary(values_of(t)));
+  if (t.grad.defined()) text += fmt::format("|grad {}", summary(t.grad.to_vector()));
   return text;
 }
 std::string describe_tensor_short(const Node& node) {

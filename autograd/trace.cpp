@@ -144,13 +144,16 @@ std::string to_dot(const Scalar& root, const std::vector<TraceStep>& steps) {
   }
   // An input used twice (x * x) has one step with both uses added: label its first edge.
   std::unordered_map<const Node*, std::unordered_map<const Node*, bool>> labelled;
-  return detail::graph_to_dot(root.node(), [&](const Node& input, const Node& consumer) {
-    const auto it = local.find(&consumer);
-    if (it == local.end() || !it->second.count(&input) || labelled[&consumer][&input])
-      return std::string();
-    labelled[&consumer][&input] = true;
-    return fmt::format("×{:.4g}", it->second.at(&input));
-  });
+  return detail::build_diagram(
+             root.node(), {},
+             [&](const Node& input, const Node& consumer) {
+               const auto it = local.find(&consumer);
+               if (it == local.end() || !it->second.count(&input) || labelled[&consumer][&input])
+                 return std::string();
+               labelled[&consumer][&input] = true;
+               return fmt::format("×{:.4g}", it->second.at(&input));
+             })
+      .dot;
 }
 
 }  // namespace ag

@@ -13,6 +13,7 @@ using namespace detail;
 namespace {
 
 Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb);
+Tensor gemm_values(const Tensor& a, const Tensor& b, bool ta, bool tb);
 
 // C = op(A) op(B) per batch: dA = g op(B)^T (or its transpose), dB likewise
 struct GemmAttrs {
@@ -30,9 +31,10 @@ void gemm_vjp(TensorNode& n, const Tensor& g) {
 }
 const Op gemm_op{"matmul", "@", &tensor_kind, run_backward<gemm_vjp>};
 
-// a: (batch, rows, cols) or (rows, cols), used as op(a); same for b, with
-// the same rank and batch. 2-D operands need no reshape nodes around them.
-Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+// op(a) op(b), unrecorded. a: (batch, rows, cols) or (rows, cols), used as
+// op(a); same for b, with the same rank and batch. 2-D operands need no
+// reshape nodes around them.
+Tensor gemm_values(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   const Shape &sa = a.shape(), &sb = b.shape();
   const std::size_t r = sa.size() - 2;  // 0 for matrices, 1 for batches
   const std::int64_t batch = r ? sa[0] : 1;
@@ -57,9 +59,26 @@ Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
       gemm_kernel(ta, tb, m, n, k, pa + i * m * k, pb + i * k * n, pc + i * m * n);
     }
   });
+  return out;
+}
+
+Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+  Tensor out = gemm_values(a, b, ta, tb);
   if (record(out, gemm_op, {a.node(), b.node()})) out.node()->attrs.emplace(GemmAttrs{ta, tb});
   return out;
 }
+
+// x Wᵀ + b in one node, so a diagram says "linear" with W's own shape, and
+// the bias is added in the product's buffer: dx = g W, dW = gᵀ x, db = Σ g
+// (summed over the rows by accumulate_grad)
+const char* const kLinearOperands[] = {"input", "weight", "bias"};
+void linear_vjp(TensorNode& n, const Tensor& g) {
+  if (input_wants_grad(n, 0)) accumulate_input(n, 0, gemm(g, input(n, 1), false, false));
+  if (input_wants_grad(n, 1)) accumulate_input(n, 1, gemm(g, input(n, 0), true, false));
+  if (!n.more.empty()) accumulate_input(n, 2, g);
+}
+const Op linear_op{"linear", "linear",       &tensor_kind, run_backward<linear_vjp>,
+                   nullptr,  kLinearOperands};
 
 Shape batch_of(const Shape& s) { return Shape(s.begin(), s.end() - 2); }
 
@@ -104,9 +123,25 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   Shape out_shape = x.shape();
   out_shape.back() = weight.shape()[0];
   const Tensor x2 = x.dim() == 2 ? x : reshape(x, {-1, in});
-  Tensor y = gemm(x2, weight, false, true);
+  // A bias of shape (out_features) joins the node; any other broadcasts after.
+  const bool fused_bias =
+      bias.defined() && bias.shape() == Shape{weight.shape()[0]} && bias.dtype() == weight.dtype();
+  Tensor y = gemm_values(x2, weight, false, true);
+  if (fused_bias) {
+    visit_floating(y.dtype(), "linear", [&](auto zero) {
+      using T = decltype(zero);
+      T* o = y.data<T>();
+      const T* b = bias.data<T>();
+      const std::int64_t rows = y.shape()[0], cols = y.shape()[1];
+      for (std::int64_t i = 0; i < rows; ++i)
+        for (std::int64_t j = 0; j < cols; ++j) o[i * cols + j] += b[j];
+    });
+    record(y, linear_op, {x2.node(), weight.node(), bias.node()});
+  } else {
+    record(y, linear_op, {x2.node(), weight.node()});
+  }
   if (x.dim() != 2) y = reshape(y, out_shape);
-  return bias.defined() ? y + bias : y;
+  return bias.defined() && !fused_bias ? y + bias : y;
 }
 
 void set_num_threads(int threads) {
