@@ -46,7 +46,9 @@
 //   functional.hpp   grad, jacobian, hessian, gradcheck
 //   custom_op.hpp    user-defined ops with their own backward
 //   trace.hpp        trace_backward: the chain rule's factors, step by step
-//   dot.hpp          diagrams: to_dot, render (SVG/PNG)
+//   dot.hpp          diagrams: to_dot, render (SVG/PNG), retain_grads
+//   walkthrough.hpp  render_html: the backward pass stepped through in a browser
+//   scope.hpp        NameScope: ops named by module, drawn as clusters
 //   error.hpp        the exception types
 //   grad_mode.hpp    NoGradGuard
 //   anomaly.hpp      AnomalyMode: find the op that made a NaN
@@ -74,3 +76,4 @@
 #include "autograd/storage.hpp"
 #include "autograd/tensor.hpp"
 #include "autograd/trace.hpp"
+#include "autograd/walkthrough.hpp"

@@ -69,7 +69,7 @@ struct Scopes {
       if (id) of[n] = id;
     }
     for (const Node* n : order) {
-      if (!n->is_leaf()) continue;
+      if (!n->is_leaf() || of.count(n)) continue;
       const std::string label = get_label(n);
       const auto dot = label.rfind('.');
       if (dot == std::string::npos) continue;
@@ -130,12 +130,13 @@ Diagram build_diagram(Node* root, const DotOptions& options, const EdgeNote& not
   std::string top;                                          // statements outside any scope
   bool collapsed = false;
   auto emit = [&](const Node* n, const std::string& statement) {
-    const std::uint32_t s = scopes.scope(n);
+    const std::uint32_t s = n == root ? 0 : scopes.scope(n);
     (s ? members[s] : top) += statement;
   };
   for (std::size_t i = 0; i < order.size(); ++i) {
     const Node* n = order[i];
-    if (const std::uint32_t box = scopes.box(n, options.collapse_depth)) {
+    const std::uint32_t box = scopes.box(n, options.collapse_depth);
+    if (box && n != root) {
       collapsed = true;
       d.value_names[n] = d.op_names[n] = fmt::format("s{}", box);
       if (n->is_leaf() && n->requires_grad()) {
@@ -153,6 +154,12 @@ Diagram build_diagram(Node* root, const DotOptions& options, const EdgeNote& not
          fmt::format("  v{} [shape=record, style=filled, fillcolor=\"{}\", label=\"{{ {} }}\"];\n",
                      i, fill_of(*n, *root), fields));
     if (n->is_leaf()) continue;
+    if (box) {  // the root's op inside a collapsed scope: its box makes the root
+      d.op_names[n] = fmt::format("s{}", box);
+      box_text[box];
+      collapsed = true;
+      continue;
+    }
     d.op_names[n] = fmt::format("op{}", i);
     const std::string text = n->op->label ? n->op->label(*n) : n->op->symbol;
     emit(n, fmt::format("  op{} [shape=ellipse, style=filled, fillcolor=\"{}\", label=\"{}\"];\n",

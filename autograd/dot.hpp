@@ -31,10 +31,12 @@ struct DotOptions {
   /// automatic: top to bottom when the graph is deeper (more levels from
   /// the leaves to the root) than it is wide, else left to right.
   Direction direction = Direction::automatic;
-  /// Ops recorded inside name scopes (one per nn::Module call) are drawn in
-  /// labelled clusters; scopes nested deeper than this are collapsed into one
-  /// box each, listing their parameters. 0 collapses every module, -1 none.
-  int collapse_depth = 1;
+  /// Ops recorded inside name scopes (one per nn::Module call and loss) are
+  /// drawn in labelled clusters; scopes nested deeper than this are collapsed
+  /// into one box each, listing their parameters. 0 (the default) draws each
+  /// top-level module as one box, 1 opens those and collapses their
+  /// submodules, -1 draws every op.
+  int collapse_depth = 0;
   /// A legend of the colours.
   bool legend = true;
 };

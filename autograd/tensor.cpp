@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "autograd/error.hpp"
+#include "autograd/scope.hpp"
 #include "autograd/storage.hpp"
 
 namespace ag {
@@ -135,6 +136,7 @@ Tensor empty_tensor(const Shape& shape, DType dtype, std::string_view op) {
   node->op = &tensor_leaf;
   node->shape = shape;
   node->dtype = dtype;
+  node->scope = current_scope;  // constants made inside a module belong to it
   Tensor t = Tensor::adopt(node);
   const std::size_t bytes = std::max<std::size_t>(1, n * dtype_size(dtype));
   node->storage = allocate_storage(bytes);

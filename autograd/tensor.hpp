@@ -178,7 +178,7 @@ struct TensorNode : Node {
   /// Versions of in[0], in[1] and this node when the op was recorded, for
   /// the values its backward reads (Op::saves).
   std::uint32_t saved_versions[3] = {0, 0, 0};
-  std::uint32_t scope = 0;  ///< the NameScope it was recorded in (scope.hpp)
+  std::uint32_t scope = 0;  ///< the NameScope it was made in (scope.hpp)
 
   TensorNode() = default;
   TensorNode(const TensorNode&) = delete;

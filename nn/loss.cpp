@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "autograd/ops.hpp"
+#include "autograd/scope.hpp"
 
 namespace ag::nn {
 namespace {
@@ -34,18 +35,21 @@ void same_shape(std::string_view op, const Tensor& input, const Tensor& target) 
 }  // namespace
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  const NameScope scope("mse_loss", "loss");
   same_shape("mse_loss", input, target);
   const Tensor diff = input - target;
   return reduce(diff * diff, reduction);
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  const NameScope scope("l1_loss", "loss");
   same_shape("l1_loss", input, target);
   return reduce(abs(input - target), reduction);
 }
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
                             Reduction reduction) {
+  const NameScope scope("binary_cross_entropy", "loss");
   const Tensor loss = bce(input, target);
   return reduce(weight.defined() ? loss * weight : loss, reduction);
 }
@@ -53,12 +57,14 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
                                         const Tensor& weight, const Tensor& pos_weight,
                                         Reduction reduction) {
+  const NameScope scope("binary_cross_entropy_with_logits", "loss");
   const Tensor loss = bce_with_logits(input, target, pos_weight);
   return reduce(weight.defined() ? loss * weight : loss, reduction);
 }
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const Tensor& weight,
                 std::int64_t ignore_index, Reduction reduction) {
+  const NameScope scope("nll_loss", "loss");
   if (log_probs.dim() != 2 || target.dim() != 1 || target.numel() != log_probs.shape()[0]) {
     detail::fail<ShapeError>("nll_loss: expected input (N, C) and target (N), got {} and {}",
                              log_probs.shape(), target.shape());
@@ -89,6 +95,7 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const Tensor& wei
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& target,
                      const CrossEntropyOptions& options) {
+  const NameScope scope("cross_entropy", "loss");
   if (logits.dim() != 2) {
     detail::fail<ShapeError>("cross_entropy: expected logits (N, C), got {}", logits.shape());
   }

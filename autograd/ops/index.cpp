@@ -41,7 +41,10 @@ const Op index_add_op{"index_add", "index_add", &tensor_kind, run_backward<index
 
 Tensor index_add(const Tensor& g, const Shape& full, int dim, const Tensor& index) {
   Tensor out = zeros(full, g.dtype());
-  const std::int64_t outer = product(full, 0, dim), inner = product(full, dim + 1, full.size());
+  // An empty result or source has nothing to add; its outer count may still be huge.
+  const bool empty = out.numel() == 0 || g.numel() == 0;
+  const std::int64_t outer = empty ? 0 : product(full, 0, dim);
+  const std::int64_t inner = product(full, dim + 1, full.size());
   const std::int64_t rows = full[dim], picked = index.numel();
   visit_floating(g.dtype(), "index_add", [&](auto zero) {
     using T = decltype(zero);
@@ -98,7 +101,8 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
   Shape shape = x.shape();
   shape[d] = index.numel();
   Tensor out = empty_tensor(shape, x.dtype(), "index_select");
-  const std::int64_t outer = product(shape, 0, d);
+  // Nothing to copy into an empty result, however many rows its other dims claim.
+  const std::int64_t outer = out.numel() ? product(shape, 0, d) : 0;
   const std::int64_t inner = product(shape, d + 1, shape.size());
   const std::size_t bytes = inner * dtype_size(x.dtype());
   const std::byte* in = x.node()->storage.get();

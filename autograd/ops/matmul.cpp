@@ -55,7 +55,7 @@ Tensor gemm_values(const Tensor& a, const Tensor& b, bool ta, bool tb) {
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
     T* pc = out.data<T>();
-    for (std::int64_t i = 0; i < batch; ++i) {
+    for (std::int64_t i = 0; i < batch && out.numel(); ++i) {  // an empty result: no batches
       gemm_kernel(ta, tb, m, n, k, pa + i * m * k, pb + i * k * n, pc + i * m * n);
     }
   });

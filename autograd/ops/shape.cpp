@@ -270,7 +270,7 @@ Tensor cat_forward(const std::vector<Tensor>& xs, int dim) {
     }
   }
   Tensor out = empty_tensor(shape, xs[0].dtype(), "cat");
-  const std::int64_t outer = product(shape, 0, dim);
+  const std::int64_t outer = out.numel() ? product(shape, 0, dim) : 0;  // empty: nothing to copy
   const std::size_t elem = dtype_size(out.dtype());
   std::byte* o = out.node()->storage.get();
   const std::int64_t row = product(shape, dim, shape.size());

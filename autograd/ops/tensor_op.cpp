@@ -3,7 +3,6 @@
 #include "autograd/ops/tensor_op.hpp"
 
 #include "autograd/anomaly.hpp"
-#include "autograd/scope.hpp"
 #include "autograd/storage.hpp"
 
 namespace ag::detail {
@@ -62,7 +61,6 @@ bool record(Tensor& out, const Op& op, std::span<Node* const> inputs) {
   TensorNode& node = *out.node();
   node.op = &op;
   node.set_requires_grad(true);
-  node.scope = current_scope;
   for (std::size_t k = 0; k < inputs.size(); ++k) {
     if (inputs[k]) retain(inputs[k]);
     if (k < 2) {

@@ -32,7 +32,7 @@ constexpr const char* kUsage = R"(usage: lecture [flags]
   --y Y                 label in [0, 1] (default 1)
   --lr ETA              learning rate (default 0.1)
   --steps N             SGD steps to show (default 5)
-  --out DIR             where lecture221.dot/.svg go (default .)
+  --out DIR             where lecture221.dot/.svg/.html go (default .)
 )";
 
 std::vector<double> parse_numbers(const std::string& flag, const std::string& text, size_t count) {
@@ -176,6 +176,12 @@ void show_network(const Options& o) {
   if (ag::can_render()) {
     ag::render_dot(dot, svg_path);
     fmt::print("   rendered with Graphviz: {}\n", svg_path);
+    // The same steps to walk through in a browser, and as text beside it.
+    const auto html_path = (std::filesystem::path(o.out) / "lecture221.html").string();
+    ag::render_html(pass.L, steps, html_path);
+    std::ofstream((std::filesystem::path(o.out) / "lecture221.trace.txt"))
+        << ag::format_trace(steps);
+    fmt::print("   the backward pass to step through in a browser: {}\n", html_path);
   } else {
     fmt::print("   (no SVG: Graphviz is not installed; `dot -Tsvg {}` renders it)\n", dot_path);
   }

@@ -78,3 +78,16 @@ TEST_CASE("index: embedding's padding_idx must be a row of the table") {
   CHECK(w.grad().at({3, 0}) == 0.0);
   CHECK(w.grad().at({1, 0}) == 1.0);
 }
+
+TEST_CASE("index: empty tensors whose other dims are huge take no time (found by ops_fuzz)") {
+  // Shape {2^40, 0}: nothing to copy, but a loop over the 2^40 rows timed out.
+  const Tensor x = zeros({std::int64_t{1} << 40, 0}, DType::float64).requires_grad_();
+  const Tensor picked = index_select(x, 1, index_tensor({}, {0}));
+  CHECK(picked.numel() == 0);
+  CHECK(index_add(x, 1, index_tensor({}, {0}), zeros({std::int64_t{1} << 40, 0}, DType::float64))
+            .numel() == 0);
+  CHECK(cat({x, x}, 1).numel() == 0);
+  CHECK(matmul(zeros({1 << 20, 0, 2}), zeros({2, 3})).shape() == Shape{1 << 20, 0, 3});
+  sum(picked).backward();
+  CHECK(x.grad().shape() == x.shape());
+}
