@@ -89,8 +89,7 @@ body { font: 14px/1.4 Helvetica, Arial, sans-serif; margin: 16px; color: #111827
 #explanation { margin: 10px 0; padding: 8px 10px; background: #f9fafb; border: 1px solid #e5e7eb;
   min-height: 2.8em; font-family: Menlo, Consolas, monospace; white-space: pre-wrap; }
 #layout { display: flex; gap: 16px; align-items: flex-start; }
-#diagram { flex: 1; overflow: auto; border: 1px solid #e5e7eb; }
-#diagram svg { max-width: 100%; height: auto; }
+#diagram { flex: 1; overflow: auto; max-height: 78vh; border: 1px solid #e5e7eb; }
 #ledger { font-family: Menlo, Consolas, monospace; font-size: 12px; border-collapse: collapse; }
 #ledger td, #ledger th { padding: 2px 8px; border-bottom: 1px solid #e5e7eb; text-align: right; }
 g.node.current polygon, g.node.current ellipse, g.node.current path { stroke: #dc2626; stroke-width: 3; }
@@ -100,7 +99,7 @@ g.node.receiver polygon, g.node.receiver path { stroke: #2563eb; stroke-width: 3
   border-radius: 4px; font: 12px Menlo, Consolas, monospace; white-space: pre; pointer-events: none; }
 </style></head><body>
 <h2>The backward pass, one chain-rule step at a time</h2>
-<div id="controls"><button id="start">&#x23EE; start</button><button id="back">&#x25C0; back</button><button id="next">next &#x25B6;</button><button id="end">end &#x23ED;</button><span id="counter"></span></div>
+<div id="controls"><button id="start">&laquo; start</button><button id="back">&lsaquo; back</button><button id="next">next &rsaquo;</button><button id="end">end &raquo;</button><span id="counter"></span></div>
 <div id="explanation"></div>
 <div id="layout"><div id="diagram">@SVG@</div>
 <table id="ledger"><thead><tr><th>value</th><th>dL/d(value) so far</th></tr></thead><tbody></tbody></table></div>
@@ -123,6 +122,7 @@ g.node.receiver polygon, g.node.receiver path { stroke: #2563eb; stroke-width: 3
     document.getElementById('counter').textContent = 'step ' + done + ' of ' + steps.length;
     const text = document.getElementById('explanation');
     const sums = {};
+    if (steps.length) sums[steps[0].nodeName] = 1;  // the root: dL/dL = 1
     for (let i = 0; i < done; ++i) {
       const s = steps[i];
       if (!s.tensor) sums[s.inputName] = (sums[s.inputName] || 0) + s.contribution;
@@ -133,6 +133,7 @@ g.node.receiver polygon, g.node.receiver path { stroke: #2563eb; stroke-width: 3
     } else {
       const s = steps[done - 1];
       mark(s.node, 'current'); mark(s.op, 'operator'); mark(s.input, 'receiver');
+      if (groups[s.node]) groups[s.node].scrollIntoView({block: 'center', inline: 'center'});
       text.textContent = s.tensor
         ? s.opName + ': |dL/d(' + s.nodeName + ')| = ' + fmt(s.upstream) + ', its vector-Jacobian ' +
           'product adds a ' + s.shape + ' gradient of norm ' + fmt(s.contribution) + ' to dL/d(' + s.inputName + ')'

@@ -6,7 +6,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Debian packages the build, the tests and the demo use. Graphviz is optional
 # for the library but the demo renders its diagram with it.
 packages=(meson ninja-build pkg-config g++ python3 libfmt-dev doctest-dev graphviz libgraphviz-dev libopenblas-dev libeigen3-dev nlohmann-json3-dev valgrind
-  clang libclang-rt-14-dev)  # the libFuzzer targets (tests/fuzz)
+  clang libclang-rt-14-dev  # the libFuzzer targets (tests/fuzz)
+  chromium chromium-driver python3-selenium)  # the walkthrough's browser test
 
 missing=()
 for p in "${packages[@]}"; do
