@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Anomaly detection (PyTorch's detect_anomaly): find the op where a NaN or
 // infinity first appears, forward or backward.
 #pragma once

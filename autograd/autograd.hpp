@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // autograd: reverse-mode automatic differentiation for C++20.
 //
 // The model. Every operation records a node: its value, the op that produced
@@ -56,6 +57,7 @@
 //   storage.hpp      the tensor buffer cache
 //   dtype.hpp, shape.hpp   element types, shapes and broadcasting
 //   node.hpp, op_attrs.hpp the engine's node, op and kind tables (for op authors)
+//   version.hpp      AG_VERSION_MAJOR/MINOR/PATCH, ag::version() (generated)
 // Internal: engine.cpp (sort, sweep, teardown), labels.cpp, node_list.hpp,
 // node_pool.* (scalar node memory), scalar.cpp and tensor.cpp (the two node
 // kinds), factory.cpp, tensor_format.cpp, ops/tensor_op.* and
@@ -76,4 +78,5 @@
 #include "autograd/storage.hpp"
 #include "autograd/tensor.hpp"
 #include "autograd/trace.hpp"
+#include "autograd/version.hpp"
 #include "autograd/walkthrough.hpp"

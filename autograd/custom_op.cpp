@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Custom ops: one op table serves them all; each node keeps the user's
 // name and backward in its attributes.
 #include "autograd/custom_op.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // User-defined differentiable ops: a forward computation and its
 // vector-Jacobian product, recorded as one node of the graph.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Graphviz DOT export of a computation graph. What a value shows comes from
 // its kind's NodeView, so scalar and tensor nodes share this code; name
 // scopes (one per nn::Module call) become clusters, or boxes when collapsed.

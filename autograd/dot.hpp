@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Graph diagrams: Graphviz DOT text, and SVG/PNG rendering where Graphviz is
 // installed.
 //

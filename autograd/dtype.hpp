@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Element types of tensors.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The engine, in three parts: sort (reverse topological order), sweep (the
 // backward pass), teardown (freeing nodes). It knows nodes only through
 // node.hpp; ops and kinds supply the rest.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Typed errors. Every error the library raises goes through detail::fail, so
 // messages are fmt-formatted, lower-case and name the operation at fault.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tensor factories: filled, ranges, identity, random.
 #include <cmath>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Running backward from tensors: Tensor::backward, and the functional
 // gradients. grad() runs the ordinary engine with a capture list
 // (tensor_op.hpp): gradients reaching the listed tensors are collected

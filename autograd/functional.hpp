@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Gradients as functions, as torch.autograd's grad and
 // torch.autograd.functional: grad, vjp, jvp, hvp, jacobian, hessian.
 #pragma once

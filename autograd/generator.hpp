@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A seedable random generator for reproducible tensors and initialisation.
 #pragma once
 

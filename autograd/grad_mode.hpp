@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Gradient recording mode (thread-local), and the guard that turns it off.
 #pragma once
 

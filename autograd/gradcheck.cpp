@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Derivatives against central differences: gradcheck, and gradgradcheck
 // (gradcheck of the first-derivative function, built with create_graph).
 #include "autograd/gradcheck.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Checking derivatives against finite differences: gradcheck (first
 // derivatives) and gradgradcheck (second), as torch.autograd's.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Node labels, in a side table: nearly every node has none and pays nothing
 // but a flag bit for it.
 #include <mutex>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The graph's building block, shared by every kind of node (scalar,
 // tensor). The engine (engine.cpp) sees only what is declared here: a
 // node's inputs, its reference count, its flags, and the function tables of

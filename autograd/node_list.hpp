@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A growable array of node pointers for the engine's traversals. Internal.
 #pragma once
 

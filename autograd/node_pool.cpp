@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Why a pool: malloc + free cost ~200 instructions per node, several times
 // the rest of a scalar op. Here allocation is a bump of an index, and a free
 // is one atomic decrement of the chunk's count of live nodes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Storage for small fixed-size nodes (scalar nodes): bump allocation from
 // 4 KiB chunks (carved from 2 MiB slabs), one atomic counter per
 // chunk, no per-node malloc. Internal.

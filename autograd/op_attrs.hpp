@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An op's named attributes (dims, constants, saved tensors), stored inside
 // its tensor node without a separate allocation. Internal.
 #pragma once

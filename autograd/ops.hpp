@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Differentiable tensor operations. Each family lives in one file under
 // autograd/ops/ (named in each section below), one block per op: its
 // backward (vector-Jacobian product), its op table, its forward. Backward

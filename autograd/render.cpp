@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rendering DOT text to SVG/PNG: in process through libgvc when the build
 // found it (AG_HAVE_GVC), otherwise by running Graphviz's `dot` program.
 #include <spawn.h>

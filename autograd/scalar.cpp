@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scalar node kind and the Scalar handle's non-op members.
 #include "autograd/scalar.hpp"
 

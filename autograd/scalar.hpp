@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ag::Scalar: a double-precision value in the computation graph.
 #pragma once
 

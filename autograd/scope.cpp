@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scope table: each (parent, name) pair interned once, so a node keeps
 // its scope as a 4-byte id and an op pays one thread-local read for it.
 #include "autograd/scope.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Name scopes: the ops recorded while a NameScope lives are tagged with its
 // path ("net.fc1"), which diagrams draw as clusters. nn::Module::operator()
 // opens one per module call, named as the module is in its parent.

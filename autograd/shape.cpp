@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "autograd/shape.hpp"
 
 #include <limits>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Shapes: sizes, element counts, broadcasting, dim normalisation.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "autograd/storage.hpp"
 
 #include "autograd/node_pool.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tensor buffers. Large ones are recycled through a cache instead of going
 // back to the C allocator: glibc returns big blocks to the kernel, and every
 // 4 KiB page of the next buffer then costs a page fault when first written

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The tensor node kind and the Tensor handle's members that run no op.
 #include "autograd/tensor.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ag::Tensor: an n-dimensional array in the computation graph.
 #pragma once
 

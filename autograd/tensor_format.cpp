@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Printing tensors like PyTorch's repr, with shape and dtype spelled out.
 #include <fmt/format.h>
 

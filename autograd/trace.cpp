@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The backward trace: an observer of the engine's own sweep (node.hpp), so
 // it sees exactly the steps backward() takes. Before each op's backward it
 // records the gradients involved; for single-element nodes it also probes

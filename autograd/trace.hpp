@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The backward trace: every chain-rule step the backward pass takes, with
 // its numbers — the lecture's derivation, printed by the engine.
 #pragma once

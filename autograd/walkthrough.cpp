@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // render_html: the diagram (Graphviz's SVG, inline), the trace's steps as
 // JSON, and a small script that steps through them. Everything is in the
 // one file: it opens from disk, offline.

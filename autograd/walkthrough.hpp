@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The backward pass, stepped through in a browser: one self-contained HTML
 // file (no network, no external scripts) with the diagram as inline SVG.
 #pragma once

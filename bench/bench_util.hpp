@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Timing helpers (median (min-max) of several runs, reported in the same run
 // as a baseline, because the machine is shared and noisy) and the workload
 // data both bench/workloads.cpp and its LibTorch twin use.

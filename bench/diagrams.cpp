@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // How long diagrams take: DOT text and the Graphviz layout to SVG, for
 // graphs of about 1000 nodes (a scalar chain, a tensor graph with module
 // clusters) and the MLP training step of docs/diagrams.md. Median (min-max)
@@ -7,7 +8,7 @@
 #include <cstdlib>
 
 #include "bench_util.hpp"
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 namespace {
 

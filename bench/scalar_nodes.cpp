@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Per-node cost of Scalar graphs: forward + backward + teardown of the deep
 // chain x = x * 1.0000001 + 1e-7 (the performance issue's P6 workload),
 // in ns per node and bytes per node, beside a plain-double baseline that

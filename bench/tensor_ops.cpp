@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tensor micro-benchmarks, each beside a baseline measured in the same run:
 // per-op overhead on tiny tensors (forward, backward), matmul against the
 // BLAS call it makes, and elementwise add on 1M floats against a plain loop.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // LibTorch twins of bench/workloads.cpp: the same workloads, written as a
 // LibTorch user would, printing the same "name value unit" lines so that
 // scripts/bench can put both in one table. Built only with -Dlibtorch=enabled

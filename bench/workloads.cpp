@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The performance issue's workloads P1-P6, as defined there, each run once
 // per invocation and printing result lines "name value unit"; scripts/bench
 // runs them interleaved, several rounds, and reports medians. Usage:
@@ -11,7 +12,7 @@
 #include <vector>
 
 #include "bench_util.hpp"
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 namespace {
 

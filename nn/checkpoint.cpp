@@ -1,4 +1,5 @@
-#include "nn/checkpoint.hpp"
+// SPDX-License-Identifier: MIT
+#include "autograd/nn/checkpoint.hpp"
 
 #include <algorithm>
 #include <bit>

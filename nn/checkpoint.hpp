@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Checkpoints: a module's parameters and buffers, and an optimizer's state,
 // in one documented binary file (docs/nn.md, "Checkpoint format").
 //
@@ -21,8 +22,8 @@
 
 #include <string>
 
-#include "nn/module.hpp"
-#include "nn/optim.hpp"
+#include "autograd/nn/module.hpp"
+#include "autograd/nn/optim.hpp"
 
 namespace ag::nn {
 

@@ -1,4 +1,5 @@
-#include "nn/init.hpp"
+// SPDX-License-Identifier: MIT
+#include "autograd/nn/init.hpp"
 
 #include <cmath>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Parameter initialisation (torch.nn.init), in place, from a seedable
 // generator (the thread's default_generator() unless one is given).
 #pragma once

@@ -1,9 +1,10 @@
-#include "nn/layers.hpp"
+// SPDX-License-Identifier: MIT
+#include "autograd/nn/layers.hpp"
 
 #include <fmt/format.h>
 #include <cmath>
 
-#include "nn/init.hpp"
+#include "autograd/nn/init.hpp"
 
 namespace ag::nn {
 

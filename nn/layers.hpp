@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Layers: Linear, Sequential, an MLP builder, activations, Embedding,
 // EmbeddingBag, Dropout, LayerNorm.
 #pragma once
@@ -10,7 +11,7 @@
 
 #include "autograd/generator.hpp"
 #include "autograd/ops.hpp"
-#include "nn/module.hpp"
+#include "autograd/nn/module.hpp"
 
 namespace ag::nn {
 

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: MIT
 // Losses: compositions of tensor ops (the two binary cross-entropies'
 // elementwise ops are ag::bce and ag::bce_with_logits, ops/loss.cpp).
-#include "nn/loss.hpp"
+#include "autograd/nn/loss.hpp"
 
 #include <cmath>
 

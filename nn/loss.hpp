@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Losses, functional and as modules, with PyTorch's definitions.
 #pragma once
 
@@ -5,7 +6,7 @@
 #include <string>
 
 #include "autograd/tensor.hpp"
-#include "nn/module.hpp"
+#include "autograd/nn/module.hpp"
 
 namespace ag::nn {
 

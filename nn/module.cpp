@@ -1,4 +1,5 @@
-#include "nn/module.hpp"
+// SPDX-License-Identifier: MIT
+#include "autograd/nn/module.hpp"
 
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nn::Module: parameters, buffers and submodules with hierarchical names.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The nn module: layers, losses, initialisation, optimizers, schedules.
 //
 //     auto model = ag::nn::MLP({2, 16, 1}, "tanh", "sigmoid");
@@ -16,10 +17,10 @@
 #pragma once
 
 #include "autograd/autograd.hpp"
-#include "nn/checkpoint.hpp"
-#include "nn/init.hpp"
-#include "nn/layers.hpp"
-#include "nn/loss.hpp"
-#include "nn/module.hpp"
-#include "nn/optim.hpp"
-#include "nn/scheduler.hpp"
+#include "autograd/nn/checkpoint.hpp"
+#include "autograd/nn/init.hpp"
+#include "autograd/nn/layers.hpp"
+#include "autograd/nn/loss.hpp"
+#include "autograd/nn/module.hpp"
+#include "autograd/nn/optim.hpp"
+#include "autograd/nn/scheduler.hpp"

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: MIT
 // Update rules, written as plain loops over each parameter's buffer in its
 // own dtype, in the order PyTorch 1.13's single-tensor implementations use.
-#include "nn/optim.hpp"
+#include "autograd/nn/optim.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Optimizers with PyTorch 1.13's update rules and defaults, parameter groups
 // with their own hyper-parameters, state that can be saved and restored,
 // and gradient clipping.

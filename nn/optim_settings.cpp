@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: MIT
 // The optimizers' settings and their ranges: PyTorch's checks, and no NaN
 // or infinity anywhere (a NaN slips through `x < 0` checks and turns every
 // parameter into NaN at the first step).
 #include <cmath>
 
 #include "autograd/error.hpp"
-#include "nn/optim.hpp"
+#include "autograd/nn/optim.hpp"
 
 namespace ag::optim::detail {
 

@@ -1,4 +1,5 @@
-#include "nn/scheduler.hpp"
+// SPDX-License-Identifier: MIT
+#include "autograd/nn/scheduler.hpp"
 
 #include <algorithm>
 #include <cmath>

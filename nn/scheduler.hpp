@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Learning-rate schedules (torch.optim.lr_scheduler, chainable form): call
 // step() once per epoch after the optimizer's steps. The lecture's advice —
 // decrease the learning rate as epochs increase — in six shapes.
@@ -6,7 +7,7 @@
 #include <limits>
 #include <vector>
 
-#include "nn/optim.hpp"
+#include "autograd/nn/optim.hpp"
 
 namespace ag::optim {
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The table scripts/bench prints: median (min - max) of every result line
 ("name value unit ...") of ours, and where a LibTorch twin printed the same
 name, its median and our speed-up (>1: we are faster) from the same run."""

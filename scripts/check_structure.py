@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The layer rule and the file budget, checked on the source tree (a test in
 scripts/test). Usage: check_structure.py SOURCE_ROOT
 
@@ -12,7 +13,7 @@ import sys
 LAYERS = [
     ("engine", ["error.hpp", "shape.*", "dtype.hpp", "storage.*", "node_pool.*", "node.hpp",
                 "node_list.hpp", "engine.cpp", "labels.cpp", "grad_mode.hpp", "anomaly.hpp",
-                "generator.*", "op_attrs.hpp", "scope.*"]),
+                "generator.*", "op_attrs.hpp", "scope.*", "version.*"]),
     ("kinds", ["scalar.*", "tensor.*", "factory.cpp", "tensor_format.cpp"]),
     ("ops", ["ops.hpp", "ops/*"]),
     ("tools", ["functional.*", "gradcheck.*", "custom_op.*", "trace.*", "dot.*", "render.cpp", "walkthrough.*", "autograd.hpp"]),
@@ -50,6 +51,8 @@ for path in files:
 installed = set()
 for name in re.findall(r"'([\w/]+\.hpp)'", (lib / "meson.build").read_text()):
     installed.add("autograd/" + name)
+for name in re.findall(r"'([\w/]+\.hpp)'", (root / "nn" / "meson.build").read_text()):
+    installed.add("autograd/nn/" + name)
 for folder in ("nn", "examples", "bench"):
     for path in sorted((root / folder).rglob("*")):
         if path.suffix not in (".cpp", ".hpp"):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Turns the C++ code blocks of a Markdown file into one program, so that
 the docs' snippets are compiled (and run) by the test suite.
 
@@ -11,7 +12,7 @@ text = open(source, encoding="utf-8").read()
 blocks = re.findall(r"^```(c\+\+|cpp)\n(.*?)^```", text, flags=re.S | re.M)
 out = ["// Generated from " + source + " by scripts/doc_snippets.py.",
        "#include <cmath>", "#include <cstdio>", "#include <map>", "#include <sstream>",
-       "#include <stdexcept>", "#include <autograd/autograd.hpp>", '#include "nn/nn.hpp"', ""]
+       "#include <stdexcept>", "#include <autograd/autograd.hpp>", '#include "autograd/nn/nn.hpp"', ""]
 statements = []
 for kind, code in blocks:
     if kind == "c++":

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Prints 'tests: N passed, N failed' from one or more meson testlog.json
 files: doctest test cases counted one by one, any other meson test as one."""
 import json

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // AnomalyMode: the op where a NaN or infinity first appears, named.
 #include <doctest/doctest.h>
 

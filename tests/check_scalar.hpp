@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Central finite differences for functions of Scalars, in double precision.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // PyTorch 1.13 float64 reference values (../shared/conformance/ops.json):
 // every case's forward output and vector-Jacobian products, to 1e-9
 // relative, with the tolerances the data's README gives.
@@ -10,7 +11,7 @@
 #include <set>
 
 #include "autograd/autograd.hpp"
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 using namespace ag;
 using json = nlohmann::json;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // User-defined ops (custom_op.cpp).
 #include "ops/check.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Graphviz export: structure always; rendering when Graphviz is present.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The engine: accumulation, reuse, repeated backward, handles, deep graphs.
 #include <doctest/doctest.h>
 

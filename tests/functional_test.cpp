@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ag::grad, jacobian, hessian and gradcheck (functional.cpp).
 #include "ops/check.hpp"
 

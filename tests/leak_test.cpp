@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Builds and drops many graphs of every shape; run under valgrind by
 // `meson test` (see tests/meson.build), which fails on any leaked byte.
 #include <doctest/doctest.h>

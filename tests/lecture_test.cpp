@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The lecture's worked examples, to the precision the slides print, and the
 // 2-2-1 network's gradients against the closed forms for many random draws.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Bytes held for graph nodes: the C heap (tensor nodes, and scalar nodes
 // under AddressSanitizer or valgrind) plus the node pool's chunks.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Optimizers and schedulers against PyTorch 1.13 trajectories
 // (../shared/conformance/optim.json, schedulers.json).
 #include <doctest/doctest.h>
@@ -8,7 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 using namespace ag;
 using json = nlohmann::json;

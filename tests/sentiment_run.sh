@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Trains the sentiment example on a tiny dataset, then predicts and
 # evaluates with the saved run, and checks clean failures.
 # Usage: sentiment_run.sh SENTIMENT_EXE DATA_DIR WORK_DIR

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The sentiment example's pieces: reader errors, tokenizer, vocabulary,
 // feature weights, metrics. (The program itself runs in tests/meson.build.)
 #include <doctest/doctest.h>

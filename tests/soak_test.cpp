@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Long runs: a 10-million-op scalar graph, and 10,000 training steps whose
 // resident memory must not grow. Built only without sanitizers (whose
 // allocators change both numbers).
@@ -7,7 +8,7 @@
 #include <cmath>
 #include <fstream>
 
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 #include "node_memory.hpp"
 
 namespace {

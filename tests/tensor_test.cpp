@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Tensor type: factories, access, printing, the graph's lifetime and
 // modes, scalars and tensors in one graph, and typed errors.
 #include <doctest/doctest.h>

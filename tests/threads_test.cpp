@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Separate graphs on separate threads: two models trained at once must give,
 // bit for bit, what each gives trained alone. Also run under ThreadSanitizer
 // by scripts/tsan (docs/reliability.md, "Threads").
@@ -6,7 +7,7 @@
 #include <thread>
 
 #include "autograd/autograd.hpp"
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 using namespace ag;
 

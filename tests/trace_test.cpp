@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The backward trace: every factor of the chain rule, with its numbers.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Comparisons (bool masks, no gradient) and selection by mask: where,
 // masked_fill. Gradients flow only through the selected elements.
 #include "autograd/ops/kernels.hpp"

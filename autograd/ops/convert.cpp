@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Conversions that stay in the graph: between float dtypes, and from a
 // one-element tensor to a Scalar node. One block per op.
 #include "autograd/ops/scalar_op.hpp"

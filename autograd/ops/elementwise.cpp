@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Elementwise arithmetic with broadcasting: tensor∘tensor, tensor∘constant,
 // tensor∘Scalar, and tensor powers. One block per op: derivative, table,
 // forward. A broadcast input's gradient is summed back to its shape by

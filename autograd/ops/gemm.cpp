@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Matrix-product kernels behind the gemm op: BLAS (OpenBLAS, or Eigen with
 // -Dgemm=eigen) for dense operands, and sparse kernels for operands with at
 // most 1 nonzero in 64 (bag-of-words inputs and their weight gradients).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The matrix-product kernels the gemm op runs (gemm.cpp). Internal.
 #pragma once
 

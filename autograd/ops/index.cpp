@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Indexing ops: index_select ↔ index_add, gather ↔ scatter_add (each the
 // other's adjoint, so gradients of any order work), and embedding lookups,
 // whose gradient can also be produced as sparse rows. One block per op.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Loops shared by the op files: elementwise maps with broadcasting, and
 // reductions over a set of dims. Contiguous fast paths first; the general
 // case walks a multi-index. Internal; not installed.

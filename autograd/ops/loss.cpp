@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The two binary cross-entropies, elementwise and unreduced (nn/loss.cpp
 // weights and reduces them). They are ops of their own because PyTorch's
 // clamping and gradient formulas differ from differentiating the forward.

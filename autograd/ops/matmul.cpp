@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Matrix products. One primitive, a batched GEMM with transpose flags,
 // carries the derivative; matmul and linear are shapes around it. Backward
 // passes transposes to the GEMM as flags, never copies, and uses the same

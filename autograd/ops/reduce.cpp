@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reductions: sum, mean, max/min (all, along a dim with indices, amax), and
 // the log-sum-exp family (logsumexp, softmax, log_softmax), composed from
 // primitives so they differentiate to any order. Also broadcast_to and

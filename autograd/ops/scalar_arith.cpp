@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Scalar arithmetic: + - * / and negation, with Scalars or plain numbers on
 // either side. One block per op: its derivative, its table, its forward. A
 // plain number is the op's constant, not a leaf, so `2 * x` records one node.

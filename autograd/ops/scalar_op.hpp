@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What a scalar op file needs: record a node, reach its inputs in backward,
 // add into their gradients. The same vocabulary as tensor_op.hpp: an op's
 // backward is `name_vjp(node, g)` wrapped by run_backward. Internal; not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Scalar functions of one input: pow with a constant exponent, exp, log,
 // tanh, sigmoid, relu, abs. One block per op: derivative, table, forward.
 // Where the derivative is cheaper from the output (exp, tanh, sigmoid) it is

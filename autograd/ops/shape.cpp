@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Shape ops: reshape (a view), permute/transpose, squeeze/unsqueeze,
 // cat/stack, slice/select. Each backward is another op of this file
 // (slice ↔ slice_scatter, cat ↔ slice), so gradients of any order work.

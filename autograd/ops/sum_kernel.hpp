@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Accurate sums for the reductions (ops/reduce.cpp): every addition is done
 // in double, and long runs are summed pairwise or in blocks, so a float32
 // sum of 10^7 elements is as exact as its float32 result can be (a naive

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Op support for tensor ops (tensor_op.hpp): recording, input handles,
 // gradient accumulation, the tensor seed.
 #include "autograd/ops/tensor_op.hpp"

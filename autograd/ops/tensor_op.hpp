@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What a tensor op file needs: make a result, record it in the graph, reach
 // inputs and the output gradient in backward, accumulate input gradients.
 // The same vocabulary as scalar_op.hpp: an op's backward is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Functions of one tensor, elementwise. One block per op: derivative, table,
 // forward. Where the derivative is cheaper from the output (exp, tanh,
 // sigmoid, sqrt) it is taken from the output, as PyTorch does; kinks follow

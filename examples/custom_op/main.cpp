@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Defining a differentiable op with its own backward, and checking it.
 #include <fmt/format.h>
 

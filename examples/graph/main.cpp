@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The diagrams of docs/diagrams.md, drawn by the library: the lecture's
 // 2-2-1 network after backward (scalar nodes), and a training step of a
 // 784-512-256-10 MLP (tensor nodes) with its modules collapsed into boxes
@@ -8,7 +9,7 @@
 #include <fstream>
 
 #include "lecture.hpp"
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 namespace {
 

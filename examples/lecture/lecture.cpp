@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "lecture.hpp"
 
 #include <fmt/format.h>

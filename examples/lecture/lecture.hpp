@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The lecture's worked examples as functions, shared by the `lecture`
 // program and the tests that pin its numbers.
 #pragma once

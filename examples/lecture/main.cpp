@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `lecture`: the worked examples of the feedforward-networks lecture, step by
 // step, each number computed by the engine and set beside the slides' closed
 // forms. Run with --help for the flags that change the 2-2-1 example.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The README's example: one tanh neuron, its gradients, and its diagram.
 #include <autograd/autograd.hpp>
 

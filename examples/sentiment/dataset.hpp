@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SST sentence files, a tokenizer for raw text, and the vocabulary of
 // unigram and bigram features.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // How the example reports errors: an exception of the library's types with
 // a fmt-formatted message, quoting input briefly and safely, and input
 // files that must be regular files.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `sentiment`: the lecture's running task on the Stanford Sentiment Treebank.
 // Trains a bag-of-words classifier, reports dev metrics, saves the best
 // model; --predict and --eval reuse a saved run. --help lists the flags.

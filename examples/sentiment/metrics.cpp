@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "metrics.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Classification metrics: accuracy, per-class precision/recall/F1, and the
 // confusion matrix, printed as aligned tables.
 #pragma once

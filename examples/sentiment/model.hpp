@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The classifier: bag-of-words features → hidden layer → class logits.
 #pragma once
 
@@ -5,7 +6,7 @@
 #include <string>
 
 #include "dataset.hpp"
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 namespace sentiment {
 

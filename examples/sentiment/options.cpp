@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "options.hpp"
 
 #include <charconv>
@@ -7,7 +8,7 @@
 #include <map>
 
 #include "errors.hpp"
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 namespace sentiment {
 namespace {

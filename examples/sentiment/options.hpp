@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The command line of `sentiment`: its flags and their defaults.
 #pragma once
 

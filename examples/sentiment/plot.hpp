@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A small SVG line chart of a training run: losses and dev accuracy per epoch.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A saved run (config.txt, vocab.txt, model.bin) and evaluation on a split.
 #pragma once
 

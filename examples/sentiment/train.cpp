@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "train.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Training: the optimizers, the epoch loop with early stopping, the saved run.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The README's tensor example: fit y = 2x - 1 with a one-layer model.
 #include <autograd/autograd.hpp>
 

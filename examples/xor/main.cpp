@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: MIT
 // XOR, the classic problem a single linear layer cannot solve: why the
 // lecture says non-linear activations are necessary.
 #include <fmt/format.h>
 
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 namespace {
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The backward-pass walkthrough (ag::render_html) in a real browser.
 
 Runs the lecture demo to write lecture221.html and its trace as text, opens

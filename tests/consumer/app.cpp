@@ -1,6 +1,10 @@
+// SPDX-License-Identifier: MIT
+// A program of another project, built against autograd three ways (see
+// check.sh): the same two includes, whatever the build system.
 #include <autograd/autograd.hpp>
+#include <autograd/nn/nn.hpp>
 
-#include "nn/nn.hpp"
+#include <cstring>
 
 int main() {
   ag::Scalar x{2.0, "x"};
@@ -12,4 +16,5 @@ int main() {
   ag::nn::mse_loss(layer(ag::ones({4, 3})), ag::zeros({4, 2})).backward();
   sgd.step();
   fmt::print("nn: {} parameters\n", layer.num_parameters());
+  return std::strcmp(ag::version(), AG_VERSION_STRING) == 0 ? 0 : 1;  // headers match the library
 }

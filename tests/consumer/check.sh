@@ -1,26 +1,38 @@
 #!/usr/bin/env bash
-# The two ways another project uses autograd, as the README shows them:
-# (1) a meson subproject, (2) an installed library found by pkg-config.
+# SPDX-License-Identifier: MIT
+# The three ways another project uses autograd, as the README shows them:
+# (1) a meson subproject, (2) installed and found by pkg-config, (3) installed
+# and found by CMake's find_package. The same program each time.
 # Usage: check.sh SOURCE_ROOT
 set -euo pipefail
 src=$(cd "$1" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 off=(tests=disabled examples=false benchmarks=false)
+expected=$'y = 1.6094, dy/dx = 0.8000\nnn: 8 parameters'
 
 mkdir -p "$work/app/subprojects"
 cp "$src/tests/consumer/meson.build" "$src/tests/consumer/app.cpp" "$work/app/"
 ln -s "$src" "$work/app/subprojects/autograd"
 meson setup "$work/app/build" "$work/app" "${off[@]/#/-Dautograd:}" >/dev/null
 meson compile -C "$work/app/build" >/dev/null
-expected=$'y = 1.6094, dy/dx = 0.8000\nnn: 8 parameters'
 [[ "$("$work/app/build/app")" == "$expected" ]]
 echo "subproject: ok"
 
 meson setup "$work/lib" "$src" --prefix="$work/prefix" "${off[@]/#/-D}" >/dev/null
 meson install -C "$work/lib" >/dev/null
-export PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix" -name autograd.pc)")
-c++ -std=c++20 "$src/tests/consumer/app.cpp" $(pkg-config --cflags --libs --static autograd-nn) \
+pc=$(dirname "$(find "$work/prefix" -name autograd.pc)")
+# Only the include root is exposed: <autograd/...>, never a bare "tensor.hpp".
+cflags=$(PKG_CONFIG_PATH=$pc pkg-config --cflags autograd-nn)
+[[ "$cflags" != *"include/autograd"* ]] || { echo "pkg-config exposes include/autograd: $cflags"; exit 1; }
+c++ -std=c++20 "$src/tests/consumer/app.cpp" $(PKG_CONFIG_PATH=$pc pkg-config --cflags --libs --static autograd-nn) \
   -o "$work/app2"
 [[ "$("$work/app2")" == "$expected" ]]
 echo "pkg-config: ok"
+
+mkdir -p "$work/cmake-app"
+cp "$src/tests/consumer/CMakeLists.txt" "$src/tests/consumer/app.cpp" "$work/cmake-app/"
+cmake -S "$work/cmake-app" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/cmake-build" >/dev/null
+[[ "$("$work/cmake-build/app")" == "$expected" ]]
+echo "cmake find_package: ok"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: the checkpoint loader on arbitrary bytes. Each input is
 // tried twice: as a whole file (so the magic, version and checksum checks are
 // exercised) and with a valid checksum appended (so the fuzzer gets past the
@@ -11,7 +12,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 namespace {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: a byte string decoded into a program of tensor ops on
 // small shapes of every dtype. Each op either succeeds or throws one of the
 // library's typed errors (anything else escapes and is reported as a crash).

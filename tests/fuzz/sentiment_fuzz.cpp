@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: the sentiment example's data reader, tokenizer and
 // vocabulary loader on arbitrary bytes (UTF-8 or not). The first byte picks
 // the task; the rest is a data file. Either a clean ag::FileError /

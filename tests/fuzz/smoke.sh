@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs one libFuzzer target for SECONDS, starting from its committed seed
 # corpus; new inputs go to a scratch directory, never into the repository.
 # Usage: smoke.sh TARGET SEED_DIR SECONDS [EXTRA_CORPUS_DIR]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nn/checkpoint.cpp against the file system: what is not a regular file,
 // writers that race, a disk that fills, a planted symlink.
 #include <doctest/doctest.h>
@@ -10,7 +11,7 @@
 #include <fstream>
 #include <thread>
 
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 using namespace ag;
 namespace fs = std::filesystem;

@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: MIT
 // Every loss and layer of nn/ against central differences, first and
 // second derivatives (gradcheck and gradgradcheck), in float64, with
 // respect to inputs and parameters.
 #include "../ops/check.hpp"
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 TEST_CASE("losses: first and second derivatives") {
   const Tensor x = input({4, 3}), y = input({4, 3});

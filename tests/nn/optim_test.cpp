@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nn/optim.cpp and nn/scheduler.cpp: what needs no reference file (the
 // PyTorch trajectories are in optim_conformance_test.cpp).
 #include <doctest/doctest.h>
@@ -5,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 using namespace ag;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // end to end: small models train, the lecture's network with layers.
 #include <doctest/doctest.h>
 
@@ -6,7 +7,7 @@
 #include <fstream>
 #include <numbers>
 
-#include "nn/nn.hpp"
+#include "autograd/nn/nn.hpp"
 
 using namespace ag;
 using Args = std::vector<Tensor>;

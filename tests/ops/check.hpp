@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the op tests share: random float64 inputs and the gradient check.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tensor ops of ops/index.cpp against central differences (gradcheck, float64)
 // and their documented behaviour.
 #include "check.hpp"

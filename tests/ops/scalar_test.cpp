@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every Scalar op (ops/scalar_arith.cpp, ops/scalar_unary.cpp): forward value,
 // and gradient against central differences.
 #include <doctest/doctest.h>

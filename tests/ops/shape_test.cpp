@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tensor ops of ops/shape.cpp against central differences (gradcheck, float64)
 // and their documented behaviour.
 #include <limits>
