@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 #include "autograd/error.hpp"
 
@@ -46,24 +47,37 @@ constexpr bool is_floating(DType dtype) {
   return dtype == DType::float32 || dtype == DType::float64;
 }
 
+/// The dtype a buffer of C++ type T is: float → float32, double →
+/// float64, std::int64_t → int64, bool → bool.
 template <class T>
-constexpr DType dtype_of();
-template <>
-constexpr DType dtype_of<float>() {
-  return DType::float32;
+constexpr DType dtype_of() {
+  if constexpr (std::is_same_v<T, float>) {
+    return DType::float32;
+  } else if constexpr (std::is_same_v<T, double>) {
+    return DType::float64;
+  } else if constexpr (std::is_same_v<T, std::int64_t>) {
+    return DType::int64;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return DType::boolean;
+  } else {
+    static_assert(sizeof(T) == 0,
+                  "a tensor's elements are float, double, std::int64_t or bool; other types have "
+                  "no dtype (Tensor::from converts any integer type to int64)");
+  }
 }
-template <>
-constexpr DType dtype_of<double>() {
-  return DType::float64;
-}
-template <>
-constexpr DType dtype_of<std::int64_t>() {
-  return DType::int64;
-}
-template <>
-constexpr DType dtype_of<bool>() {
-  return DType::boolean;
-}
+
+/// What Tensor::from stores elements of type T as: floating types as
+/// themselves, any other integer type as std::int64_t (int64), bool as bool.
+template <class T>
+using stored_type_t =
+    std::conditional_t<std::is_same_v<T, bool> || std::is_floating_point_v<T>, T,
+                       std::conditional_t<std::is_integral_v<T>, std::int64_t, T>>;
+
+/// The dtype factories and layers use when none is given: float32 unless
+/// set_default_dtype (per thread, like gradient mode; torch.set_default_dtype).
+DType default_dtype();
+/// Sets it: float32 or float64 (DTypeError otherwise).
+void set_default_dtype(DType dtype);
 
 namespace detail {
 

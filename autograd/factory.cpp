@@ -63,4 +63,73 @@ Tensor randn(const Shape& shape, Generator& gen, DType dtype, double mean, doubl
                    [&](std::int64_t) { return mean + stddev * gen.normal(); });
 }
 
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generator& gen) {
+  if (low >= high) detail::fail<ValueError>("randint: empty range [{}, {})", low, high);
+  const auto span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
+  Tensor t = detail::empty_tensor(shape, DType::int64, "randint");
+  std::int64_t* p = t.data<std::int64_t>();
+  for (std::int64_t i = 0, n = t.numel(); i < n; ++i) {
+    p[i] = static_cast<std::int64_t>(static_cast<std::uint64_t>(low) + gen.below(span));
+  }
+  return t;
+}
+
+Tensor randperm(std::int64_t n, Generator& gen) {
+  if (n < 0) detail::fail<ValueError>("randperm: n = {} is negative", n);
+  std::vector<std::int64_t> values(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) values[i] = i;
+  shuffle(values, gen);
+  return Tensor::from(values, {n});
+}
+
+Tensor multinomial(const Tensor& probs, std::int64_t num_samples, bool replacement,
+                   Generator& gen) {
+  if (probs.dim() < 1 || probs.dim() > 2 || !is_floating(probs.dtype())) {
+    detail::fail<ShapeError>("multinomial: expected float weights (C) or (N, C), got {} {}",
+                             probs.dtype(), probs.shape());
+  }
+  const std::int64_t classes = probs.shape().back(), rows = probs.dim() == 2 ? probs.size(0) : 1;
+  if (num_samples < 1 || (!replacement && num_samples > classes)) {
+    detail::fail<ValueError>("multinomial: cannot draw {} samples from {} classes {}", num_samples,
+                             classes, replacement ? "with replacement" : "without replacement");
+  }
+  const std::vector<double> all = probs.to_vector();
+  std::vector<std::int64_t> out;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    std::vector<double> w(all.begin() + r * classes, all.begin() + (r + 1) * classes);
+    std::int64_t nonzero = 0;
+    for (double x : w) {
+      if (!(x >= 0) || !std::isfinite(x)) {
+        detail::fail<ValueError>("multinomial: row {} holds a weight {} (negative, NaN or inf)", r,
+                                 x);
+      }
+      nonzero += x > 0;
+    }
+    if (nonzero == 0 || (!replacement && num_samples > nonzero)) {
+      detail::fail<ValueError>("multinomial: row {} has {} nonzero weights for {} samples", r,
+                               nonzero, num_samples);
+    }
+    for (std::int64_t s = 0; s < num_samples; ++s) {
+      double total = 0;
+      for (double x : w) total += x;
+      // The first class whose running sum passes u · total.
+      const double u = gen.uniform() * total;
+      double running = 0;
+      std::int64_t pick = classes - 1;
+      for (std::int64_t c = 0; c < classes; ++c) {
+        running += w[c];
+        if (u < running && w[c] > 0) {
+          pick = c;
+          break;
+        }
+      }
+      while (w[pick] == 0) --pick;  // rounding at the top end
+      out.push_back(pick);
+      if (!replacement) w[pick] = 0;
+    }
+  }
+  return probs.dim() == 2 ? Tensor::from(out, {rows, num_samples})
+                          : Tensor::from(out, {num_samples});
+}
+
 }  // namespace ag

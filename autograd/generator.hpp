@@ -18,6 +18,14 @@ class Generator {
     const std::uint64_t high = next_u32();
     return (high << 32) | next_u32();
   }
+  /// Uniform on {0, ..., n-1}, without modulo bias (n > 0).
+  std::uint64_t below(std::uint64_t n) {
+    const std::uint64_t reject_under = (0 - n) % n;  // 2^64 mod n: the incomplete last round
+    for (;;) {
+      const std::uint64_t x = next_u64();
+      if (x >= reject_under) return x % n;
+    }
+  }
   /// Uniform on [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
   /// Standard normal (Box–Muller; the spare value is kept for the next call).

@@ -11,7 +11,9 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "autograd/scalar.hpp"
@@ -43,6 +45,10 @@ Tensor operator-(const Scalar& s, const Tensor& a);
 Tensor operator*(const Tensor& a, const Scalar& s);  ///< d/ds = Σ grad·a
 Tensor operator*(const Scalar& s, const Tensor& a);
 Tensor operator/(const Tensor& a, const Scalar& s);
+/// The larger / smaller of a and b elementwise (broadcast; NaN wins, as
+/// torch.maximum); the gradient goes to the chosen side, half to each at ties.
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
 /// a^b elementwise, a > 0 where b is not an integer; d/da = b a^(b-1), d/db = a^b ln a.
 Tensor pow(const Tensor& a, const Tensor& b);
 
@@ -73,6 +79,15 @@ Tensor abs(const Tensor& x);            ///< d/dx = sign x (0 at 0)
 Tensor pow(const Tensor& x, double c);  ///< d/dx = c x^(c-1) (0 when c = 0)
 /// x if x > 0 else slope·x; d/dx = 1 if x > 0 else slope.
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+Tensor sin(const Tensor& x);    ///< d/dx = cos x
+Tensor cos(const Tensor& x);    ///< d/dx = -sin x
+Tensor log1p(const Tensor& x);  ///< ln(1 + x), exact near 0; d/dx = 1/(1+x)
+Tensor expm1(const Tensor& x);  ///< e^x - 1, exact near 0; d/dx = e^x
+/// log(1 + e^(βx))/β, and x itself where βx > threshold (torch.nn.functional.softplus);
+/// d/dx = σ(βx).
+Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
+/// log σ(x), finite for any x; d/dx = σ(-x).
+Tensor logsigmoid(const Tensor& x);
 /// The error function, 2/√π ∫₀ˣ e^(-t²) dt; d/dx = 2/√π e^(-x²).
 Tensor erf(const Tensor& x);
 /// x Φ(x) exactly (erf), or with the tanh approximation when `tanh_approx`.
@@ -80,7 +95,23 @@ Tensor gelu(const Tensor& x, bool tanh_approx = false);
 /// min(max(x, lo), hi); gradient 1 on the closed interval [lo, hi], as PyTorch.
 Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi);
 
-// ---- reductions (ops/reduce.cpp) ---------------------------------------------
+// ---- reductions (ops/reduce.cpp, ops/statistics.cpp) ------------------------------
+
+/// The dims a reduction works over: one (`sum(x, 1)`, `sum(x, -1)`), several
+/// (`sum(x, {0, 2})`), or all (`{}`, the default). Negative dims count from
+/// the end.
+class Dims {
+ public:
+  Dims() = default;
+  Dims(std::int64_t dim) : dims_{dim} {}
+  Dims(std::initializer_list<std::int64_t> dims) : dims_(dims) {}
+  Dims(std::vector<std::int64_t> dims) : dims_(std::move(dims)) {}
+  const std::vector<std::int64_t>& vec() const { return dims_; }
+
+ private:
+  std::vector<std::int64_t> dims_;
+};
+
 /// x stretched to `shape` by broadcasting; the gradient is summed back.
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
 /// x summed down to `shape`, which must broadcast to x's shape: the adjoint
@@ -88,8 +119,8 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape);
 Tensor sum_to(const Tensor& x, const Shape& shape);
 // `dims` empty means all dims. keepdim keeps reduced dims as size 1.
 
-Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims = {}, bool keepdim = false);
-Tensor mean(const Tensor& x, const std::vector<std::int64_t>& dims = {}, bool keepdim = false);
+Tensor sum(const Tensor& x, const Dims& dims = {}, bool keepdim = false);
+Tensor mean(const Tensor& x, const Dims& dims = {}, bool keepdim = false);
 /// Max over all elements; the gradient is split evenly among ties (as PyTorch).
 Tensor max(const Tensor& x);
 Tensor min(const Tensor& x);
@@ -100,10 +131,30 @@ struct ValuesIndices {
 };
 ValuesIndices max(const Tensor& x, std::int64_t dim, bool keepdim = false);
 ValuesIndices min(const Tensor& x, std::int64_t dim, bool keepdim = false);
-/// Max over `dims`, gradient split evenly among ties.
-Tensor amax(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim = false);
+/// Max / min over `dims`, gradient split evenly among ties.
+Tensor amax(const Tensor& x, const Dims& dims = {}, bool keepdim = false);
+Tensor amin(const Tensor& x, const Dims& dims = {}, bool keepdim = false);
+/// The index (int64, no gradient) of the first max / min along `dim`, or of
+/// the flattened tensor when `dim` is not given.
+Tensor argmax(const Tensor& x, std::optional<std::int64_t> dim = std::nullopt,
+              bool keepdim = false);
+Tensor argmin(const Tensor& x, std::optional<std::int64_t> dim = std::nullopt,
+              bool keepdim = false);
 /// log Σ exp along dims, shifted by the max: finite for logits of ±1000.
-Tensor logsumexp(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim = false);
+Tensor logsumexp(const Tensor& x, const Dims& dims, bool keepdim = false);
+/// Π along `dim` (all elements when not given); the gradient Π_{j≠i} x_j is
+/// exact at zeros too.
+Tensor prod(const Tensor& x, std::optional<std::int64_t> dim = std::nullopt, bool keepdim = false);
+/// Σ (x - mean)² / (N - correction) over dims (correction 1: the unbiased
+/// estimate, as torch.var); std is its square root (write `ag::std` where
+/// `using namespace ag` is in effect: `std` alone names the namespace too).
+Tensor var(const Tensor& x, const Dims& dims = {}, double correction = 1.0, bool keepdim = false);
+Tensor std(const Tensor& x, const Dims& dims = {}, double correction = 1.0, bool keepdim = false);
+/// The p-norm (Σ|x|^p)^(1/p) over dims (p = INFINITY: max |x|); its
+/// gradient is 0 where the norm is 0, as PyTorch's.
+Tensor norm(const Tensor& x, double p = 2.0, const Dims& dims = {}, bool keepdim = false);
+/// Running sums along `dim`; d/dx is the running sum of the gradient from the other end.
+Tensor cumsum(const Tensor& x, std::int64_t dim);
 Tensor softmax(const Tensor& x, std::int64_t dim);
 Tensor log_softmax(const Tensor& x, std::int64_t dim);
 

@@ -51,7 +51,8 @@ ScopeInfo scope_info(std::uint32_t id) {
 
 NameScope::NameScope(std::string_view name, std::string_view description)
     : previous_(detail::current_scope) {
-  if (!name.empty()) detail::current_scope = detail::intern_scope(previous_, name, description).value;
+  if (!name.empty())
+    detail::current_scope = detail::intern_scope(previous_, name, description).value;
 }
 
 NameScope::NameScope(detail::ScopeId id) : previous_(detail::current_scope) {

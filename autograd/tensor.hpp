@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "autograd/dtype.hpp"
+#include "autograd/generator.hpp"
 #include "autograd/grad_mode.hpp"
 #include "autograd/node.hpp"
 #include "autograd/op_attrs.hpp"
@@ -24,7 +26,6 @@ namespace detail {
 struct TensorNode;
 }
 
-class Generator;
 class Tensor;
 
 /// A row-sparse gradient, as an embedding with sparse=true produces:
@@ -57,7 +58,10 @@ class Tensor {
   ~Tensor();
 
   /// A tensor from nested braces: `Tensor::from({{1.0, 2.0}, {3.0, 4.0}})`.
-  /// The element type picks the dtype (float → float32, double → float64).
+  /// The C++ element type picks the dtype, as NumPy does: float → float32,
+  /// double → float64, any integer type → int64 (`from({1, 2, 3})`), bool →
+  /// bool. (Factories and layers use default_dtype() instead; convert with
+  /// to(), or pass the dtype: `from({1.0, 2.0}, DType::float32)`.)
   template <class T>
   static Tensor from(std::initializer_list<T> values);
   template <class T>
@@ -67,6 +71,11 @@ class Tensor {
   /// A tensor of `shape` from row-major `values`; ShapeError if the counts differ.
   template <class T>
   static Tensor from(const std::vector<T>& values, const Shape& shape);
+  /// The same in a given dtype (a float dtype for float values).
+  template <class T>
+  static Tensor from(std::initializer_list<T> values, DType dtype) {
+    return from(values).to(dtype);
+  }
 
   bool defined() const { return node_ != nullptr; }
   const Shape& shape() const;
@@ -233,39 +242,67 @@ inline Tensor::~Tensor() {
 
 // ---- factories -------------------------------------------------------------
 
-/// Uninitialised storage of `shape`.
-Tensor empty(const Shape& shape, DType dtype = DType::float32);
+/// Uninitialised storage of `shape`. Every factory's dtype defaults to
+/// default_dtype() (float32 unless set_default_dtype).
+Tensor empty(const Shape& shape, DType dtype = default_dtype());
 /// All zeros / ones / `value`.
-Tensor zeros(const Shape& shape, DType dtype = DType::float32);
-Tensor ones(const Shape& shape, DType dtype = DType::float32);
-Tensor full(const Shape& shape, double value, DType dtype = DType::float32);
+Tensor zeros(const Shape& shape, DType dtype = default_dtype());
+Tensor ones(const Shape& shape, DType dtype = default_dtype());
+Tensor full(const Shape& shape, double value, DType dtype = default_dtype());
 /// [start, start + step, ...) up to `end` (exclusive), as in PyTorch.
-Tensor arange(double start, double end, double step = 1.0, DType dtype = DType::float32);
-inline Tensor arange(double end, DType dtype = DType::float32) {
+Tensor arange(double start, double end, double step = 1.0, DType dtype = default_dtype());
+inline Tensor arange(double end, DType dtype = default_dtype()) {
   return arange(0.0, end, 1.0, dtype);
 }
 /// The n×n identity.
-Tensor eye(std::int64_t n, DType dtype = DType::float32);
+Tensor eye(std::int64_t n, DType dtype = default_dtype());
 /// A one-element 0-d tensor.
-Tensor scalar_tensor(double value, DType dtype = DType::float32);
+Tensor scalar_tensor(double value, DType dtype = default_dtype());
 /// Indices (int64) from a list.
 Tensor index_tensor(const std::vector<std::int64_t>& indices, const Shape& shape = {});
 /// Uniform on [low, high) / standard normal, from `gen`.
-Tensor rand(const Shape& shape, Generator& gen, DType dtype = DType::float32, double low = 0.0,
+Tensor rand(const Shape& shape, Generator& gen, DType dtype = default_dtype(), double low = 0.0,
             double high = 1.0);
-Tensor randn(const Shape& shape, Generator& gen, DType dtype = DType::float32, double mean = 0.0,
+Tensor randn(const Shape& shape, Generator& gen, DType dtype = default_dtype(), double mean = 0.0,
              double stddev = 1.0);
+/// The same from this thread's default generator (torch.rand, torch.randn).
+inline Tensor rand(const Shape& shape, DType dtype = default_dtype(), double low = 0.0,
+                   double high = 1.0) {
+  return rand(shape, default_generator(), dtype, low, high);
+}
+inline Tensor randn(const Shape& shape, DType dtype = default_dtype(), double mean = 0.0,
+                    double stddev = 1.0) {
+  return randn(shape, default_generator(), dtype, mean, stddev);
+}
+/// int64 uniform on [low, high) (torch.randint); ValueError if low >= high.
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape,
+               Generator& gen = default_generator());
+/// A random permutation of 0..n-1 (int64, torch.randperm).
+Tensor randperm(std::int64_t n, Generator& gen = default_generator());
+/// `num_samples` class indices (int64) per row of `probs` (a (C) or (N, C)
+/// float tensor of non-negative weights, normalised per row), with or
+/// without replacement (torch.multinomial). ValueError for negative, NaN or
+/// all-zero rows, or more samples than nonzero weights without replacement.
+Tensor multinomial(const Tensor& probs, std::int64_t num_samples, bool replacement = false,
+                   Generator& gen = default_generator());
+/// Shuffles `items` in place, reproducibly from `gen` (Fisher–Yates).
+template <class T>
+void shuffle(std::vector<T>& items, Generator& gen = default_generator()) {
+  for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[gen.below(i)]);
+}
 
 // ---- template definitions ----------------------------------------------------
 
 template <class T>
 Tensor Tensor::from(const std::vector<T>& values, const Shape& shape) {
-  Tensor t = detail::empty_tensor(shape, dtype_of<T>(), "Tensor::from");
+  using Stored = stored_type_t<T>;
+  Tensor t = detail::empty_tensor(shape, dtype_of<Stored>(), "Tensor::from");
   if (static_cast<std::int64_t>(values.size()) != t.numel()) {
     detail::fail<ShapeError>("Tensor::from: {} values do not fill shape {} ({} elements)",
                              values.size(), shape, t.numel());
   }
-  std::copy(values.begin(), values.end(), t.data<T>());
+  std::transform(values.begin(), values.end(), t.data<Stored>(),
+                 [](const T& v) { return static_cast<Stored>(v); });
   return t;
 }
 
@@ -297,7 +334,8 @@ Tensor Tensor::from(std::initializer_list<std::initializer_list<std::initializer
       detail::fail<ShapeError>("Tensor::from: ragged matrices ({} and {})", inner, m.shape());
     }
     inner = m.shape();
-    flat.insert(flat.end(), m.data<T>(), m.data<T>() + m.numel());
+    const auto* values = m.data<stored_type_t<T>>();
+    flat.insert(flat.end(), values, values + m.numel());
   }
   if (inner.empty()) inner = {0, 0};
   return from(flat, {static_cast<std::int64_t>(mats.size()), inner[0], inner[1]});

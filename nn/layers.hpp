@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "autograd/generator.hpp"
-#include "autograd/ops.hpp"
 #include "autograd/nn/module.hpp"
+#include "autograd/ops.hpp"
 
 namespace ag::nn {
 
@@ -20,7 +20,7 @@ namespace ag::nn {
 class Linear : public Module {
  public:
   Linear(std::int64_t in_features, std::int64_t out_features, bool bias = true,
-         DType dtype = DType::float32, Generator& gen = default_generator());
+         DType dtype = default_dtype(), Generator& gen = default_generator());
   Tensor forward(const Tensor& x) override;
   std::string name() const override;
   Tensor weight, bias;  ///< bias is undefined without one
@@ -94,7 +94,8 @@ std::shared_ptr<Module> activation(const std::string& name);
 std::shared_ptr<Sequential> MLP(const std::vector<std::int64_t>& sizes,
                                 const std::string& hidden_activation = "relu",
                                 const std::string& output_activation = "identity", bool bias = true,
-                                DType dtype = DType::float32, Generator& gen = default_generator());
+                                DType dtype = default_dtype(),
+                                Generator& gen = default_generator());
 
 /// A lookup table: forward(indices int64 of any shape) gives indices.shape +
 /// [dim]. Initialised N(0, 1), the padding row zero. With `sparse`, the
@@ -103,7 +104,7 @@ class Embedding : public Module {
  public:
   Embedding(std::int64_t num_embeddings, std::int64_t dim,
             std::optional<std::int64_t> padding_idx = std::nullopt, bool sparse = false,
-            DType dtype = DType::float32, Generator& gen = default_generator());
+            DType dtype = default_dtype(), Generator& gen = default_generator());
   Tensor forward(const Tensor& indices) override;
   std::string name() const override;
   Tensor weight;
@@ -122,7 +123,7 @@ class EmbeddingBag : public Module {
  public:
   enum class Mode { sum, mean };
   EmbeddingBag(std::int64_t num_embeddings, std::int64_t dim, Mode mode = Mode::mean,
-               bool sparse = false, DType dtype = DType::float32,
+               bool sparse = false, DType dtype = default_dtype(),
                Generator& gen = default_generator(),
                std::optional<std::int64_t> padding_idx = std::nullopt);
   Tensor forward(const Tensor& indices) override;
@@ -156,7 +157,7 @@ class Dropout : public Module {
 class LayerNorm : public Module {
  public:
   explicit LayerNorm(std::int64_t features, double eps = 1e-5, bool affine = true,
-                     DType dtype = DType::float32);
+                     DType dtype = default_dtype());
   Tensor forward(const Tensor& x) override;
   std::string name() const override;
   Tensor weight, bias;

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "autograd/tensor.hpp"
 #include "autograd/nn/module.hpp"
+#include "autograd/tensor.hpp"
 
 namespace ag::nn {
 

@@ -97,7 +97,7 @@ class Module {
 
   std::vector<std::pair<std::string, Tensor>> parameters_, buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
-  std::string scope_name_;  ///< its name in its parent (empty for a root)
+  std::string scope_name_;            ///< its name in its parent (empty for a root)
   std::uint32_t scope_parent_ = ~0u;  ///< the scope its cached scope id is inside
   std::uint32_t scope_id_ = 0;
   bool training_ = true;

@@ -11,7 +11,7 @@ import re
 import sys
 
 LAYERS = [
-    ("engine", ["error.hpp", "shape.*", "dtype.hpp", "storage.*", "node_pool.*", "node.hpp",
+    ("engine", ["error.hpp", "shape.*", "dtype.*", "storage.*", "node_pool.*", "node.hpp",
                 "node_list.hpp", "engine.cpp", "labels.cpp", "grad_mode.hpp", "anomaly.hpp",
                 "generator.*", "op_attrs.hpp", "scope.*", "version.*"]),
     ("kinds", ["scalar.*", "tensor.*", "factory.cpp", "tensor_format.cpp"]),

@@ -51,6 +51,67 @@ TEST_CASE("random tensors are reproducible from a seed") {
   CHECK(*std::max_element(u.begin(), u.end()) < 1);
 }
 
+TEST_CASE("integer literals make int64 tensors; one default dtype for factories and layers") {
+  const Tensor i = Tensor::from({1, 2, 3});
+  CHECK(i.dtype() == DType::int64);
+  CHECK(i.to_vector() == std::vector<double>{1, 2, 3});
+  CHECK(Tensor::from({{1, 2}, {3, 4}}).dtype() == DType::int64);
+  CHECK(Tensor::from({true, false}).dtype() == DType::boolean);
+  CHECK(Tensor::from({1.0, 2.0}, DType::float32).dtype() == DType::float32);
+  CHECK(default_dtype() == DType::float32);
+  set_default_dtype(DType::float64);
+  CHECK(zeros({2}).dtype() == DType::float64);
+  CHECK(randn({2}).dtype() == DType::float64);
+  std::thread([] { CHECK(default_dtype() == DType::float32); }).join();  // per thread
+  set_default_dtype(DType::float32);
+  CHECK(ones({2}).dtype() == DType::float32);
+  CHECK_THROWS_AS(set_default_dtype(DType::int64), DTypeError);
+}
+
+TEST_CASE("sampling: randint, randperm, multinomial, shuffle, the default generator") {
+  Generator g(11);
+  const Tensor r = randint(-3, 4, {2000}, g);
+  CHECK(r.dtype() == DType::int64);
+  std::vector<int> seen(7, 0);
+  for (double v : r.to_vector()) {
+    REQUIRE(v >= -3);
+    REQUIRE(v < 4);
+    ++seen[static_cast<int>(v) + 3];
+  }
+  for (int count : seen) CHECK(count > 200);  // 2000/7 = 286 expected each
+  CHECK_THROWS_AS(randint(2, 2, {1}, g), ValueError);
+  std::vector<double> perm = randperm(50, g).to_vector();
+  std::sort(perm.begin(), perm.end());
+  for (int k = 0; k < 50; ++k) CHECK(perm[k] == k);
+  Generator a(3), b(3);
+  CHECK(randperm(20, a).to_vector() == randperm(20, b).to_vector());
+  std::vector<int> items{1, 2, 3, 4, 5, 6, 7, 8};
+  std::vector<int> again = items;
+  Generator s1(9), s2(9);
+  shuffle(items, s1);
+  shuffle(again, s2);
+  CHECK(items == again);
+  // multinomial: frequencies follow the weights; without replacement no repeats
+  const Tensor w = Tensor::from({0.1, 0.0, 0.6, 0.3});
+  std::vector<int> hits(4, 0);
+  for (double v : multinomial(w, 4000, true, g).to_vector()) ++hits[static_cast<int>(v)];
+  CHECK(hits[1] == 0);
+  CHECK(std::abs(hits[2] - 2400) < 150);
+  CHECK(std::abs(hits[0] - 400) < 100);
+  const Tensor rows = multinomial(Tensor::from({{1.0, 1.0, 1.0}, {0.0, 2.0, 1.0}}), 2, false, g);
+  CHECK(rows.shape() == Shape{2, 2});
+  CHECK(rows.at({0, 0}) != rows.at({0, 1}));
+  CHECK(rows.at({1, 0}) != 0.0);
+  CHECK_THROWS_AS(multinomial(w, 4, false, g), ValueError);  // only 3 nonzero weights
+  CHECK_THROWS_AS(multinomial(Tensor::from({1.0, -1.0}), 1, true, g), ValueError);
+  CHECK_THROWS_AS(multinomial(Tensor::from({0.0, 0.0}), 1, true, g), ValueError);
+  // without a generator: the thread's default one, reseedable
+  manual_seed(5);
+  const auto first = rand({4}).to_vector();
+  manual_seed(5);
+  CHECK(rand({4}).to_vector() == first);
+}
+
 TEST_CASE("printing shows values, shape and dtype, and elides large tensors") {
   CHECK(fmt::format("{}", Tensor::from({{1.0, 2.0}, {3.0, 4.0}})) ==
         "tensor([[1.0000, 2.0000],\n        [3.0000, 4.0000]], shape=[2, 2], dtype=float64)");

@@ -139,6 +139,33 @@ Tensor operator-(const Tensor& a) {
   return out;
 }
 
+namespace {
+// max(a, b) and min(a, b): the gradient to the chosen side, split evenly
+// at ties; with a NaN both sides get it (PyTorch's masks: a side loses the
+// gradient only where it strictly loses)
+template <bool is_max>
+void extreme_vjp(TensorNode& n, const Tensor& g) {
+  const Tensor a = input(n, 0).detach(), b = input(n, 1).detach();
+  const Tensor zero = zeros({}, g.dtype());
+  const Tensor tie = eq(a, b), half = g * 0.5;
+  const Tensor a_loses = is_max ? lt(a, b) : gt(a, b), b_loses = is_max ? gt(a, b) : lt(a, b);
+  if (input_wants_grad(n, 0)) accumulate_input(n, 0, where(tie, half, where(a_loses, zero, g)));
+  if (input_wants_grad(n, 1)) accumulate_input(n, 1, where(tie, half, where(b_loses, zero, g)));
+}
+const Op maximum_op{"maximum", "max", &tensor_kind, run_backward<extreme_vjp<true>>};
+const Op minimum_op{"minimum", "min", &tensor_kind, run_backward<extreme_vjp<false>>};
+}  // namespace
+Tensor maximum(const Tensor& a, const Tensor& b) {
+  return binary(maximum_op,
+                map2("maximum", a, b, [](auto x, auto y) { return x > y || x != x ? x : y; }), a,
+                b);
+}
+Tensor minimum(const Tensor& a, const Tensor& b) {
+  return binary(minimum_op,
+                map2("minimum", a, b, [](auto x, auto y) { return x < y || x != x ? x : y; }), a,
+                b);
+}
+
 // ---- tensor ∘ constant ---------------------------------------------------------
 
 namespace {

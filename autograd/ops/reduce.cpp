@@ -16,8 +16,8 @@ using namespace detail;
 namespace {
 
 // Sorted, unique, normalised dims; all dims when `dims` is empty.
-std::vector<int> reduction_dims(const Tensor& x, const std::vector<std::int64_t>& dims,
-                                std::string_view op) {
+std::vector<int> reduction_dims(const Tensor& x, const Dims& wanted, std::string_view op) {
+  const std::vector<std::int64_t>& dims = wanted.vec();
   std::vector<int> out;
   if (dims.empty()) {
     for (std::size_t k = 0; k < x.shape().size(); ++k) out.push_back(static_cast<int>(k));
@@ -91,7 +91,7 @@ Tensor sum_forward(const Tensor& x, const std::vector<int>& dims, bool keepdim) 
   return out;
 }
 }  // namespace
-Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
+Tensor sum(const Tensor& x, const Dims& dims, bool keepdim) {
   std::vector<int> d = reduction_dims(x, dims, "sum");
   Tensor out = sum_forward(x, d, keepdim);
   if (record(out, sum_op, {x.node()})) out.node()->attrs.emplace(DimsAttrs{std::move(d)});
@@ -113,7 +113,7 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
   return dims.empty() ? reshape(x, shape) : reshape(sum(x, dims, true), shape);
 }
 
-Tensor mean(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
+Tensor mean(const Tensor& x, const Dims& dims, bool keepdim) {
   const std::vector<int> d = reduction_dims(x, dims, "mean");
   std::int64_t count = 1;
   for (int k : d) count *= x.shape()[k];
@@ -182,8 +182,7 @@ const Op amin_op{"amin",
                  nullptr,
                  kSavesInputs | kSavesOutput};
 
-Tensor reduce_extremum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim,
-                       bool is_max) {
+Tensor reduce_extremum(const Tensor& x, const Dims& dims, bool keepdim, bool is_max) {
   const char* name = is_max ? "amax" : "amin";
   std::vector<int> d = reduction_dims(x, dims, name);
   Tensor out = extremum(x, d, keepdim, is_max, name).values;
@@ -227,8 +226,21 @@ ValuesIndices extremum_dim(const Tensor& x, std::int64_t dim, bool keepdim, bool
 
 Tensor max(const Tensor& x) { return reduce_extremum(x, {}, false, true); }
 Tensor min(const Tensor& x) { return reduce_extremum(x, {}, false, false); }
-Tensor amax(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
+Tensor amax(const Tensor& x, const Dims& dims, bool keepdim) {
   return reduce_extremum(x, dims, keepdim, true);
+}
+Tensor amin(const Tensor& x, const Dims& dims, bool keepdim) {
+  return reduce_extremum(x, dims, keepdim, false);
+}
+Tensor argmax(const Tensor& x, std::optional<std::int64_t> dim, bool keepdim) {
+  if (!dim) return extremum(reshape(x.detach(), {-1}), {0}, false, true, "argmax").indices;
+  const int d = normalize_dim(*dim, x.shape().size(), "argmax");
+  return extremum(x.detach(), {d}, keepdim, true, "argmax").indices;
+}
+Tensor argmin(const Tensor& x, std::optional<std::int64_t> dim, bool keepdim) {
+  if (!dim) return extremum(reshape(x.detach(), {-1}), {0}, false, false, "argmin").indices;
+  const int d = normalize_dim(*dim, x.shape().size(), "argmin");
+  return extremum(x.detach(), {d}, keepdim, false, "argmin").indices;
 }
 ValuesIndices max(const Tensor& x, std::int64_t dim, bool keepdim) {
   return extremum_dim(x, dim, keepdim, true);
@@ -239,7 +251,7 @@ ValuesIndices min(const Tensor& x, std::int64_t dim, bool keepdim) {
 
 // ---- the log-sum-exp family: compositions, so any order differentiates ----------
 
-Tensor logsumexp(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
+Tensor logsumexp(const Tensor& x, const Dims& dims, bool keepdim) {
   // m + log Σ exp(x - m) with m = max (a constant: the gradient does not
   // depend on it), 0 where the max is infinite so that inf - inf is avoided.
   Tensor m = amax(x.detach(), dims, true);

@@ -83,6 +83,85 @@ Tensor sigmoid(const Tensor& x) {
                x);
 }
 
+namespace {
+// sin x: d/dx = cos x
+void sin_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, g * cos(input(n, 0))); }
+const Op sin_op{"sin", "sin", &tensor_kind, run_backward<sin_vjp>};
+// cos x: d/dx = -sin x
+void cos_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, -g * sin(input(n, 0))); }
+const Op cos_op{"cos", "cos", &tensor_kind, run_backward<cos_vjp>};
+}  // namespace
+Tensor sin(const Tensor& x) {
+  return unary(sin_op, map("sin", x, [](auto v) { return std::sin(v); }), x);
+}
+Tensor cos(const Tensor& x) {
+  return unary(cos_op, map("cos", x, [](auto v) { return std::cos(v); }), x);
+}
+
+namespace {
+// ln(1 + x), exact for small x: d/dx = 1/(1 + x)
+void log1p_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, g / (1.0 + input(n, 0))); }
+const Op log1p_op{"log1p", "log1p", &tensor_kind, run_backward<log1p_vjp>};
+// e^x - 1, exact for small x: d/dx = e^x = output + 1
+void expm1_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, g * (output(n) + 1.0)); }
+const Op expm1_op{"expm1", "expm1", &tensor_kind, run_backward<expm1_vjp>,
+                  nullptr, nullptr, kSavesOutput};
+}  // namespace
+Tensor log1p(const Tensor& x) {
+  return unary(log1p_op, map("log1p", x, [](auto v) { return std::log1p(v); }), x);
+}
+Tensor expm1(const Tensor& x) {
+  return unary(expm1_op, map("expm1", x, [](auto v) { return std::expm1(v); }), x);
+}
+
+namespace {
+// log(1 + e^(βx))/β, the input itself where βx > threshold (as PyTorch):
+// d/dx = σ(βx), or 1 past the threshold
+struct SoftplusAttrs {
+  double beta, threshold;
+};
+void softplus_vjp(TensorNode& n, const Tensor& g) {
+  const auto [beta, threshold] = attrs<SoftplusAttrs>(n);
+  const Tensor bx = input(n, 0) * beta;
+  accumulate_input(n, 0, g * where(gt(bx.detach(), threshold), ones({}, g.dtype()), sigmoid(bx)));
+}
+std::string softplus_label(const Node& n) {
+  return fmt::format("softplus β={:g}", attrs<SoftplusAttrs>(as_tensor(n)).beta);
+}
+const Op softplus_op{"softplus", "softplus", &tensor_kind, run_backward<softplus_vjp>,
+                     softplus_label};
+}  // namespace
+Tensor softplus(const Tensor& x, double beta, double threshold) {
+  Tensor out = map("softplus", x, [=](auto v) {
+    using T = decltype(v);
+    const T bx = T(beta) * v;
+    // log(1 + e^t) = max(t, 0) + log1p(e^-|t|): no overflow at large t
+    return bx > T(threshold)
+               ? v
+               : (std::max(bx, T(0)) + std::log1p(std::exp(-std::fabs(bx)))) / T(beta);
+  });
+  if (record(out, softplus_op, {x.node()}))
+    out.node()->attrs.emplace(SoftplusAttrs{beta, threshold});
+  return out;
+}
+
+namespace {
+// log σ(x) = min(x, 0) - log(1 + e^-|x|), finite at ±1000: d/dx = 1 - σ(x) = σ(-x)
+void logsigmoid_vjp(TensorNode& n, const Tensor& g) {
+  accumulate_input(n, 0, g * sigmoid(-input(n, 0)));
+}
+const Op logsigmoid_op{"logsigmoid", "log σ", &tensor_kind, run_backward<logsigmoid_vjp>};
+}  // namespace
+Tensor logsigmoid(const Tensor& x) {
+  return unary(logsigmoid_op,
+               map("logsigmoid", x,
+                   [](auto v) {
+                     using T = decltype(v);
+                     return std::min(v, T(0)) - std::log1p(std::exp(-std::fabs(v)));
+                   }),
+               x);
+}
+
 // ---- piecewise-linear functions: relu, abs, leaky_relu -------------------------
 
 namespace {

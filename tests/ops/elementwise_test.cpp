@@ -43,3 +43,18 @@ TEST_CASE("elementwise: Scalars on either side, gradients through the Scalar") {
   CHECK_THROWS_AS(gradgradcheck([](const Args& x) { return x[0] * x[1].to_scalar(); }, {a, s}),
                   GraphError);
 }
+
+TEST_CASE("elementwise: maximum and minimum broadcast, split ties, let NaN through") {
+  for (const auto& [sa, sb] : kPatterns) {
+    check([](const Args& x) { return maximum(x[0], x[1]); }, {input(sa), input(sb)});
+    check([](const Args& x) { return minimum(x[0], x[1]); }, {input(sa), input(sb)});
+  }
+  const Tensor a = Tensor::from({1.0, 2.0, 3.0}).requires_grad_();
+  const Tensor b = Tensor::from({2.0, 2.0, std::nan("")}).requires_grad_();
+  const Tensor m = maximum(a, b);
+  CHECK(m.at({0}) == 2.0);
+  CHECK(std::isnan(m.at({2})));
+  sum(maximum(a, b.detach())).backward();
+  CHECK(a.grad().to_vector() == std::vector<double>{0, 0.5, 1});  // as PyTorch at a NaN
+  CHECK(minimum(a, b).at({0}) == 1.0);
+}

@@ -77,3 +77,21 @@ TEST_CASE("reduce: float32 sums are as exact as float32 allows, at 1e5 to 1e7 el
   check_float32_sum(mean(logsumexp(logits, {1})), mean(logsumexp(logits.to(DType::float64), {1})));
   CHECK(sum(zeros({0, 3}), {0}).to_vector() == std::vector<double>{0, 0, 0});
 }
+
+TEST_CASE("reduce: amin, argmax, argmin and one dims convention") {
+  const Tensor a = input({3, 4, 2});
+  check([](const Args& x) { return amin(x[0], {0, 2}); }, {a});
+  check([](const Args& x) { return amin(x[0]); }, {a});
+  const Tensor x = Tensor::from({{1.0, 5.0, 5.0}, {7.0, 0.0, 0.0}});
+  CHECK(argmax(x).item() == 3);
+  CHECK(argmin(x).item() == 4);  // the first of tied minima
+  CHECK(argmax(x, 1).to_vector() == std::vector<double>{1, 0});
+  CHECK(argmin(x, 0, true).shape() == Shape{1, 3});
+  CHECK(argmax(x, 1).dtype() == DType::int64);
+  // sum(x, 1), sum(x, -1), sum(x, {0, 1}) and sum(x, std::vector) agree
+  CHECK(sum(x, 1).to_vector() == sum(x, {1}).to_vector());
+  CHECK(sum(x, -1).to_vector() == sum(x, std::vector<std::int64_t>{1}).to_vector());
+  CHECK(sum(x, {0, 1}).item() == 18.0);
+  CHECK(mean(x, 0).to_vector() == std::vector<double>{4, 2.5, 2.5});
+  CHECK_THROWS_AS(argmax(x, 2), ShapeError);
+}

@@ -35,3 +35,29 @@ TEST_CASE("unary: the exact GELU's second derivative keeps its phi term") {
   }
   check([](const Args& v) { return erf(v[0]); }, {input({3, 4})});
 }
+
+TEST_CASE("unary: sin, cos, log1p, expm1, softplus, logsigmoid") {
+  const Tensor a = input({3, 4}, -3.0, 3.0);
+  check([](const Args& x) { return sin(x[0]); }, {a});
+  check([](const Args& x) { return cos(x[0]); }, {a});
+  check([](const Args& x) { return log1p(x[0]); }, {input({3, 4}, -0.8, 3.0)});
+  check([](const Args& x) { return expm1(x[0]); }, {a});
+  check([](const Args& x) { return softplus(x[0]); }, {a});
+  check([](const Args& x) { return softplus(x[0], 2.0, 3.0); }, {a});  // some past the threshold
+  check([](const Args& x) { return logsigmoid(x[0]); }, {a});
+}
+
+TEST_CASE("unary: the log-family stays exact near 0 and finite far out") {
+  const Tensor tiny = Tensor::from({1e-12, -1e-12});
+  CHECK(log1p(tiny).at({0}) == doctest::Approx(1e-12).epsilon(1e-12));
+  CHECK(expm1(tiny).at({1}) == doctest::Approx(-1e-12).epsilon(1e-12));
+  const Tensor far = Tensor::from({-1000.0, 1000.0}).requires_grad_();
+  const Tensor ls = logsigmoid(far);
+  CHECK(ls.at({0}) == -1000.0);
+  CHECK(ls.at({1}) == 0.0);
+  const Tensor sp = softplus(far);
+  CHECK(sp.at({0}) == 0.0);
+  CHECK(sp.at({1}) == 1000.0);
+  sum(ls + sp).backward();
+  for (double v : far.grad().to_vector()) CHECK(std::isfinite(v));
+}

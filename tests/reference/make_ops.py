@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Writes ops.json beside this script: PyTorch's float64 forward values and
+vector-Jacobian products for the ops added after ../shared/conformance, in
+that data's schema (its README describes it), so tests/conformance_test.cpp
+reads both. Deterministic: inputs come from a seeded generator, rounded to
+4 decimals, and are stored literally; the tests never need torch.
+
+  /usr/bin/python3 tests/reference/make_ops.py   (Debian's python3-torch)
+"""
+import json
+import math
+import pathlib
+
+import torch
+
+torch.set_default_dtype(torch.float64)
+torch.set_num_threads(1)
+gen = torch.Generator().manual_seed(20261202)
+
+
+def normal(shape, low=None):
+    x = torch.randn(shape, generator=gen)
+    if low is not None:  # positive inputs: |x| + low
+        x = x.abs() + low
+    return torch.round(x * 1e4) / 1e4
+
+
+def ints(shape, low, high):
+    return torch.randint(low, high, shape, generator=gen)
+
+
+def encode(t):
+    out = {"shape": list(t.shape), "data": [v if t.dtype == torch.bool else (int(v) if not
+            t.dtype.is_floating_point else float(v)) for v in t.flatten().tolist()]}
+    if t.dtype == torch.int64:
+        out["dtype"] = "int64"
+    elif t.dtype == torch.bool:
+        out["dtype"] = "bool"
+    return out
+
+
+cases = []
+
+
+def case(name, op, expr, inputs, attrs=None, tags=(), extra=None):
+    """expr: the PyTorch call as text, evaluated with the inputs by name."""
+    leaves = {}
+    for key, value in inputs.items():
+        t = value.clone()
+        if t.dtype.is_floating_point:
+            t.requires_grad_()
+        leaves[key] = t
+    out = eval(expr, {"torch": torch, "F": torch.nn.functional, "math": math}, dict(leaves))
+    entry = {"name": name, "op": op, "attrs": attrs or {}, "torch_expr": expr, "tags": list(tags),
+             "inputs": {k: dict(encode(v.detach()), requires_grad=v.requires_grad)
+                        for k, v in leaves.items()}}
+    values = out[0] if isinstance(out, tuple) else out
+    wrt = {k: v for k, v in leaves.items() if v.requires_grad}
+    if values.dtype.is_floating_point and values.requires_grad:
+        upstream = normal(values.shape) if values.dim() else torch.tensor(0.7)
+        grads = torch.autograd.grad(values, list(wrt.values()), upstream, allow_unused=True)
+        entry["upstream"] = encode(upstream)
+        entry["grads"] = {k: encode(g if g is not None else torch.zeros_like(wrt[k]))
+                          for k, g in zip(wrt, grads)}
+    else:
+        for v in leaves.values():
+            v.requires_grad_(False)
+        for spec in entry["inputs"].values():
+            spec["requires_grad"] = False
+        entry["upstream"] = None
+        entry["grads"] = {}
+    entry["output"] = encode(values.detach())
+    if isinstance(out, tuple):
+        entry["extra_outputs"] = {"indices": encode(out[1])}
+    cases.append(entry)
+
+
+# ---- unary (ops/unary.cpp) ----
+x = normal((3, 4)) * 2
+for op in ["sin", "cos", "expm1"]:
+    case(op, op, f"torch.{op}(x)", {"x": x})
+case("log1p", "log1p", "torch.log1p(x)", {"x": normal((3, 4), 0.0) - 0.5})
+case("softplus", "softplus", "F.softplus(x)", {"x": x}, {"beta": 1.0, "threshold": 20.0})
+case("softplus_beta", "softplus", "F.softplus(x, beta=2.0, threshold=3.0)", {"x": x},
+     {"beta": 2.0, "threshold": 3.0})
+case("softplus_far", "softplus", "F.softplus(x)", {"x": torch.tensor([-1000.0, -30.0, 30.0, 1000.0])},
+     {"beta": 1.0, "threshold": 20.0}, ["hard"])
+case("logsigmoid", "logsigmoid", "F.logsigmoid(x)", {"x": x})
+case("logsigmoid_far", "logsigmoid", "F.logsigmoid(x)",
+     {"x": torch.tensor([-1000.0, -40.0, 40.0, 1000.0])}, {}, ["hard"])
+
+# ---- binary (ops/elementwise.cpp) ----
+for a_shape, b_shape, suffix in [((3, 4), (3, 4), "same"), ((3, 4), (4,), "row"),
+                                 ((3, 1), (1, 4), "outer")]:
+    a, b = normal(a_shape), normal(b_shape)
+    for op in ["maximum", "minimum"]:
+        case(f"{op}_{suffix}", op, f"torch.{op}(a, b)", {"a": a, "b": b},
+             tags=["broadcast"] if a_shape != b_shape else [])
+ties = torch.tensor([1.0, 2.0, -3.0, 0.5])
+case("maximum_ties", "maximum", "torch.maximum(a, b)",
+     {"a": ties, "b": torch.tensor([2.0, 2.0, -3.0, 0.0])}, tags=["tie"])
+
+# ---- reductions (ops/reduce.cpp, ops/statistics.cpp) ----
+x = normal((3, 4, 2))
+case("amin_dims", "amin", "torch.amin(x, dim=(0, 2))", {"x": x}, {"dim": [0, 2], "keepdim": False})
+case("amin_keep", "amin", "torch.amin(x, dim=1, keepdim=True)", {"x": x}, {"dim": 1, "keepdim": True})
+case("argmax_all", "argmax", "torch.argmax(x)", {"x": x}, {"dim": None, "keepdim": False})
+case("argmax_dim", "argmax", "torch.argmax(x, dim=1)", {"x": x}, {"dim": 1, "keepdim": False})
+case("argmin_keep", "argmin", "torch.argmin(x, dim=-1, keepdim=True)", {"x": x},
+     {"dim": -1, "keepdim": True})
+case("prod_all", "prod", "torch.prod(x)", {"x": normal((5,))}, {"dim": None, "keepdim": False})
+case("prod_dim", "prod", "torch.prod(x, 1)", {"x": x}, {"dim": 1, "keepdim": False})
+case("prod_zero", "prod", "torch.prod(x, 1, keepdim=True)",
+     {"x": torch.tensor([[2.0, 0.0, 3.0], [0.0, 1.5, 0.0], [1.0, -2.0, 0.5]])},
+     {"dim": 1, "keepdim": True}, ["kink"])
+case("var_all", "var", "torch.var(x)", {"x": x}, {"dim": None, "correction": 1, "keepdim": False})
+case("var_dims", "var", "torch.var(x, dim=(0, 2), unbiased=False, keepdim=True)", {"x": x},
+     {"dim": [0, 2], "correction": 0, "keepdim": True})
+case("std_dim", "std", "torch.std(x, dim=1)", {"x": x}, {"dim": 1, "correction": 1, "keepdim": False})
+for p in [1, 2, 3, math.inf]:
+    label = "inf" if math.isinf(p) else str(p)
+    case(f"norm_{label}", "norm", f"torch.linalg.vector_norm(x, ord={p!r})".replace("inf", "math.inf"), {"x": x},
+         {"p": label, "dim": None, "keepdim": False})
+    case(f"norm_{label}_dim", "norm", f"torch.linalg.vector_norm(x, ord={p!r}, dim=1, keepdim=True)".replace("inf", "math.inf"),
+         {"x": x}, {"p": label, "dim": 1, "keepdim": True})
+case("norm_zero", "norm", "torch.linalg.vector_norm(x, ord=2, dim=1)",
+     {"x": torch.tensor([[0.0, 0.0], [3.0, -4.0]])}, {"p": "2", "dim": 1, "keepdim": False}, ["kink"])
+case("cumsum_0", "cumsum", "torch.cumsum(x, 0)", {"x": x}, {"dim": 0})
+case("cumsum_last", "cumsum", "torch.cumsum(x, -1)", {"x": x}, {"dim": -1})
+
+meta = {"generator": "tests/reference/make_ops.py", "schema_version": 1,
+        "torch_version_reported": torch.__version__,
+        "torch_package": "Debian python3-torch", "dtype": "float64",
+        "layout": "row-major (C order), data is the flattened tensor",
+        "description": "Single-op forward/backward cases for ops beyond ../shared/conformance"}
+path = pathlib.Path(__file__).with_name("ops.json")
+path.write_text(json.dumps({"meta": meta, "cases": cases}, indent=None) + "\n")
+print(f"{path}: {len(cases)} cases")
