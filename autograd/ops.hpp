@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -169,6 +170,13 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
 void set_num_threads(int threads);
 int get_num_threads();
 
+/// Einstein summation over one or two operands (torch.einsum): "ij,jk->ik",
+/// "bij,bjk->bik", "i,i->", "ij->ji", "bhqd,bhkd->bhqk", ...; without "->" the
+/// output is the labels used once, in alphabetical order. Labels are
+/// letters; a label repeated within one operand (a diagonal) and "..." are
+/// not supported (ValueError). Runs as one batched matmul (ops/einsum.cpp).
+Tensor einsum(std::string_view equation, const std::vector<Tensor>& operands);
+
 // ---- shapes (ops/shape.cpp) ------------------------------------------------------
 
 /// Same data, new shape (one size may be -1); ShapeError if counts differ.
@@ -188,6 +196,41 @@ Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t
              std::int64_t step = 1);
 /// x[..., index, ...] along `dim`, dropping it.
 Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index);
+
+// ---- rearranging (ops/rearrange.cpp): compositions of the shape ops but flip --
+
+/// x with the order of elements along `dims` reversed (torch.flip).
+Tensor flip(const Tensor& x, const Dims& dims);
+/// x tiled `repeats[d]` times along each dim d (torch.Tensor.repeat); extra
+/// leading repeats add leading dims.
+Tensor repeat(const Tensor& x, const std::vector<std::int64_t>& repeats);
+/// x broadcast to `sizes`, where -1 keeps x's size (torch.Tensor.expand).
+Tensor expand(const Tensor& x, const Shape& sizes);
+/// Pieces of `split_size` along `dim` (the last may be smaller), or of the
+/// given sizes, which must add up to the dim's size (torch.split).
+std::vector<Tensor> split(const Tensor& x, std::int64_t split_size, std::int64_t dim = 0);
+std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& sizes,
+                          std::int64_t dim = 0);
+/// At most `chunks` pieces of equal size ceil(n / chunks) along `dim` (torch.chunk).
+std::vector<Tensor> chunk(const Tensor& x, std::int64_t chunks, std::int64_t dim = 0);
+/// Dims start_dim..end_dim merged into one (torch.flatten); a 0-d x gives (1).
+Tensor flatten(const Tensor& x, std::int64_t start_dim = 0, std::int64_t end_dim = -1);
+/// Dim `dim` split into `sizes` (one may be -1) (torch.unflatten).
+Tensor unflatten(const Tensor& x, std::int64_t dim, const Shape& sizes);
+/// The lower / upper triangle of the last two dims, from the `diagonal`th
+/// diagonal (0 the main one, > 0 above it); zeros elsewhere, no gradient there.
+Tensor tril(const Tensor& x, std::int64_t diagonal = 0);
+Tensor triu(const Tensor& x, std::int64_t diagonal = 0);
+
+// ---- sorting (ops/sort.cpp): indices without gradient, values through gather --
+
+/// x sorted along `dim` (stable; NaN last ascending, first descending) and
+/// the int64 indices that sort it (torch.sort).
+ValuesIndices sort(const Tensor& x, std::int64_t dim = -1, bool descending = false);
+/// The k largest (or smallest) along `dim`, in order, with their indices
+/// (torch.topk; equal values keep their original order).
+ValuesIndices topk(const Tensor& x, std::int64_t k, std::int64_t dim = -1, bool largest = true);
+
 // ---- indexing (ops/index.cpp) ---------------------------------------------------
 
 /// Rows (along `dim`) picked by an int64 index vector; repeats add up in backward.
@@ -199,6 +242,18 @@ Tensor index_add(const Tensor& x, std::int64_t dim, const Tensor& index, const T
 /// (int64) has x's rank and, outside `dim`, sizes no larger than x's.
 /// Repeated indices add up in backward.
 Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index);
+/// x + src scattered along `dim` at `index` (torch.scatter_add): out[i][index[i][j][k]][k]
+/// += src[i][j][k] for dim 1; `index` (int64) has x's rank, sizes no larger
+/// than src's, nor x's outside `dim`. d/dx = 1, d/dsrc = gather of the gradient.
+Tensor scatter_add(const Tensor& x, std::int64_t dim, const Tensor& index, const Tensor& src);
+/// The same but writing instead of adding (torch.scatter; at a repeated
+/// index the last write wins): x's overwritten places get no gradient; each
+/// addressed src element gets the gradient of the place it names (PyTorch's
+/// rule, exact when no index repeats).
+Tensor scatter(const Tensor& x, std::int64_t dim, const Tensor& index, const Tensor& src);
+/// int64 one-hot rows: indices.shape + [num_classes], with num_classes
+/// max(indices) + 1 when not given (torch.nn.functional.one_hot).
+Tensor one_hot(const Tensor& indices, std::int64_t num_classes = -1);
 /// Rows of `weight` (num_embeddings, dim) for int64 `indices` of any shape;
 /// repeated rows accumulate; `padding_idx`'s row gets no gradient. With
 /// `sparse`, weight's gradient arrives in weight.sparse_grad() as the rows

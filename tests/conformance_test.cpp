@@ -163,6 +163,37 @@ Tensor apply(const json& c, std::map<std::string, Tensor>& in, Tensor* indices) 
     return norm(in["x"], p == "inf" ? INFINITY : std::stod(p), dims_of(at), at.at("keepdim"));
   }
   if (op == "cumsum") return cumsum(in["x"], at.at("dim"));
+  if (op == "flip") return flip(in["x"], at.at("dims").get<std::vector<std::int64_t>>());
+  if (op == "repeat") return repeat(in["x"], at.at("repeats").get<std::vector<std::int64_t>>());
+  if (op == "expand") return expand(in["x"], at.at("sizes").get<std::vector<std::int64_t>>());
+  if (op == "split") {
+    const std::size_t part = at.at("part");
+    if (at.contains("sizes")) {
+      return split(in["x"], at.at("sizes").get<std::vector<std::int64_t>>(), at.at("dim"))[part];
+    }
+    return split(in["x"], at.at("split_size").get<std::int64_t>(), at.at("dim"))[part];
+  }
+  if (op == "chunk") return chunk(in["x"], at.at("chunks"), at.at("dim"))[at.at("part")];
+  if (op == "flatten") return flatten(in["x"], at.at("start_dim"), at.at("end_dim"));
+  if (op == "unflatten") {
+    return unflatten(in["x"], at.at("dim"), at.at("sizes").get<std::vector<std::int64_t>>());
+  }
+  if (op == "tril") return tril(in["x"], at.at("diagonal"));
+  if (op == "triu") return triu(in["x"], at.at("diagonal"));
+  if (op == "sort" || op == "topk") {
+    auto [values, idx] = op == "sort" ? sort(in["x"], at.at("dim"), at.at("descending"))
+                                      : topk(in["x"], at.at("k"), at.at("dim"), at.at("largest"));
+    *indices = idx;
+    return values;
+  }
+  if (op == "scatter") return scatter(in["x"], at.at("dim"), in["index"], in["src"]);
+  if (op == "scatter_add") return scatter_add(in["x"], at.at("dim"), in["index"], in["src"]);
+  if (op == "one_hot") return one_hot(in["indices"], at.at("num_classes"));
+  if (op == "einsum") {
+    std::vector<Tensor> operands{in["a"]};
+    if (in.count("b")) operands.push_back(in["b"]);
+    return einsum(at.at("equation").get<std::string>(), operands);
+  }
   FAIL("no mapping for op " << op);
   return {};
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Indexing ops: index_select ↔ index_add, gather ↔ scatter_add (each the
 // other's adjoint, so gradients of any order work), and embedding lookups,
-// whose gradient can also be produced as sparse rows. One block per op.
+// whose gradient can also be produced as sparse rows; public scatter and
+// scatter_add, and one_hot. One block per op.
 #include "autograd/ops/kernels.hpp"
 #include "autograd/ops/tensor_op.hpp"
 
@@ -198,6 +199,89 @@ Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index) {
     for_each_gathered(index, x.shape(), d, [&](std::int64_t i, std::int64_t at) { o[i] = in[at]; });
   });
   if (record(out, gather_op, {x.node()})) out.node()->attrs.emplace(IndexAttrs{d, index});
+  return out;
+}
+
+namespace {
+// src cut to the index's shape: only the elements the index addresses count
+Tensor addressed(const Tensor& x, int dim, const Tensor& index, const Tensor& src,
+                 std::string_view op) {
+  check_gather_index(op, x.shape(), dim, index);
+  if (src.shape().size() != index.shape().size()) {
+    fail<ShapeError>("{}: src of shape {} must have the rank of index {}", op, src.shape(),
+                     index.shape());
+  }
+  if (src.dtype() != x.dtype()) {
+    fail<DTypeError>("{}: src is {}, x is {}", op, src.dtype(), x.dtype());
+  }
+  Tensor part = src;
+  for (std::size_t d = 0; d < index.shape().size(); ++d) {
+    if (index.shape()[d] > src.shape()[d]) {
+      fail<ShapeError>("{}: index shape {} exceeds src shape {}", op, index.shape(), src.shape());
+    }
+    if (index.shape()[d] < src.shape()[d]) part = slice(part, d, 0, index.shape()[d]);
+  }
+  return part;
+}
+}  // namespace
+Tensor scatter_add(const Tensor& x, std::int64_t dim, const Tensor& index, const Tensor& src) {
+  const int d = normalize_dim(dim, x.shape().size(), "scatter_add");
+  return x + scatter_add(addressed(x, d, index, src, "scatter_add"), x.shape(), d, index);
+}
+
+namespace {
+// x with src written at index: x's overwritten places pass no gradient,
+// every src element addressed gets the gradient of where it was written
+struct ScatterAttrs {
+  int dim;
+  Tensor index, written;  // written: bool, x's shape
+};
+void scatter_vjp(TensorNode& n, const Tensor& g) {
+  const auto& [dim, index, written] = attrs<ScatterAttrs>(n);
+  if (input_wants_grad(n, 0)) accumulate_input(n, 0, where(written, zeros({}, g.dtype()), g));
+  if (input_wants_grad(n, 1)) accumulate_input(n, 1, gather(g, dim, index));
+}
+const Op scatter_op{"scatter", "scatter", &tensor_kind, run_backward<scatter_vjp>,
+                    nullptr,   nullptr,   kSavesNothing};
+}  // namespace
+Tensor scatter(const Tensor& x, std::int64_t dim, const Tensor& index, const Tensor& src) {
+  const int d = normalize_dim(dim, x.shape().size(), "scatter");
+  const Tensor part = addressed(x, d, index, src, "scatter");
+  Tensor out = empty_tensor(x.shape(), x.dtype(), "scatter");
+  Tensor written = zeros(x.shape(), DType::boolean);
+  bool* w = written.data<bool>();
+  visit_floating(x.dtype(), "scatter", [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = part.data<T>();
+    T* o = out.data<T>();
+    std::copy(x.data<T>(), x.data<T>() + x.numel(), o);
+    for_each_gathered(index, x.shape(), d, [&](std::int64_t i, std::int64_t at) {
+      o[at] = in[i];
+      w[at] = true;
+    });
+  });
+  if (record(out, scatter_op, {x.node(), part.node()})) {
+    out.node()->attrs.emplace(ScatterAttrs{d, index, written});
+  }
+  return out;
+}
+
+Tensor one_hot(const Tensor& indices, std::int64_t num_classes) {
+  if (indices.dtype() != DType::int64) {
+    fail<DTypeError>("one_hot: indices must be int64, got {}", indices.dtype());
+  }
+  const std::int64_t* idx = indices.data<std::int64_t>();
+  if (num_classes < 0) {
+    if (num_classes != -1) fail<ValueError>("one_hot: num_classes {} is negative", num_classes);
+    if (indices.numel() == 0) fail<ValueError>("one_hot: cannot infer num_classes from no indices");
+    num_classes = *std::max_element(idx, idx + indices.numel()) + 1;
+  }
+  check_index("one_hot", indices, num_classes);
+  Shape shape = indices.shape();
+  shape.push_back(num_classes);
+  Tensor out = zeros(shape, DType::int64);
+  std::int64_t* o = out.data<std::int64_t>();
+  for (std::int64_t i = 0, n = indices.numel(); i < n; ++i) o[i * num_classes + idx[i]] = 1;
   return out;
 }
 

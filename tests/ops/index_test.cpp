@@ -92,3 +92,31 @@ TEST_CASE("index: empty tensors whose other dims are huge take no time (found by
   sum(picked).backward();
   CHECK(x.grad().shape() == x.shape());
 }
+
+TEST_CASE("index: scatter, scatter_add and one_hot") {
+  const Tensor index = Tensor::from({{0, 2}, {1, 1}});
+  const Tensor x = input({2, 3}), src = input({2, 3});  // src larger than index: only (2,2) used
+  check([&](const Args& v) { return scatter_add(v[0], 1, index, v[1]); }, {x, src});
+  // scatter's gradient to src is gather(g) as in PyTorch: exact where no
+  // index repeats (with repeats, the overwritten src elements get one too)
+  const Tensor distinct = Tensor::from({{0, 2}, {1, 0}});
+  check([&](const Args& v) { return scatter(v[0], 1, distinct, v[1]); }, {x, src});
+  const Tensor base = zeros({2, 3}, DType::float64);
+  const Tensor s = Tensor::from({{1.0, 2.0, 9.0}, {3.0, 4.0, 9.0}});
+  CHECK(scatter_add(base, 1, index, s).to_vector() == std::vector<double>{1, 0, 2, 0, 7, 0});
+  CHECK(scatter(base, 1, index, s).to_vector() == std::vector<double>{1, 0, 2, 0, 4, 0});
+  // x's overwritten places pass no gradient
+  const Tensor xs = ones({2, 3}, DType::float64).requires_grad_();
+  sum(scatter(xs, 1, index, s)).backward();
+  CHECK(xs.grad().to_vector() == std::vector<double>{0, 1, 0, 1, 0, 1});
+  CHECK_THROWS_AS(scatter(base, 1, Tensor::from({{0, 3}, {1, 1}}), s), IndexError);
+  CHECK_THROWS_AS(scatter_add(base, 1, Tensor::from({{0, 1, 2, 0}}), s), ShapeError);
+  CHECK_THROWS_AS(scatter(base, 1, index, s.to(DType::float32)), DTypeError);
+  const Tensor h = one_hot(Tensor::from({2, 0}));
+  CHECK(h.dtype() == DType::int64);
+  CHECK(h.shape() == Shape{2, 3});
+  CHECK(h.to_vector() == std::vector<double>{0, 0, 1, 1, 0, 0});
+  CHECK(one_hot(Tensor::from({{1}}), 4).shape() == Shape{1, 1, 4});
+  CHECK_THROWS_AS(one_hot(Tensor::from({4}), 3), IndexError);
+  CHECK_THROWS_AS(one_hot(Tensor::from({1.0})), DTypeError);
+}

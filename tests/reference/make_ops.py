@@ -129,6 +129,55 @@ case("norm_zero", "norm", "torch.linalg.vector_norm(x, ord=2, dim=1)",
 case("cumsum_0", "cumsum", "torch.cumsum(x, 0)", {"x": x}, {"dim": 0})
 case("cumsum_last", "cumsum", "torch.cumsum(x, -1)", {"x": x}, {"dim": -1})
 
+# ---- rearranging (ops/rearrange.cpp) ----
+x = normal((3, 4, 2))
+case("flip", "flip", "torch.flip(x, (0, 2))", {"x": x}, {"dims": [0, 2]})
+case("repeat", "repeat", "x.repeat(2, 1, 1, 3)", {"x": x}, {"repeats": [2, 1, 1, 3]})
+case("expand", "expand", "x.expand(2, 3, -1)", {"x": normal((3, 1))}, {"sizes": [2, 3, -1]})
+case("split_size", "split", "torch.split(x, 3, dim=1)[1]", {"x": normal((3, 5))},
+     {"split_size": 3, "dim": 1, "part": 1})
+case("split_sizes", "split", "torch.split(x, [1, 4], dim=-1)[1]", {"x": normal((3, 5))},
+     {"sizes": [1, 4], "dim": -1, "part": 1})
+case("chunk", "chunk", "torch.chunk(x, 3, dim=0)[2]", {"x": normal((7, 2))},
+     {"chunks": 3, "dim": 0, "part": 2})
+case("flatten", "flatten", "torch.flatten(x, 1)", {"x": x}, {"start_dim": 1, "end_dim": -1})
+case("unflatten", "unflatten", "torch.unflatten(x, 1, (2, -1))", {"x": x}, {"dim": 1, "sizes": [2, -1]})
+case("tril", "tril", "torch.tril(x)", {"x": normal((4, 3))}, {"diagonal": 0})
+case("triu_batched", "triu", "torch.triu(x, 1)", {"x": normal((2, 3, 3))}, {"diagonal": 1})
+case("tril_negative", "tril", "torch.tril(x, -1)", {"x": normal((3, 4))}, {"diagonal": -1})
+
+# ---- sorting (ops/sort.cpp) ----
+x = normal((3, 5))
+case("sort", "sort", "torch.sort(x, dim=-1, stable=True)", {"x": x}, {"dim": -1, "descending": False})
+case("sort_desc", "sort", "torch.sort(x, dim=0, descending=True, stable=True)", {"x": x},
+     {"dim": 0, "descending": True})
+case("topk", "topk", "torch.topk(x, 2)", {"x": x}, {"k": 2, "dim": -1, "largest": True})
+case("topk_smallest", "topk", "torch.topk(x, 2, dim=0, largest=False)", {"x": x},
+     {"k": 2, "dim": 0, "largest": False})
+
+# ---- indexing (ops/index.cpp) ----
+index = torch.tensor([[0, 2], [1, 0]])
+case("scatter", "scatter", "torch.scatter(x, 1, index, src)",
+     {"x": normal((2, 3)), "index": index, "src": normal((2, 2))}, {"dim": 1})  # 1.13's
+# backward fails for a src larger than the index (our tests cover that case)
+case("scatter_add", "scatter_add", "torch.scatter_add(x, 1, index, src)",
+     {"x": normal((2, 3)), "index": torch.tensor([[0, 2], [1, 1]]), "src": normal((2, 2))},
+     {"dim": 1})
+case("scatter_add_dim0", "scatter_add", "torch.scatter_add(x, 0, index, src)",
+     {"x": normal((3, 2)), "index": torch.tensor([[2, 0], [2, 1]]), "src": normal((2, 2))},
+     {"dim": 0})
+case("one_hot", "one_hot", "F.one_hot(indices, 4)", {"indices": torch.tensor([[3, 0], [1, 1]])},
+     {"num_classes": 4})
+
+# ---- einsum (ops/einsum.cpp) ----
+for equation, shapes in [("ij,jk->ik", [(3, 4), (4, 5)]), ("bij,bjk->bik", [(2, 3, 4), (2, 4, 2)]),
+                         ("bhqd,bhkd->bhqk", [(1, 2, 3, 2), (1, 2, 4, 2)]), ("i,j->ij", [(3,), (4,)]),
+                         ("ij,ij->i", [(3, 4), (3, 4)]), ("ij,kl->lj", [(2, 3), (2, 2)]),
+                         ("ijk->kj", [(2, 3, 4)]), ("ij", [(2, 3)]), ("ij,jk", [(2, 3), (3, 2)])]:
+    names = ["a", "b"][:len(shapes)]
+    case(f"einsum_{equation}", "einsum", f"torch.einsum('{equation}', {', '.join(names)})",
+         {n: normal(sh) for n, sh in zip(names, shapes)}, {"equation": equation})
+
 meta = {"generator": "tests/reference/make_ops.py", "schema_version": 1,
         "torch_version_reported": torch.__version__,
         "torch_package": "Debian python3-torch", "dtype": "float64",
