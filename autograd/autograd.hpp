@@ -42,8 +42,10 @@
 //
 // Where things live (public headers):
 //   scalar.hpp       ag::Scalar, its arithmetic and functions
-//   tensor.hpp       ag::Tensor, factories (zeros, randn, ...)
+//   tensor.hpp       ag::Tensor and its methods (x.sum(1): the op of that name)
+//   factory.hpp      zeros, randn, arange, randint, multinomial, ... (via tensor.hpp)
 //   ops.hpp          every tensor op; each family in one file under ops/
+//   dims.hpp         ag::Dims: the dims a reduction takes (1, {0, 2}, or all)
 //   functional.hpp   grad, jacobian, hessian, gradcheck
 //   custom_op.hpp    user-defined ops with their own backward
 //   trace.hpp        trace_backward: the chain rule's factors, step by step
@@ -55,14 +57,15 @@
 //   anomaly.hpp      AnomalyMode: find the op that made a NaN
 //   generator.hpp    seeded random numbers
 //   storage.hpp      the tensor buffer cache
-//   dtype.hpp, shape.hpp   element types, shapes and broadcasting
+//   dtype.hpp, shape.hpp   element types (set_default_dtype), shapes, broadcasting
 //   node.hpp, op_attrs.hpp the engine's node, op and kind tables (for op authors)
 //   version.hpp      AG_VERSION_MAJOR/MINOR/PATCH, ag::version() (generated)
 // Internal: engine.cpp (sort, sweep, teardown), labels.cpp, node_list.hpp,
 // node_pool.* (scalar node memory), scalar.cpp and tensor.cpp (the two node
 // kinds), factory.cpp, tensor_format.cpp, ops/tensor_op.* and
 // ops/scalar_op.hpp (what op files share), ops/kernels.hpp (loops),
-// ops/gemm.* (matrix-product kernels), render.cpp. docs/design.md draws the
+// ops/gemm.* (matrix-product kernels), ops/methods.cpp (Tensor's methods),
+// render.cpp. docs/design.md draws the
 // layers and the rule for which file may include which.
 #pragma once
 

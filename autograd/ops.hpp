@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "autograd/dims.hpp"
 #include "autograd/scalar.hpp"
 #include "autograd/tensor.hpp"
 
@@ -97,21 +98,6 @@ Tensor gelu(const Tensor& x, bool tanh_approx = false);
 Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi);
 
 // ---- reductions (ops/reduce.cpp, ops/statistics.cpp) ------------------------------
-
-/// The dims a reduction works over: one (`sum(x, 1)`, `sum(x, -1)`), several
-/// (`sum(x, {0, 2})`), or all (`{}`, the default). Negative dims count from
-/// the end.
-class Dims {
- public:
-  Dims() = default;
-  Dims(std::int64_t dim) : dims_{dim} {}
-  Dims(std::initializer_list<std::int64_t> dims) : dims_(dims) {}
-  Dims(std::vector<std::int64_t> dims) : dims_(std::move(dims)) {}
-  const std::vector<std::int64_t>& vec() const { return dims_; }
-
- private:
-  std::vector<std::int64_t> dims_;
-};
 
 /// x stretched to `shape` by broadcasting; the gradient is summed back.
 Tensor broadcast_to(const Tensor& x, const Shape& shape);

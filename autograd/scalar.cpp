@@ -2,6 +2,8 @@
 // The scalar node kind and the Scalar handle's non-op members.
 #include "autograd/scalar.hpp"
 
+#include <ostream>
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -132,3 +134,7 @@ Scalar Scalar::label(std::string label) && {
 }
 
 }  // namespace ag
+
+std::ostream& ag::operator<<(std::ostream& out, const Scalar& x) {
+  return out << fmt::format("{}", x);
+}

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <fmt/format.h>
+#include <iosfwd>
 
 #include <string>
 #include <string_view>
@@ -153,6 +154,9 @@ inline Scalar tanh(const Scalar& x) { return x.tanh(); }
 inline Scalar sigmoid(const Scalar& x) { return x.sigmoid(); }
 inline Scalar relu(const Scalar& x) { return x.relu(); }
 inline Scalar abs(const Scalar& x) { return x.abs(); }
+
+/// `std::cout << x` prints what fmt::format("{}", x) gives.
+std::ostream& operator<<(std::ostream& out, const Scalar& x);
 
 }  // namespace ag
 

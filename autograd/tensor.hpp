@@ -7,11 +7,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "autograd/dims.hpp"
 #include "autograd/dtype.hpp"
 #include "autograd/generator.hpp"
 #include "autograd/grad_mode.hpp"
@@ -27,6 +29,7 @@ struct TensorNode;
 }
 
 class Tensor;
+struct ValuesIndices;
 
 /// A row-sparse gradient, as an embedding with sparse=true produces:
 /// `values[i]` is added to row `rows[i]`; rows may repeat (uncoalesced, as
@@ -154,6 +157,65 @@ class Tensor {
   /// Declares an in-place write through data<T>(): bumps version().
   void mark_modified() const;
 
+  // ---- methods mirroring the free functions of ops.hpp, as LibTorch's ----
+  // `x.sum(1)` is `ag::sum(x, 1)`: see each function there (ops/methods.cpp).
+  Tensor sum(const Dims& dims = {}, bool keepdim = false) const;
+  Tensor mean(const Dims& dims = {}, bool keepdim = false) const;
+  Tensor prod(std::optional<std::int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor var(const Dims& dims = {}, double correction = 1.0, bool keepdim = false) const;
+  Tensor std(const Dims& dims = {}, double correction = 1.0, bool keepdim = false) const;
+  Tensor norm(double p = 2.0, const Dims& dims = {}, bool keepdim = false) const;
+  Tensor max() const;
+  Tensor min() const;
+  ValuesIndices max(std::int64_t dim, bool keepdim = false) const;
+  ValuesIndices min(std::int64_t dim, bool keepdim = false) const;
+  Tensor amax(const Dims& dims = {}, bool keepdim = false) const;
+  Tensor amin(const Dims& dims = {}, bool keepdim = false) const;
+  Tensor argmax(std::optional<std::int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor argmin(std::optional<std::int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor logsumexp(const Dims& dims, bool keepdim = false) const;
+  Tensor cumsum(std::int64_t dim) const;
+  Tensor softmax(std::int64_t dim) const;
+  Tensor log_softmax(std::int64_t dim) const;
+  ValuesIndices sort(std::int64_t dim = -1, bool descending = false) const;
+  ValuesIndices topk(std::int64_t k, std::int64_t dim = -1, bool largest = true) const;
+
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor sqrt() const;
+  Tensor tanh() const;
+  Tensor sigmoid() const;
+  Tensor relu() const;
+  Tensor abs() const;
+  Tensor sin() const;
+  Tensor cos() const;
+  Tensor pow(double exponent) const;
+  Tensor pow(const Tensor& exponent) const;
+  Tensor clamp(std::optional<double> lo, std::optional<double> hi) const;
+
+  Tensor reshape(const Shape& shape) const;
+  Tensor view(const Shape& shape) const;
+  /// The transpose of a matrix (dims 0 and 1; a 0-d or 1-d tensor as it is).
+  Tensor t() const;
+  Tensor transpose(std::int64_t dim0, std::int64_t dim1) const;
+  Tensor permute(const std::vector<std::int64_t>& dims) const;
+  Tensor unsqueeze(std::int64_t dim) const;
+  Tensor squeeze(std::optional<std::int64_t> dim = std::nullopt) const;
+  Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1) const;
+  Tensor unflatten(std::int64_t dim, const Shape& sizes) const;
+  Tensor flip(const Dims& dims) const;
+  Tensor repeat(const std::vector<std::int64_t>& repeats) const;
+  Tensor expand(const Shape& sizes) const;
+  std::vector<Tensor> split(std::int64_t split_size, std::int64_t dim = 0) const;
+  std::vector<Tensor> chunk(std::int64_t chunks, std::int64_t dim = 0) const;
+  Tensor select(std::int64_t dim, std::int64_t index) const;
+  Tensor slice(std::int64_t dim, std::int64_t start, std::int64_t stop,
+               std::int64_t step = 1) const;
+  Tensor index_select(std::int64_t dim, const Tensor& index) const;
+  Tensor gather(std::int64_t dim, const Tensor& index) const;
+  Tensor matmul(const Tensor& other) const;
+  Tensor masked_fill(const Tensor& mask, double value) const;
+
   detail::TensorNode* node() const;
   static Tensor adopt(detail::TensorNode* node) noexcept {
     Tensor t;
@@ -165,6 +227,9 @@ class Tensor {
   detail::TensorNode& self() const;
   detail::TensorNode* node_;
 };
+
+/// `std::cout << t` prints what fmt::format("{}", t) gives.
+std::ostream& operator<<(std::ostream& out, const Tensor& t);
 
 struct SparseGrad {
   Tensor rows;    ///< int64, (k)
@@ -240,57 +305,6 @@ inline Tensor::~Tensor() {
   if (node_) detail::release(node_);
 }
 
-// ---- factories -------------------------------------------------------------
-
-/// Uninitialised storage of `shape`. Every factory's dtype defaults to
-/// default_dtype() (float32 unless set_default_dtype).
-Tensor empty(const Shape& shape, DType dtype = default_dtype());
-/// All zeros / ones / `value`.
-Tensor zeros(const Shape& shape, DType dtype = default_dtype());
-Tensor ones(const Shape& shape, DType dtype = default_dtype());
-Tensor full(const Shape& shape, double value, DType dtype = default_dtype());
-/// [start, start + step, ...) up to `end` (exclusive), as in PyTorch.
-Tensor arange(double start, double end, double step = 1.0, DType dtype = default_dtype());
-inline Tensor arange(double end, DType dtype = default_dtype()) {
-  return arange(0.0, end, 1.0, dtype);
-}
-/// The n×n identity.
-Tensor eye(std::int64_t n, DType dtype = default_dtype());
-/// A one-element 0-d tensor.
-Tensor scalar_tensor(double value, DType dtype = default_dtype());
-/// Indices (int64) from a list.
-Tensor index_tensor(const std::vector<std::int64_t>& indices, const Shape& shape = {});
-/// Uniform on [low, high) / standard normal, from `gen`.
-Tensor rand(const Shape& shape, Generator& gen, DType dtype = default_dtype(), double low = 0.0,
-            double high = 1.0);
-Tensor randn(const Shape& shape, Generator& gen, DType dtype = default_dtype(), double mean = 0.0,
-             double stddev = 1.0);
-/// The same from this thread's default generator (torch.rand, torch.randn).
-inline Tensor rand(const Shape& shape, DType dtype = default_dtype(), double low = 0.0,
-                   double high = 1.0) {
-  return rand(shape, default_generator(), dtype, low, high);
-}
-inline Tensor randn(const Shape& shape, DType dtype = default_dtype(), double mean = 0.0,
-                    double stddev = 1.0) {
-  return randn(shape, default_generator(), dtype, mean, stddev);
-}
-/// int64 uniform on [low, high) (torch.randint); ValueError if low >= high.
-Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape,
-               Generator& gen = default_generator());
-/// A random permutation of 0..n-1 (int64, torch.randperm).
-Tensor randperm(std::int64_t n, Generator& gen = default_generator());
-/// `num_samples` class indices (int64) per row of `probs` (a (C) or (N, C)
-/// float tensor of non-negative weights, normalised per row), with or
-/// without replacement (torch.multinomial). ValueError for negative, NaN or
-/// all-zero rows, or more samples than nonzero weights without replacement.
-Tensor multinomial(const Tensor& probs, std::int64_t num_samples, bool replacement = false,
-                   Generator& gen = default_generator());
-/// Shuffles `items` in place, reproducibly from `gen` (Fisher–Yates).
-template <class T>
-void shuffle(std::vector<T>& items, Generator& gen = default_generator()) {
-  for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[gen.below(i)]);
-}
-
 // ---- template definitions ----------------------------------------------------
 
 template <class T>
@@ -364,3 +378,6 @@ template <>
 struct fmt::formatter<ag::Tensor> : fmt::formatter<std::string_view> {
   auto format(const ag::Tensor& t, fmt::format_context& ctx) const -> decltype(ctx.out());
 };
+
+// The factories return Tensors by value, so they come after the class.
+#include "autograd/factory.hpp"  // IWYU pragma: export

@@ -2,6 +2,8 @@
 // Printing tensors like PyTorch's repr, with shape and dtype spelled out.
 #include <fmt/format.h>
 
+#include <ostream>
+
 #include "autograd/tensor.hpp"
 
 namespace ag::detail {
@@ -51,4 +53,8 @@ auto fmt::formatter<ag::Tensor>::format(const ag::Tensor& t, fmt::format_context
   if (t.requires_grad()) text += ", requires_grad";
   text += ')';
   return fmt::format_to(ctx.out(), "{}", text);
+}
+
+std::ostream& ag::operator<<(std::ostream& out, const Tensor& t) {
+  return out << fmt::format("{}", t);
 }

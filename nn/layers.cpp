@@ -96,8 +96,8 @@ Embedding::Embedding(std::int64_t num_embeddings, std::int64_t dim,
   if (padding_idx) {  // the padding row starts at zero, as in PyTorch
     const Tensor rows = reshape(arange(0, static_cast<double>(num_embeddings), 1, DType::int64),
                                 {num_embeddings, 1});
-    w = where(eq(rows, full({}, static_cast<double>(*padding_idx_), DType::int64)), zeros({}, dtype),
-              w);
+    w = where(eq(rows, full({}, static_cast<double>(*padding_idx_), DType::int64)),
+              zeros({}, dtype), w);
   }
   weight = register_parameter("weight", w);
 }
@@ -129,45 +129,103 @@ Tensor EmbeddingBag::forward(const Tensor& indices) {
         "for 1-d indices",
         indices.shape());
   }
-  Tensor rows = embedding(weight, indices, padding_idx_, sparse_);  // (bags, length, dim)
-  if (!padding_idx_) return mode_ == Mode::sum ? sum(rows, {1}) : mean(rows, {1});
-  // Padding positions add nothing and do not count.
-  const Tensor real = ne(indices, full({}, static_cast<double>(*padding_idx_), DType::int64));
-  const Tensor keep = where(real, ones({}, weight.dtype()), zeros({}, weight.dtype()));
-  const Tensor total = sum(rows * unsqueeze(keep, 2), {1});
-  if (mode_ == Mode::sum) return total;
-  return total / clamp(sum(keep, {1}, true), 1.0, std::nullopt);
+  return forward(indices, Tensor(), Tensor());
 }
 
-Tensor EmbeddingBag::forward(const Tensor& indices, const Tensor& offsets) {
-  if (indices.dim() != 1 || offsets.dim() != 1 || offsets.dtype() != DType::int64) {
-    detail::fail<ShapeError>("EmbeddingBag: expected 1-d indices and int64 offsets, got {} and {}",
-                             indices.shape(), offsets.shape());
+Tensor EmbeddingBag::forward(const Tensor& indices, const Tensor& offsets,
+                             const Tensor& per_sample_weights) {
+  // The 2-d form is the 1-d one with bags of equal length.
+  Tensor flat = indices, starts = offsets;
+  if (indices.dim() == 2 && !offsets.defined()) {
+    flat = reshape(indices, {-1});
+    const double length = static_cast<double>(indices.shape()[1]);
+    starts = arange(0, static_cast<double>(indices.numel()), std::max(length, 1.0), DType::int64);
+    if (starts.numel() != indices.shape()[0]) starts = zeros({indices.shape()[0]}, DType::int64);
   }
-  const std::int64_t n = indices.numel(), bags = offsets.numel();
-  std::vector<std::int64_t> bag_of(n), count(bags, 0);
-  const std::int64_t* off = offsets.data<std::int64_t>();
+  if (flat.dim() != 1 || !starts.defined() || starts.dim() != 1 || starts.dtype() != DType::int64) {
+    detail::fail<ShapeError>(
+        "EmbeddingBag: expected (bags, length) indices, or 1-d indices and int64 offsets; got {} "
+        "and {}",
+        indices.shape(), offsets.defined() ? offsets.shape() : Shape{});
+  }
+  Tensor weights = per_sample_weights;
+  if (weights.defined()) {
+    if (mode_ != Mode::sum) {
+      detail::fail<ValueError>("EmbeddingBag: per_sample_weights need mode sum (as PyTorch)");
+    }
+    if (weights.shape() != indices.shape() || weights.dtype() != weight.dtype()) {
+      detail::fail<ShapeError>(
+          "EmbeddingBag: per_sample_weights {} {} must match the indices {} and weight dtype {}",
+          weights.dtype(), weights.shape(), indices.shape(), weight.dtype());
+    }
+    weights = reshape(weights, {-1, 1});
+  }
+  const std::int64_t n = flat.numel(), bags = starts.numel();
+  const std::int64_t* off = starts.data<std::int64_t>();
+  const std::int64_t* idx = flat.data<std::int64_t>();
+  // bag_of[i]: the bag of entry i; count: entries per bag that are not padding
+  std::vector<std::int64_t> bag_of(n), count(bags, 0), longest_at(bags, 0);
+  std::int64_t longest = 0;
   for (std::int64_t b = 0; b < bags; ++b) {
     const std::int64_t end = b + 1 < bags ? off[b + 1] : n;
     if (off[b] < 0 || off[b] > end || end > n) {
       detail::fail<IndexError>("EmbeddingBag: offsets must rise within [0, {}], got {} at bag {}",
                                n, off[b], b);
     }
-    for (std::int64_t i = off[b]; i < end; ++i) bag_of[i] = b;
-    count[b] = end - off[b];
+    for (std::int64_t i = off[b]; i < end; ++i) {
+      bag_of[i] = b;
+      count[b] += !padding_idx_ || idx[i] != *padding_idx_;
+    }
+    longest = std::max(longest, end - off[b]);
   }
-  const Tensor rows = embedding(weight, indices, std::nullopt, sparse_);  // (n, dim)
+  const std::int64_t dim = weight.shape()[1];
+  Tensor rows = embedding(weight, flat, padding_idx_, sparse_);  // (n, dim)
+  if (weights.defined()) rows = rows * weights;
+  Tensor real;  // bool (n): not padding
+  if (padding_idx_) {
+    real = ne(flat, full({}, static_cast<double>(*padding_idx_), DType::int64));
+    rows = where(unsqueeze(real, 1), rows, zeros({}, weight.dtype()));
+  }
+  if (mode_ == Mode::max) {
+    if (longest == 0) return zeros({bags, dim}, weight.dtype());
+    // Each bag's rows laid out in a (bags, longest) grid, the gaps and the
+    // padding at -inf; an empty bag gives zeros, as PyTorch.
+    std::vector<std::int64_t> slot(bags * longest, n);  // n: the -inf row appended below
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (!padding_idx_ || idx[i] != *padding_idx_)
+        slot[bag_of[i] * longest + i - off[bag_of[i]]] = i;
+    }
+    const Tensor padded = cat({rows, full({1, dim}, -INFINITY, weight.dtype())});
+    const Tensor grid = reshape(index_select(padded, 0, index_tensor(slot)), {bags, longest, dim});
+    const Tensor best = amax(grid, 1);
+    std::vector<std::int64_t> empty;
+    for (std::int64_t b = 0; b < bags; ++b) empty.push_back(count[b] == 0);
+    const Tensor is_empty = Tensor::from(empty, {bags, 1}).to(DType::boolean);
+    return where(is_empty, zeros({}, weight.dtype()), best);
+  }
   const Tensor summed =
-      index_add(zeros({bags, weight.shape()[1]}, weight.dtype()), 0, index_tensor(bag_of), rows);
+      index_add(zeros({bags, dim}, weight.dtype()), 0, index_tensor(bag_of), rows);
   if (mode_ == Mode::sum) return summed;
   std::vector<double> scale(bags);
   for (std::int64_t b = 0; b < bags; ++b) scale[b] = count[b] ? 1.0 / count[b] : 0.0;
   return summed * Tensor::from(scale, {bags, 1}).to(weight.dtype());
 }
 
+Tensor EmbeddingBag::forward_many(const std::vector<Tensor>& inputs) {
+  if (inputs.empty() || inputs.size() > 3) {
+    detail::fail<GraphError>("{}: takes indices, offsets and per_sample_weights, not {} inputs",
+                             name(), inputs.size());
+  }
+  return forward(inputs[0], inputs.size() > 1 ? inputs[1] : Tensor(),
+                 inputs.size() > 2 ? inputs[2] : Tensor());
+}
+
 std::string EmbeddingBag::name() const {
   return fmt::format("EmbeddingBag({}, {}, mode={}{})", weight.shape()[0], weight.shape()[1],
-                     mode_ == Mode::sum ? "sum" : "mean", sparse_ ? ", sparse" : "");
+                     mode_ == Mode::sum    ? "sum"
+                     : mode_ == Mode::mean ? "mean"
+                                           : "max",
+                     sparse_ ? ", sparse" : "");
 }
 
 Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
@@ -211,7 +269,8 @@ std::string Dropout::name() const { return fmt::format("Dropout(p={})", p_); }
 
 LayerNorm::LayerNorm(std::int64_t features, double eps, bool affine, DType dtype)
     : features_(features), eps_(eps) {
-  if (features <= 0) detail::fail<ShapeError>("LayerNorm: features must be positive, got {}", features);
+  if (features <= 0)
+    detail::fail<ShapeError>("LayerNorm: features must be positive, got {}", features);
   if (!(std::isfinite(eps) && eps >= 0)) {
     detail::fail<ValueError>("LayerNorm: eps = {} is not a finite number >= 0", eps);
   }

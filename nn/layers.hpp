@@ -26,11 +26,25 @@ class Linear : public Module {
   Tensor weight, bias;  ///< bias is undefined without one
 };
 
+/// A module given by value or by shared_ptr.
+template <class M>
+concept held_module = std::derived_from<std::remove_cvref_t<M>, Module> ||
+    std::convertible_to<M, std::shared_ptr<Module>>;
+
 /// Runs its modules in order; they are named "0", "1", ...
 class Sequential : public Module {
  public:
   Sequential() = default;
   explicit Sequential(std::vector<std::shared_ptr<Module>> modules);
+  /// `Sequential({fc1, std::make_shared<ReLU>(), fc2})`.
+  Sequential(std::initializer_list<std::shared_ptr<Module>> modules)
+      : Sequential(std::vector<std::shared_ptr<Module>>(modules)) {}
+  /// `Sequential(Linear(2, 64), ReLU(), Linear(64, 1))`: modules by value
+  /// (or shared_ptr), named "0", "1", ... as in PyTorch.
+  template <class... Ms>
+  requires(sizeof...(Ms) > 0 && (held_module<Ms> && ...)) explicit Sequential(Ms&&... modules) {
+    (push_back(share(std::forward<Ms>(modules))), ...);
+  }
   void push_back(std::shared_ptr<Module> module);
   Tensor forward(const Tensor& x) override;
   std::string name() const override { return "Sequential"; }
@@ -38,6 +52,14 @@ class Sequential : public Module {
   Module& operator[](std::size_t k) { return *modules_.at(k); }
 
  private:
+  template <class M>
+  static std::shared_ptr<Module> share(M&& module) {
+    if constexpr (std::derived_from<std::remove_cvref_t<M>, Module>) {
+      return std::make_shared<std::remove_cvref_t<M>>(std::forward<M>(module));
+    } else {
+      return std::shared_ptr<Module>(std::forward<M>(module));
+    }
+  }
   std::vector<std::shared_ptr<Module>> modules_;
 };
 
@@ -114,20 +136,26 @@ class Embedding : public Module {
   bool sparse_;
 };
 
-/// Sums or averages the embeddings of each bag of indices: the bag-of-words
-/// layer. forward(indices (bags, length)) gives (bags, dim); forward(indices
-/// (n), offsets) takes bags of varying length starting at `offsets`. With
-/// `padding_idx`, that index pads rows of the 2-d form: it adds nothing and
-/// is not counted by the mean (as PyTorch).
+/// Sums, averages or takes the max of the embeddings of each bag of
+/// indices: the bag-of-words layer. `bag(indices)` with indices (bags,
+/// length) gives (bags, dim); `bag(indices, offsets)` takes 1-d indices in
+/// bags of varying length starting at `offsets`; `bag(indices, offsets,
+/// per_sample_weights)` (mode sum only, as PyTorch) scales each entry's
+/// row first (offsets undefined for 2-d indices). With `padding_idx`, that
+/// index adds nothing and is not counted by the mean. Max takes each
+/// element's max over the bag (ties share the gradient); an empty bag gives
+/// zeros.
 class EmbeddingBag : public Module {
  public:
-  enum class Mode { sum, mean };
+  enum class Mode { sum, mean, max };
   EmbeddingBag(std::int64_t num_embeddings, std::int64_t dim, Mode mode = Mode::mean,
                bool sparse = false, DType dtype = default_dtype(),
                Generator& gen = default_generator(),
                std::optional<std::int64_t> padding_idx = std::nullopt);
   Tensor forward(const Tensor& indices) override;
-  Tensor forward(const Tensor& indices, const Tensor& offsets);
+  Tensor forward(const Tensor& indices, const Tensor& offsets,
+                 const Tensor& per_sample_weights = Tensor());
+  Tensor forward_many(const std::vector<Tensor>& inputs) override;
   std::string name() const override;
   Tensor weight;
 

@@ -23,7 +23,8 @@ thread_local int summary_depth = 0;
 
 }  // namespace
 
-Tensor Module::operator()(const Tensor& input) {
+template <class F>
+Tensor Module::call(F&& run) {
   // The scope's id is cached for the scope the call comes from: a module
   // called in a loop looks it up (and formats its name) once.
   if (!scope_name_.empty() && detail::current_scope != scope_parent_) {
@@ -31,14 +32,50 @@ Tensor Module::operator()(const Tensor& input) {
     scope_id_ = detail::intern_scope(scope_parent_, scope_name_, name()).value;
   }
   const NameScope scope(detail::ScopeId{scope_name_.empty() ? 0u : scope_id_});
-  if (!summary_rows) return forward(input);
+  if (!summary_rows) return run();
   const std::size_t row = summary_rows->size();
   summary_rows->push_back({this, summary_depth, {}});
   ++summary_depth;
-  Tensor out = forward(input);
+  Tensor out = run();
   --summary_depth;
   (*summary_rows)[row].output = out.shape();
   return out;
+}
+
+Tensor Module::operator()(const Tensor& input) {
+  return call([&] { return forward(input); });
+}
+Tensor Module::operator()(const std::vector<Tensor>& inputs) {
+  return call([&] { return inputs.size() == 1 ? forward(inputs[0]) : forward_many(inputs); });
+}
+Tensor Module::operator()(const Tensor& first, const Tensor& second) {
+  return (*this)(std::vector<Tensor>{first, second});
+}
+Tensor Module::operator()(const Tensor& first, const Tensor& second, const Tensor& third) {
+  return (*this)(std::vector<Tensor>{first, second, third});
+}
+
+namespace {
+// Set while the default forward passes one input on to forward_many: if
+// that is the default too, the module overrides neither.
+thread_local const Module* passing_to_many = nullptr;
+}  // namespace
+Tensor Module::forward(const Tensor& input) {
+  struct Passing {
+    const Module* saved = passing_to_many;
+    explicit Passing(const Module* m) { passing_to_many = m; }
+    ~Passing() { passing_to_many = saved; }
+  } passing(this);
+  return forward_many(std::vector<Tensor>{input});
+}
+Tensor Module::forward_many(const std::vector<Tensor>& inputs) {
+  if (passing_to_many == this) {
+    detail::fail<GraphError>("{}: the module overrides neither forward nor forward_many", name());
+  }
+  if (inputs.size() != 1) {
+    detail::fail<GraphError>("{}: forward takes one input, not {}", name(), inputs.size());
+  }
+  return forward(inputs[0]);
 }
 
 void Module::check_new_name(const std::string& name, const char* op) const {
@@ -46,11 +83,13 @@ void Module::check_new_name(const std::string& name, const char* op) const {
     detail::fail<ValueError>("{}: '{}' is not a valid name (non-empty, without '.')", op, name);
   }
   auto taken = [&](const auto& list) {
-    return std::any_of(list.begin(), list.end(), [&](const auto& entry) { return entry.first == name; });
+    return std::any_of(list.begin(), list.end(),
+                       [&](const auto& entry) { return entry.first == name; });
   };
   if (taken(parameters_) || taken(buffers_) || taken(children_)) {
     detail::fail<ValueError>(
-        "{}: '{}' is already the name of a parameter, buffer or submodule of this module", op, name);
+        "{}: '{}' is already the name of a parameter, buffer or submodule of this module", op,
+        name);
   }
 }
 

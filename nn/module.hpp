@@ -2,6 +2,7 @@
 // nn::Module: parameters, buffers and submodules with hierarchical names.
 #pragma once
 
+#include <concepts>
 #include <memory>
 #include <string>
 #include <utility>
@@ -31,9 +32,17 @@ class Module {
   virtual ~Module() = default;
 
   /// The computation. Call the module with operator(), which also lets
-  /// summary() see each submodule's output.
-  virtual Tensor forward(const Tensor& input) = 0;
+  /// summary() see each submodule's output. A module of one input
+  /// overrides forward(const Tensor&); one of several (EmbeddingBag's
+  /// indices and offsets) overrides forward_many(const std::vector<Tensor>&),
+  /// and is called as `bag(indices, offsets)`. Each default passes to the
+  /// other; a module that overrides neither throws GraphError when called.
+  virtual Tensor forward(const Tensor& input);
+  virtual Tensor forward_many(const std::vector<Tensor>& inputs);
   Tensor operator()(const Tensor& input);
+  Tensor operator()(const Tensor& first, const Tensor& second);
+  Tensor operator()(const Tensor& first, const Tensor& second, const Tensor& third);
+  Tensor operator()(const std::vector<Tensor>& inputs);
 
   /// A one-line description: "Linear(in_features=2, out_features=1, bias=false)".
   virtual std::string name() const = 0;
@@ -87,6 +96,9 @@ class Module {
   /// parameter, buffer or submodule of this module yet: a checkpoint keyed
   /// by names could not hold two of the same.
   void check_new_name(const std::string& name, const char* op) const;
+  /// Runs `run` inside this module's scope, reporting to summary().
+  template <class F>
+  Tensor call(F&& run);
   void collect(const std::string& prefix, bool buffers,
                std::vector<std::pair<std::string, Tensor>>& out) const;
 

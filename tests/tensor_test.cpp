@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <sstream>
 #include <thread>
 
 #include "autograd/autograd.hpp"
@@ -277,4 +278,33 @@ TEST_CASE("tensor: a value written in place after an op used it is refused at ba
   view.mark_modified();
   CHECK(e.version() == 1);
   CHECK_THROWS_WITH(loss.backward(), doctest::Contains("'exp' needs the value of its output"));
+}
+
+TEST_CASE("tensor: methods mirror the free functions; std::ostream prints like fmt") {
+  const Tensor x = Tensor::from({{1.0, -2.0, 3.0}, {4.0, 5.0, -6.0}});
+  CHECK(x.sum().item() == 5.0);
+  CHECK(x.sum(1).to_vector() == sum(x, 1).to_vector());
+  CHECK(x.mean({0, 1}).item() == doctest::Approx(5.0 / 6));
+  CHECK(x.t().shape() == Shape{3, 2});
+  CHECK(x.reshape({3, 2}).view({6}).shape() == Shape{6});
+  CHECK(x.argmax(1).to_vector() == std::vector<double>{2, 1});
+  CHECK(x.abs().max().item() == 6.0);
+  CHECK(x.max(0).indices.to_vector() == std::vector<double>{1, 1, 0});
+  CHECK(x.exp().log().to_vector()[1] == doctest::Approx(-2.0));
+  CHECK(x.pow(2.0).sum().item() == 91.0);
+  CHECK(x.flatten().unsqueeze(0).shape() == Shape{1, 6});
+  CHECK(x.softmax(1).sum(1).to_vector()[0] == doctest::Approx(1.0));
+  CHECK(x.matmul(x.t()).shape() == Shape{2, 2});
+  CHECK(x.sort(1).values.at({0, 0}) == -2.0);
+  CHECK(x.chunk(2, 1).size() == 2);
+  CHECK(Tensor::from({1.0}).t().shape() == Shape{1});
+  const Tensor w = x.detach().requires_grad_();
+  w.relu().sum().backward();
+  CHECK(w.grad().to_vector() == std::vector<double>{1, 0, 1, 1, 1, 0});
+  std::ostringstream out;
+  out << Tensor::from({1.5, 2.0});
+  CHECK(out.str() == fmt::format("{}", Tensor::from({1.5, 2.0})));
+  std::ostringstream scalar;
+  scalar << Scalar(0.5);
+  CHECK(scalar.str() == "Scalar(value=0.5, grad=0)");
 }

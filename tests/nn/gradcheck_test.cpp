@@ -73,6 +73,21 @@ TEST_CASE("layers: first and second derivatives, inputs and parameters") {
         },
         {input({6, 3})});
   }
+  nn::EmbeddingBag max_bag(6, 3, nn::EmbeddingBag::Mode::max, false, DType::float64,
+                           default_generator(), 0);
+  check(
+      [&](const Args& a) {
+        max_bag.weight = a[0];
+        return max_bag(index_tensor({1, 2, 3, 4, 0, 5}), index_tensor({0, 2, 4, 5}));
+      },
+      {input({6, 3})});
+  nn::EmbeddingBag weighted(6, 3, nn::EmbeddingBag::Mode::sum, false, DType::float64);
+  check(
+      [&](const Args& a) {
+        weighted.weight = a[0];
+        return weighted(index_tensor({1, 2, 3, 4, 4}), index_tensor({0, 2}), a[1]);
+      },
+      {input({6, 3}), input({5})});
   const Tensor x = input({3, 5});
   check(
       [](const Args& a) {

@@ -47,6 +47,46 @@ TEST_CASE("layers: embedding layers: padding row, bags of fixed and varying leng
   CHECK(sparse_bag.weight.sparse_grad().rows.numel() == 4);
 }
 
+TEST_CASE("layers: EmbeddingBag's max mode, per-sample weights, and calls with several inputs") {
+  nn::EmbeddingBag bag(5, 2, nn::EmbeddingBag::Mode::max, false, DType::float64,
+                       default_generator(), 0);
+  bag.weight.assign(Tensor::from({{0.0, 0.0}, {1.0, -4.0}, {3.0, 2.0}, {-1.0, 5.0}, {2.0, 2.0}}));
+  // bags {1, 2}, {} (empty), {0} (only padding), {3, 4}
+  const Tensor out = bag(index_tensor({1, 2, 0, 3, 4}), index_tensor({0, 2, 2, 3}));
+  CHECK(out.to_vector() == std::vector<double>{3, 2, 0, 0, 0, 0, 2, 5});
+  CHECK(bag(index_tensor({1, 2, 3, 4}, {2, 2})).to_vector() == std::vector<double>{3, 2, 2, 5});
+  nn::EmbeddingBag sum_bag(5, 2, nn::EmbeddingBag::Mode::sum, false, DType::float64);
+  sum_bag.weight.assign(bag.weight);
+  const Tensor scaled = sum_bag(index_tensor({1, 2}, {1, 2}), Tensor(), Tensor::from({{2.0, 0.5}}));
+  CHECK(scaled.to_vector() == std::vector<double>{3.5, -7});
+  CHECK_THROWS_AS(bag(index_tensor({1, 2}), index_tensor({0}), Tensor::from({1.0, 1.0})),
+                  ValueError);  // per-sample weights need mode sum
+  CHECK_THROWS_AS(sum_bag(index_tensor({1, 2}), index_tensor({0}), Tensor::from({1.0})),
+                  ShapeError);
+  CHECK_THROWS_AS(nn::Linear(2, 2)(ones({1, 2}), ones({1, 2})), GraphError);  // one input only
+}
+
+TEST_CASE("layers: Sequential of modules by value; operator() and forward_many") {
+  nn::Sequential net(nn::Linear(2, 8), nn::ReLU(), nn::Linear(8, 1));
+  CHECK(net.size() == 3);
+  CHECK(net(ones({4, 2})).shape() == Shape{4, 1});
+  const auto names = net.named_parameters();
+  REQUIRE(names.size() == 4);
+  CHECK(names[0].first == "0.weight");
+  CHECK(names[3].first == "2.bias");
+  CHECK(net.parameters()[0].label() == "0.weight");
+  struct Add : nn::Module {  // two inputs
+    Tensor forward_many(const std::vector<Tensor>& in) override { return in.at(0) + in.at(1); }
+    std::string name() const override { return "Add"; }
+  } add;
+  CHECK(add(ones({2}), ones({2})).to_vector() == std::vector<double>{2, 2});
+  CHECK_THROWS_AS(add(ones({2})), std::out_of_range);  // its own forward_many's check
+  struct Nothing : nn::Module {
+    std::string name() const override { return "Nothing"; }
+  } nothing;
+  CHECK_THROWS_WITH_AS(nothing(ones({2})), doctest::Contains("overrides neither"), GraphError);
+}
+
 TEST_CASE("layers: dropout scales in training and is the identity in evaluation") {
   Generator gen(3);
   nn::Dropout drop(0.25, gen);

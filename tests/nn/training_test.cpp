@@ -105,9 +105,8 @@ TEST_CASE(
   nn::Linear hidden(2, 2, false, DType::float64), out(2, 1, false, DType::float64);
   hidden.weight.assign(Tensor::from({{0.1, 0.2}, {0.3, 0.4}}));
   out.weight.assign(Tensor::from({{0.5, 0.6}}));
-  nn::Sequential net(
-      {std::shared_ptr<nn::Module>(&hidden, [](nn::Module*) {}), std::make_shared<nn::Sigmoid>(),
-       std::shared_ptr<nn::Module>(&out, [](nn::Module*) {}), std::make_shared<nn::Sigmoid>()});
+  nn::Sequential net(std::shared_ptr<nn::Module>(&hidden, [](nn::Module*) {}), nn::Sigmoid(),
+                     std::shared_ptr<nn::Module>(&out, [](nn::Module*) {}), nn::Sigmoid());
   const Tensor x = Tensor::from({{1.0, 0.5}});
   const Tensor c = net(x);
   const Tensor loss = nn::binary_cross_entropy(c, Tensor::from({{1.0}}));
