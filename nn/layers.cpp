@@ -267,30 +267,4 @@ Tensor Dropout::forward(const Tensor& x) { return dropout(x, p_, is_training(), 
 
 std::string Dropout::name() const { return fmt::format("Dropout(p={})", p_); }
 
-LayerNorm::LayerNorm(std::int64_t features, double eps, bool affine, DType dtype)
-    : features_(features), eps_(eps) {
-  if (features <= 0)
-    detail::fail<ShapeError>("LayerNorm: features must be positive, got {}", features);
-  if (!(std::isfinite(eps) && eps >= 0)) {
-    detail::fail<ValueError>("LayerNorm: eps = {} is not a finite number >= 0", eps);
-  }
-  if (affine) {
-    weight = register_parameter("weight", ones({features}, dtype));
-    bias = register_parameter("bias", zeros({features}, dtype));
-  }
-}
-
-Tensor LayerNorm::forward(const Tensor& x) {
-  if (x.dim() == 0 || x.shape().back() != features_) {
-    detail::fail<ShapeError>("LayerNorm: expected a last dim of {}, got shape {}", features_,
-                             x.shape());
-  }
-  const Tensor centered = x - mean(x, {-1}, true);
-  const Tensor variance = mean(centered * centered, {-1}, true);
-  Tensor y = centered / sqrt(variance + eps_);
-  return weight.defined() ? y * weight + bias : y;
-}
-
-std::string LayerNorm::name() const { return fmt::format("LayerNorm({})", features_); }
-
 }  // namespace ag::nn

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Layers: Linear, Sequential, an MLP builder, activations, Embedding,
-// EmbeddingBag, Dropout, LayerNorm.
+// EmbeddingBag, Dropout (LayerNorm: normalization.hpp).
 #pragma once
 
 #include <functional>
@@ -178,21 +178,6 @@ class Dropout : public Module {
  private:
   double p_;
   Generator* gen_;
-};
-
-/// Normalises the last dim to mean 0, variance 1 (biased), then scales and
-/// shifts by learned weight (ones) and bias (zeros).
-class LayerNorm : public Module {
- public:
-  explicit LayerNorm(std::int64_t features, double eps = 1e-5, bool affine = true,
-                     DType dtype = default_dtype());
-  Tensor forward(const Tensor& x) override;
-  std::string name() const override;
-  Tensor weight, bias;
-
- private:
-  std::int64_t features_;
-  double eps_;
 };
 
 /// Functional dropout: as the module, with `training` explicit.

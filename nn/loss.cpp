@@ -4,6 +4,7 @@
 #include "autograd/nn/loss.hpp"
 
 #include <cmath>
+#include <optional>
 
 #include "autograd/ops.hpp"
 #include "autograd/scope.hpp"
@@ -31,6 +32,49 @@ void same_shape(std::string_view op, const Tensor& input, const Tensor& target) 
   if (input.dtype() != target.dtype()) {
     detail::fail<DTypeError>("{}: input is {} but target is {}", op, input.dtype(), target.dtype());
   }
+}
+
+// Class scores of shape (N, C, d1, ...) or (C) as rows (M, C), the target
+// to match (indices (M) or probabilities (M, C)), and the shape the
+// per-element loss has (N, d1, ...) or (); nothing for (N, C) already.
+struct ClassRows {
+  Tensor input, target;
+  Shape loss_shape;
+};
+std::optional<ClassRows> as_rows(const Tensor& input, const Tensor& target, std::string_view op) {
+  if (input.dim() == 2) return std::nullopt;
+  if (input.dim() == 0)
+    detail::fail<ShapeError>("{}: input must have a class dim, got {}", op, input.shape());
+  const bool probabilities = is_floating(target.dtype());
+  if (input.dim() == 1) {
+    const Shape want = probabilities ? input.shape() : Shape{};
+    if (target.shape() != want) {
+      detail::fail<ShapeError>("{}: for input {} the target must be {}, got {}", op, input.shape(),
+                               want, target.shape());
+    }
+    return ClassRows{unsqueeze(input, 0), unsqueeze(target, 0), {}};
+  }
+  std::vector<std::int64_t> class_last{0};
+  Shape loss_shape{input.shape()[0]};
+  for (std::int64_t k = 2; k < input.dim(); ++k) {
+    class_last.push_back(k);
+    loss_shape.push_back(input.shape()[k]);
+  }
+  class_last.push_back(1);
+  const std::int64_t classes = input.shape()[1];
+  const Shape want = probabilities ? input.shape() : loss_shape;
+  if (target.shape() != want) {
+    detail::fail<ShapeError>("{}: for input {} the target must be {}, got {}", op, input.shape(),
+                             want, target.shape());
+  }
+  const Tensor rows = reshape(permute(input, class_last), {-1, classes});
+  const Tensor t =
+      probabilities ? reshape(permute(target, class_last), {-1, classes}) : reshape(target, {-1});
+  return ClassRows{rows, t, loss_shape};
+}
+
+Tensor unrow(const Tensor& loss, const ClassRows& rows, Reduction reduction) {
+  return reduction == Reduction::none ? reshape(loss, rows.loss_shape) : loss;
 }
 
 }  // namespace
@@ -65,6 +109,10 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const Tensor& weight,
                 std::int64_t ignore_index, Reduction reduction) {
+  if (auto rows = as_rows(log_probs, target, "nll_loss")) {
+    return unrow(nll_loss(rows->input, rows->target, weight, ignore_index, reduction), *rows,
+                 reduction);
+  }
   const NameScope scope("nll_loss", "loss");
   if (log_probs.dim() != 2 || target.dim() != 1 || target.numel() != log_probs.shape()[0]) {
     detail::fail<ShapeError>("nll_loss: expected input (N, C) and target (N), got {} and {}",
@@ -96,6 +144,9 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const Tensor& wei
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& target,
                      const CrossEntropyOptions& options) {
+  if (auto rows = as_rows(logits, target, "cross_entropy")) {
+    return unrow(cross_entropy(rows->input, rows->target, options), *rows, options.reduction);
+  }
   const NameScope scope("cross_entropy", "loss");
   if (logits.dim() != 2) {
     detail::fail<ShapeError>("cross_entropy: expected logits (N, C), got {}", logits.shape());

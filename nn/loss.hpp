@@ -35,6 +35,10 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 
 /// -weight[t_i]·input[i][t_i] for class indices t (int64); rows with
 /// t_i = ignore_index count for nothing. The mean divides by Σ weight[t_i].
+/// Input (N, C) with target (N), or (N, C, d1, ...) with target (N, d1, ...)
+/// (a class per position, as PyTorch), or (C) with a 0-d target; reduction
+/// none gives the loss in the target's shape. The same for cross_entropy
+/// (with probability targets of the input's shape).
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const Tensor& weight = Tensor(),
                 std::int64_t ignore_index = -100, Reduction reduction = Reduction::mean);
 

@@ -11,7 +11,8 @@
 //     }
 //
 // module.hpp (Module), layers.hpp (Linear, Sequential, MLP, activations,
-// Embedding, EmbeddingBag, Dropout, LayerNorm), init.hpp, loss.hpp,
+// Embedding, EmbeddingBag, Dropout), normalization.hpp (LayerNorm,
+// layer_norm), init.hpp, loss.hpp,
 // optim.hpp (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, SparseAdam,
 // clipping), scheduler.hpp.
 #pragma once
@@ -22,5 +23,6 @@
 #include "autograd/nn/layers.hpp"
 #include "autograd/nn/loss.hpp"
 #include "autograd/nn/module.hpp"
+#include "autograd/nn/normalization.hpp"
 #include "autograd/nn/optim.hpp"
 #include "autograd/nn/scheduler.hpp"

@@ -189,6 +189,11 @@ Tensor apply(const json& c, std::map<std::string, Tensor>& in, Tensor* indices) 
   if (op == "scatter") return scatter(in["x"], at.at("dim"), in["index"], in["src"]);
   if (op == "scatter_add") return scatter_add(in["x"], at.at("dim"), in["index"], in["src"]);
   if (op == "one_hot") return one_hot(in["indices"], at.at("num_classes"));
+  if (op == "layer_norm") {
+    return nn::layer_norm(in["x"], at.at("normalized_shape").get<std::vector<std::int64_t>>(),
+                          in.count("weight") ? in["weight"] : Tensor(),
+                          in.count("bias") ? in["bias"] : Tensor(), at.at("eps"));
+  }
   if (op == "einsum") {
     std::vector<Tensor> operands{in["a"]};
     if (in.count("b")) operands.push_back(in["b"]);

@@ -17,6 +17,11 @@ TEST_CASE("losses: first and second derivatives") {
     check([&](const Args& a) { return nn::binary_cross_entropy_with_logits(a[0], a[1], w, pw, r); },
           {x, t.detach().requires_grad_()});
   }
+  const Tensor spatial = input({2, 3, 4});
+  const Tensor spatial_target = index_tensor({0, 2, 1, 1, 2, 0, 0, 1}, {2, 4});
+  check([&](const Args& a) { return nn::cross_entropy(a[0], spatial_target); }, {spatial});
+  check([&](const Args& a) { return nn::nll_loss(a[0], spatial_target, a[1]); },
+        {spatial, input({3}, 0.5, 2.0)});
   const Tensor logits = input({5, 4});
   const Tensor classes = index_tensor({0, 3, 1, 3, 2}), weight = input({4}, 0.5, 2.0).detach();
   Tensor probs = softmax(input({5, 4}), 1).detach();

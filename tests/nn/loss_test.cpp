@@ -30,3 +30,33 @@ TEST_CASE("loss: a NaN label smoothing is refused") {
   CHECK_THROWS_AS(nn::cross_entropy(logits, index_tensor({0}), {.label_smoothing = std::nan("")}),
                   ValueError);
 }
+
+TEST_CASE("loss: cross_entropy and nll_loss over (N, C, d1, ...) and one sample (C)") {
+  Generator gen(4);
+  const Tensor logits = randn({2, 3, 4, 5}, gen, DType::float64);
+  const Tensor target = randint(0, 3, {2, 4, 5}, gen);
+  // the same as the rows with C last
+  const Tensor rows = reshape(permute(logits, {0, 2, 3, 1}), {-1, 3});
+  const Tensor flat = reshape(target, {-1});
+  CHECK(nn::cross_entropy(logits, target).item() ==
+        doctest::Approx(nn::cross_entropy(rows, flat).item()).epsilon(1e-14));
+  nn::CrossEntropyOptions none;
+  none.reduction = nn::Reduction::none;
+  const Tensor each = nn::cross_entropy(logits, target, none);
+  CHECK(each.shape() == Shape{2, 4, 5});
+  CHECK(each.at({1, 2, 3}) ==
+        doctest::Approx(nn::cross_entropy(rows, flat, none).at({(1 * 4 + 2) * 5 + 3})));
+  const Tensor log_probs = log_softmax(logits, 1);
+  CHECK(
+      nn::nll_loss(log_probs, target, Tensor(), -100, nn::Reduction::sum).item() ==
+      doctest::Approx(nn::cross_entropy(logits, target, {.reduction = nn::Reduction::sum}).item()));
+  const Tensor one = Tensor::from({1.0, 2.0, 0.5});
+  CHECK(nn::cross_entropy(one, Tensor::from(std::vector<std::int64_t>{1}, {})).shape() == Shape{});
+  CHECK(nn::cross_entropy(one, Tensor::from(std::vector<std::int64_t>{1}, {})).item() ==
+        doctest::Approx(-log_softmax(one, 0).at({1})));
+  const Tensor probs = softmax(randn({2, 3, 4}, gen, DType::float64), 1);
+  CHECK(nn::cross_entropy(randn({2, 3, 4}, gen, DType::float64), probs, none).shape() ==
+        Shape{2, 4});
+  CHECK_THROWS_AS(nn::cross_entropy(logits, randint(0, 3, {2, 5, 4}, gen)), ShapeError);
+  CHECK_THROWS_AS(nn::nll_loss(scalar_tensor(1.0), Tensor::from({0})), ShapeError);
+}

@@ -43,12 +43,13 @@ def encode(t):
 cases = []
 
 
-def case(name, op, expr, inputs, attrs=None, tags=(), extra=None):
-    """expr: the PyTorch call as text, evaluated with the inputs by name."""
+def case(name, op, expr, inputs, attrs=None, tags=(), constants=()):
+    """expr: the PyTorch call as text, evaluated with the inputs by name;
+    float inputs require a gradient unless named in `constants`."""
     leaves = {}
     for key, value in inputs.items():
         t = value.clone()
-        if t.dtype.is_floating_point:
+        if t.dtype.is_floating_point and key not in constants:
             t.requires_grad_()
         leaves[key] = t
     out = eval(expr, {"torch": torch, "F": torch.nn.functional, "math": math}, dict(leaves))
@@ -177,6 +178,29 @@ for equation, shapes in [("ij,jk->ik", [(3, 4), (4, 5)]), ("bij,bjk->bik", [(2, 
     names = ["a", "b"][:len(shapes)]
     case(f"einsum_{equation}", "einsum", f"torch.einsum('{equation}', {', '.join(names)})",
          {n: normal(sh) for n, sh in zip(names, shapes)}, {"equation": equation})
+
+# ---- losses and normalization over more dims (nn/loss.cpp, nn/normalization.cpp) ----
+for reduction in ["mean", "none"]:
+    case(f"cross_entropy_spatial_{reduction}", "cross_entropy",
+         f"F.cross_entropy(input, target, reduction='{reduction}', label_smoothing=0.1)",
+         {"input": normal((2, 3, 2, 2)), "target": ints((2, 2, 2), 0, 3)},
+         {"reduction": reduction, "label_smoothing": 0.1, "ignore_index": -100,
+          "target_kind": "indices"})
+case("cross_entropy_spatial_weight", "cross_entropy",
+     "F.cross_entropy(input, target, weight=weight, ignore_index=1)",
+     {"input": normal((2, 3, 4)), "target": ints((2, 4), 0, 3), "weight": normal((3,), 0.5)},
+     {"reduction": "mean", "label_smoothing": 0.0, "ignore_index": 1, "target_kind": "indices"},
+     constants=("weight",))
+case("cross_entropy_one_sample", "cross_entropy", "F.cross_entropy(input, target)",
+     {"input": normal((4,)), "target": torch.tensor(2)},
+     {"reduction": "mean", "label_smoothing": 0.0, "ignore_index": -100, "target_kind": "indices"})
+case("nll_loss_spatial", "nll_loss", "F.nll_loss(input, target, reduction='sum')",
+     {"input": normal((2, 3, 4)), "target": ints((2, 4), 0, 3)}, {"reduction": "sum", "ignore_index": -100})
+case("layer_norm_2d", "layer_norm", "F.layer_norm(x, (3, 4), weight, bias)",
+     {"x": normal((2, 3, 4)), "weight": normal((3, 4)), "bias": normal((3, 4))},
+     {"normalized_shape": [3, 4], "eps": 1e-5})
+case("layer_norm_plain", "layer_norm", "F.layer_norm(x, (4,))", {"x": normal((2, 3, 4))},
+     {"normalized_shape": [4], "eps": 1e-5})
 
 meta = {"generator": "tests/reference/make_ops.py", "schema_version": 1,
         "torch_version_reported": torch.__version__,
