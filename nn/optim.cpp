@@ -8,71 +8,14 @@
 #include <string_view>
 #include <type_traits>
 
+#include "autograd/nn/optim_loops.hpp"
 #include "autograd/ops.hpp"
 
 namespace ag::optim {
-namespace {
-
-// Typed pointer to a tensor's buffer, as T.
-template <class T>
-T* buf(const Tensor& t) {
-  return const_cast<Tensor&>(t).data<T>();
-}
-
-// Calls f(flags...) with each runtime bool turned into std::bool_constant, so
-// that update loops test their options with `if constexpr`: no branch is left
-// in the loop, and it vectorises. (Vector sqrt and division round exactly as
-// the scalar ones do: the results do not change.)
-template <class F>
-void with_flags(F&& f) {
-  f();
-}
-template <class F, class... Rest>
-void with_flags(F&& f, bool first, Rest... rest) {
-  if (first) {
-    with_flags([&](auto... flags) { f(std::true_type{}, flags...); }, rest...);
-  } else {
-    with_flags([&](auto... flags) { f(std::false_type{}, flags...); }, rest...);
-  }
-}
-
-// A state tensor, created as zeros (or `init`) like the parameter.
-Tensor& slot(detail::ParamState& s, const char* name, const Tensor& like, double init = 0.0) {
-  auto it = s.tensors.find(name);
-  if (it == s.tensors.end())
-    it = s.tensors.emplace(name, full(like.shape(), init, like.dtype())).first;
-  return it->second;
-}
-
-// Calls body(options, param, state, w, g) for every parameter with a dense
-// gradient: w and g are the parameter's and the gradient's buffers, typed in
-// the parameter's dtype. Each group's settings are checked first.
-template <class Group, class Body>
-void each_param(std::vector<Group>& groups, std::string_view name, Body body) {
-  for (auto& group : groups) detail::validate(group.options);
-  for (auto& group : groups) {
-    for (std::size_t i = 0; i < group.params.size(); ++i) {
-      const Tensor& p = group.params[i];
-      const Tensor g = p.grad();
-      if (!g.defined()) {
-        if (p.sparse_grad().defined()) {
-          ag::detail::fail<ValueError>(
-              "optimizer: parameter {} of group has a sparse gradient; use SparseAdam for "
-              "sparse embeddings",
-              i);
-        }
-        continue;
-      }
-      ag::detail::visit_floating(p.dtype(), name, [&](auto zero) {
-        using T = decltype(zero);
-        body(group.options, p, group.state[i], buf<T>(p), static_cast<const T*>(buf<T>(g)));
-      });
-      p.mark_modified();
-    }
-  }
-}
-
-}  // namespace
+using detail::buf;
+using detail::each_param;
+using detail::slot;
+using detail::with_flags;
 
 void Optimizer::zero_grad() {
   for (std::size_t g = 0; g < num_groups(); ++g) {
@@ -90,6 +33,9 @@ StateDict Grouped<Options>::state_dict() const {
       const ParamState& s = groups_[g].state[i];
       const std::string prefix = std::to_string(g) + "." + std::to_string(i) + ".";
       out.emplace_back(prefix + "step", scalar_tensor(static_cast<double>(s.step), DType::float64));
+      if (s.mu_product != 1.0) {
+        out.emplace_back(prefix + "mu_product", scalar_tensor(s.mu_product, DType::float64));
+      }
       for (const auto& [name, t] : s.tensors) out.emplace_back(prefix + name, t.detach());
     }
   }
@@ -119,6 +65,15 @@ void Grouped<Options>::load_state_dict(const StateDict& state) {
       loaded[g][i].step = static_cast<std::int64_t>(step);
       continue;
     }
+    if (std::string(key) == "mu_product") {
+      const double mu = t.numel() == 1 ? t.to_vector()[0] : -1.0;
+      if (!(mu >= 0.0 && mu <= 1.0)) {
+        ag::detail::fail<ValueError>("load_state_dict: '{}' is not a product of factors in [0, 1]",
+                                     name);
+      }
+      loaded[g][i].mu_product = mu;
+      continue;
+    }
     const Tensor& p = groups_[g].params[i];
     if (t.shape() != p.shape() || t.dtype() != p.dtype()) {
       ag::detail::fail<ValueError>("load_state_dict: '{}' is {} {} but the parameter is {} {}",
@@ -137,6 +92,9 @@ template class Grouped<AdamOptions>;
 template class Grouped<AdagradOptions>;
 template class Grouped<AdadeltaOptions>;
 template class Grouped<SparseAdamOptions>;
+template class Grouped<NAdamOptions>;
+template class Grouped<RAdamOptions>;
+template class Grouped<AdamaxOptions>;
 
 }  // namespace detail
 

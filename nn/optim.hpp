@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Optimizers with PyTorch 1.13's update rules and defaults, parameter groups
+// Optimizers with PyTorch 1.13's update rules and defaults (SGD, RMSprop,
+// Adam, AdamW, Adagrad, Adadelta, SparseAdam, NAdam, RAdam, Adamax; all
+// dense ones take `maximize`), parameter groups
 // with their own hyper-parameters, state that can be saved and restored,
 // and gradient clipping.
 #pragma once
@@ -46,6 +48,9 @@ struct AdamOptions;
 struct AdagradOptions;
 struct AdadeltaOptions;
 struct SparseAdamOptions;
+struct NAdamOptions;
+struct RAdamOptions;
+struct AdamaxOptions;
 
 namespace detail {
 
@@ -59,13 +64,18 @@ void validate(const AdamOptions& o);
 void validate(const AdagradOptions& o);
 void validate(const AdadeltaOptions& o);
 void validate(const SparseAdamOptions& o);
+void validate(const NAdamOptions& o);
+void validate(const RAdamOptions& o);
+void validate(const AdamaxOptions& o);
 /// The same for a learning rate alone.
 void validate_lr(double lr, const char* optimizer);
 
-/// Per-parameter state: named tensors (moments) and a step count.
+/// Per-parameter state: named tensors (moments), a step count, and NAdam's
+/// running product of momentum factors (saved as "mu_product", a number).
 struct ParamState {
   std::map<std::string, Tensor> tensors;
   std::int64_t step = 0;
+  double mu_product = 1.0;
 };
 
 /// Groups of parameters sharing one Options (which has at least `lr`).
@@ -112,6 +122,7 @@ struct SGDOptions {
   double dampening = 0.0;
   double weight_decay = 0.0;
   bool nesterov = false;
+  bool maximize = false;  ///< ascend: the rule runs on -g (as PyTorch)
 };
 /// g += wd·p; buf = m·buf + (1-dampening)·g (buf = g on the first step);
 /// g = nesterov ? g + m·buf : buf; p -= lr·g.
@@ -128,6 +139,7 @@ struct RMSpropOptions {
   double weight_decay = 0.0;
   double momentum = 0.0;
   bool centered = false;
+  bool maximize = false;  ///< ascend: the rule runs on -g (as PyTorch)
 };
 /// v = α v + (1-α) g²; denominator √(v - ḡ²) (centered) or √v, plus eps;
 /// with momentum buf = m·buf + g/denominator, p -= lr·buf; else p -= lr·g/denominator.
@@ -144,6 +156,7 @@ struct AdamOptions {
   double eps = 1e-8;
   double weight_decay = 0.0;
   bool amsgrad = false;
+  bool maximize = false;  ///< ascend: the rule runs on -g (as PyTorch)
 };
 /// m = β1 m + (1-β1) g; v = β2 v + (1-β2) g²;
 /// p -= lr/(1-β1^t) · m / (√v/√(1-β2^t) + eps). Adam's weight decay is L2
@@ -172,6 +185,7 @@ struct AdagradOptions {
   double weight_decay = 0.0;
   double initial_accumulator_value = 0.0;
   double eps = 1e-10;
+  bool maximize = false;  ///< ascend: the rule runs on -g (as PyTorch)
 };
 /// sum += g²; p -= lr/(1 + (t-1)·lr_decay) · g/(√sum + eps).
 class Adagrad : public detail::Grouped<AdagradOptions> {
@@ -186,6 +200,7 @@ struct AdadeltaOptions {
   double rho = 0.9;
   double eps = 1e-6;
   double weight_decay = 0.0;
+  bool maximize = false;  ///< ascend: the rule runs on -g (as PyTorch)
 };
 /// v = ρ v + (1-ρ) g²; δ = √(u + eps)/√(v + eps) · g; u = ρ u + (1-ρ) δ²; p -= lr·δ.
 class Adadelta : public detail::Grouped<AdadeltaOptions> {
@@ -207,6 +222,59 @@ struct SparseAdamOptions {
 class SparseAdam : public detail::Grouped<SparseAdamOptions> {
  public:
   explicit SparseAdam(std::vector<Tensor> params, SparseAdamOptions options = {})
+      : Grouped(std::move(params), options) {}
+  void step() override;
+};
+
+struct NAdamOptions {
+  double lr = 2e-3;
+  double beta1 = 0.9, beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0.0;
+  double momentum_decay = 4e-3;
+  bool maximize = false;  ///< ascend: the rule runs on -g
+};
+/// Adam with Nesterov momentum (Dozat 2016), as PyTorch's NAdam from 2.0 on
+/// (1.13 multiplies μ_t into the second product twice, a bug fixed upstream):
+/// μ_t = β1 (1 - ½·0.96^(t·ψ)) with ψ = momentum_decay; m and v as Adam;
+/// p -= lr (1-μ_t)/(1-Π μ) · g/d + lr μ_{t+1}/(1-Π μ·μ_{t+1}) · m/d,
+/// d = √(v/(1-β2^t)) + eps. Weight decay is L2.
+class NAdam : public detail::Grouped<NAdamOptions> {
+ public:
+  explicit NAdam(std::vector<Tensor> params, NAdamOptions options = {})
+      : Grouped(std::move(params), options) {}
+  void step() override;
+};
+
+struct RAdamOptions {
+  double lr = 1e-3;
+  double beta1 = 0.9, beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0.0;
+  bool maximize = false;  ///< ascend: the rule runs on -g
+};
+/// Rectified Adam (Liu et al. 2019), as PyTorch 1.13's RAdam: while the
+/// variance estimate's length ρ_t ≤ 5, SGD with momentum on the
+/// bias-corrected m; after, Adam's step times the rectification r_t.
+class RAdam : public detail::Grouped<RAdamOptions> {
+ public:
+  explicit RAdam(std::vector<Tensor> params, RAdamOptions options = {})
+      : Grouped(std::move(params), options) {}
+  void step() override;
+};
+
+struct AdamaxOptions {
+  double lr = 2e-3;
+  double beta1 = 0.9, beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0.0;
+  bool maximize = false;  ///< ascend: the rule runs on -g (as PyTorch)
+};
+/// Adam with the infinity norm: m = β1 m + (1-β1) g; u = max(β2 u, |g| + eps);
+/// p -= lr/(1-β1^t) · m/u.
+class Adamax : public detail::Grouped<AdamaxOptions> {
+ public:
+  explicit Adamax(std::vector<Tensor> params, AdamaxOptions options = {})
       : Grouped(std::move(params), options) {}
   void step() override;
 };

@@ -75,4 +75,24 @@ void validate(const SparseAdamOptions& o) {
   require(non_negative(o.eps), "SparseAdam", "eps", o.eps, kNonNegative);
 }
 
+namespace {
+// The Adam family's common settings.
+template <class Options>
+void validate_adam_like(const Options& o, const char* optimizer) {
+  validate_lr(o.lr, optimizer);
+  require(in_unit(o.beta1), optimizer, "beta1", o.beta1, kUnit);
+  require(in_unit(o.beta2), optimizer, "beta2", o.beta2, kUnit);
+  require(non_negative(o.eps), optimizer, "eps", o.eps, kNonNegative);
+  require(non_negative(o.weight_decay), optimizer, "weight_decay", o.weight_decay, kNonNegative);
+}
+}  // namespace
+
+void validate(const NAdamOptions& o) {
+  validate_adam_like(o, "NAdam");
+  require(non_negative(o.momentum_decay), "NAdam", "momentum_decay", o.momentum_decay,
+          kNonNegative);
+}
+void validate(const RAdamOptions& o) { validate_adam_like(o, "RAdam"); }
+void validate(const AdamaxOptions& o) { validate_adam_like(o, "Adamax"); }
+
 }  // namespace ag::optim::detail

@@ -17,6 +17,7 @@ using json = nlohmann::json;
 namespace {
 
 const std::filesystem::path kDir(AG_CONFORMANCE_DIR);
+const std::filesystem::path kReference(AG_REFERENCE_DIR);
 
 Tensor load(const json& t) {
   return Tensor::from(t.at("data").get<std::vector<double>>(),
@@ -37,40 +38,57 @@ std::unique_ptr<optim::Optimizer> make(const json& c, std::vector<Tensor> params
   const std::string kind = c.at("optimizer");
   const json& k = c.at("constructor_kwargs");
   auto get = [&](const char* key, double fallback) { return k.value(key, fallback); };
+  const bool maximize = k.value("maximize", false);
+  const auto betas = k.value("betas", std::vector<double>{0.9, 0.999});
   if (kind == "SGD") {
     return std::make_unique<optim::SGD>(
         params, optim::SGDOptions{get("lr", 0.01), get("momentum", 0), get("dampening", 0),
-                                  get("weight_decay", 0), k.value("nesterov", false)});
+                                  get("weight_decay", 0), k.value("nesterov", false), maximize});
   }
   if (kind == "Adagrad") {
     return std::make_unique<optim::Adagrad>(
-        params, optim::AdagradOptions{get("lr", 1e-2), get("lr_decay", 0), get("weight_decay", 0),
-                                      get("initial_accumulator_value", 0), get("eps", 1e-10)});
+        params,
+        optim::AdagradOptions{get("lr", 1e-2), get("lr_decay", 0), get("weight_decay", 0),
+                              get("initial_accumulator_value", 0), get("eps", 1e-10), maximize});
   }
   if (kind == "RMSprop") {
     return std::make_unique<optim::RMSprop>(
         params, optim::RMSpropOptions{get("lr", 1e-2), get("alpha", 0.99), get("eps", 1e-8),
                                       get("weight_decay", 0), get("momentum", 0),
-                                      k.value("centered", false)});
+                                      k.value("centered", false), maximize});
   }
   if (kind == "Adam" || kind == "AdamW") {
-    const auto betas = k.value("betas", std::vector<double>{0.9, 0.999});
     const optim::AdamOptions o{get("lr", 1e-3),
                                betas[0],
                                betas[1],
                                get("eps", 1e-8),
                                get("weight_decay", kind == "AdamW" ? 1e-2 : 0.0),
-                               k.value("amsgrad", false)};
+                               k.value("amsgrad", false),
+                               maximize};
     if (kind == "AdamW") return std::make_unique<optim::AdamW>(params, o);
     return std::make_unique<optim::Adam>(params, o);
   }
   if (kind == "Adadelta") {
     return std::make_unique<optim::Adadelta>(
         params, optim::AdadeltaOptions{get("lr", 1.0), get("rho", 0.9), get("eps", 1e-6),
-                                       get("weight_decay", 0)});
+                                       get("weight_decay", 0), maximize});
+  }
+  if (kind == "NAdam") {
+    return std::make_unique<optim::NAdam>(
+        params, optim::NAdamOptions{get("lr", 2e-3), betas[0], betas[1], get("eps", 1e-8),
+                                    get("weight_decay", 0), get("momentum_decay", 4e-3), maximize});
+  }
+  if (kind == "RAdam") {
+    return std::make_unique<optim::RAdam>(
+        params, optim::RAdamOptions{get("lr", 1e-3), betas[0], betas[1], get("eps", 1e-8),
+                                    get("weight_decay", 0), maximize});
+  }
+  if (kind == "Adamax") {
+    return std::make_unique<optim::Adamax>(
+        params, optim::AdamaxOptions{get("lr", 2e-3), betas[0], betas[1], get("eps", 1e-8),
+                                     get("weight_decay", 0), maximize});
   }
   if (kind == "SparseAdam") {
-    const auto betas = k.value("betas", std::vector<double>{0.9, 0.999});
     return std::make_unique<optim::SparseAdam>(
         params, optim::SparseAdamOptions{get("lr", 1e-3), betas[0], betas[1], get("eps", 1e-8)});
   }
@@ -78,15 +96,10 @@ std::unique_ptr<optim::Optimizer> make(const json& c, std::vector<Tensor> params
   return nullptr;
 }
 
-}  // namespace
-
-TEST_CASE("optim: optimizers follow PyTorch 1.13 step by step (optim.json)") {
-  if (!std::filesystem::exists(kDir / "optim.json")) {
-    MESSAGE("skipped: no conformance data in " << kDir.string());
-    return;
-  }
-  const json data = json::parse(std::ifstream(kDir / "optim.json"));
-  int configs = 0;
+// Replays every configuration of `file` step by step.
+void check_trajectories(const std::filesystem::path& file) {
+  const json data = json::parse(std::ifstream(file));
+  std::size_t configs = 0;
   for (const json& c : data.at("configs")) {
     const std::string name = c.at("name");
     CAPTURE(name);
@@ -119,7 +132,22 @@ TEST_CASE("optim: optimizers follow PyTorch 1.13 step by step (optim.json)") {
     }
     ++configs;
   }
-  CHECK(configs == 17);
+  MESSAGE(configs << " optimizer configurations matched in " << file.string());
+  CHECK(configs == data.at("configs").size());
+}
+
+}  // namespace
+
+TEST_CASE("optim: optimizers follow PyTorch 1.13 step by step (optim.json)") {
+  if (!std::filesystem::exists(kDir / "optim.json")) {
+    MESSAGE("skipped: no conformance data in " << kDir.string());
+    return;
+  }
+  check_trajectories(kDir / "optim.json");
+}
+
+TEST_CASE("optim: NAdam, RAdam, Adamax and maximize follow PyTorch 1.13 (tests/reference)") {
+  check_trajectories(kReference / "optim.json");
 }
 
 TEST_CASE("optim: schedulers follow PyTorch 1.13 (schedulers.json)") {
