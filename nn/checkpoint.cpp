@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "autograd/nn/checkpoint.hpp"
 
-#include <algorithm>
-#include <bit>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
+#include <bit>
+#include <cstring>
 
 #include <cerrno>
 #include <filesystem>
@@ -68,7 +68,8 @@ class Reader {
 std::string read_regular_file(const std::string& path) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) detail::fail<FileError>("checkpoint: cannot open '{}': {}", path, std::strerror(errno));
+  if (fd < 0)
+    detail::fail<FileError>("checkpoint: cannot open '{}': {}", path, std::strerror(errno));
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
@@ -86,7 +87,8 @@ std::string read_regular_file(const std::string& path) {
   while (done < bytes.size()) {
     const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) detail::fail<FileError>("checkpoint: error reading '{}': {}", path, std::strerror(errno));
+    if (n < 0)
+      detail::fail<FileError>("checkpoint: error reading '{}': {}", path, std::strerror(errno));
     if (n == 0) break;  // shrank while being read: the parser reports it truncated
     done += static_cast<std::size_t>(n);
   }
@@ -128,7 +130,8 @@ void write_atomically(const std::string& bytes, const std::string& path) {
   if (::close(fd) != 0) {
     const int error = errno;
     ::unlink(temp.c_str());
-    detail::fail<FileError>("checkpoint: cannot write '{}' (close: {})", path, std::strerror(error));
+    detail::fail<FileError>("checkpoint: cannot write '{}' (close: {})", path,
+                            std::strerror(error));
   }
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     const int error = errno;
@@ -235,25 +238,31 @@ optim::StateDict parse_tensors(const std::string& bytes, const std::string& path
 }
 
 void save_checkpoint(const std::string& path, const Module& model,
-                     const optim::Optimizer* optimizer) {
+                     const optim::Optimizer* optimizer, const optim::Scheduler* scheduler) {
   optim::StateDict all;
   for (const auto& [name, t] : model.named_parameters()) all.emplace_back("model." + name, t);
   for (const auto& [name, t] : model.named_buffers()) all.emplace_back("model." + name, t);
   if (optimizer) {
     for (const auto& [name, t] : optimizer->state_dict()) all.emplace_back("optim." + name, t);
   }
+  if (scheduler) {
+    for (const auto& [name, t] : scheduler->state_dict()) all.emplace_back("sched." + name, t);
+  }
   save_tensors(all, path);
 }
 
-void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* optimizer) {
+void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* optimizer,
+                     optim::Scheduler* scheduler) {
   const optim::StateDict file = load_tensors(path);
   std::map<std::string, Tensor> stored;
-  optim::StateDict optimizer_state;
+  optim::StateDict optimizer_state, scheduler_state;
   for (const auto& [name, t] : file) {
     if (name.rfind("model.", 0) == 0) {
       stored[name.substr(6)] = t;
     } else if (name.rfind("optim.", 0) == 0) {
       optimizer_state.emplace_back(name.substr(6), t);
+    } else if (name.rfind("sched.", 0) == 0) {
+      scheduler_state.emplace_back(name.substr(6), t);
     } else {
       detail::fail<FileError>("checkpoint '{}': unexpected entry '{}'", path, name);
     }
@@ -279,12 +288,26 @@ void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* o
   if (optimizer && optimizer_state.empty()) {
     detail::fail<FileError>("checkpoint '{}': holds no optimizer state", path);
   }
-  if (optimizer) {
-    try {
-      optimizer->load_state_dict(optimizer_state);  // validates before changing anything
-    } catch (const ValueError& e) {
-      detail::fail<FileError>("checkpoint '{}': {}", path, e.what());
+  if (scheduler && scheduler_state.empty()) {
+    detail::fail<FileError>("checkpoint '{}': holds no scheduler state", path);
+  }
+  // Each load_state_dict validates before changing anything; the optimizer's
+  // old state (and rates) come back if the scheduler's then fails.
+  const optim::StateDict optimizer_before =
+      optimizer ? optimizer->state_dict() : optim::StateDict{};
+  std::vector<double> lrs_before;
+  for (std::size_t g = 0; optimizer && g < optimizer->num_groups(); ++g) {
+    lrs_before.push_back(optimizer->lr(g));
+  }
+  try {
+    if (optimizer) optimizer->load_state_dict(optimizer_state);
+    if (scheduler) scheduler->load_state_dict(scheduler_state);
+  } catch (const ValueError& e) {
+    if (optimizer) {
+      optimizer->load_state_dict(optimizer_before);
+      for (std::size_t g = 0; g < lrs_before.size(); ++g) optimizer->set_lr(g, lrs_before[g]);
     }
+    detail::fail<FileError>("checkpoint '{}': {}", path, e.what());
   }
   for (auto& [name, t] : targets) t.assign(stored.at(name));
 }

@@ -24,6 +24,7 @@
 
 #include "autograd/nn/module.hpp"
 #include "autograd/nn/optim.hpp"
+#include "autograd/nn/scheduler.hpp"
 
 namespace ag::nn {
 
@@ -40,12 +41,16 @@ optim::StateDict load_tensors(const std::string& path);
 optim::StateDict parse_tensors(const std::string& bytes, const std::string& path);
 
 /// Saves a model's parameters and buffers ("model.<name>") and, if given,
-/// an optimizer's state ("optim.<name>").
+/// an optimizer's state ("optim.<name>") and a schedule's ("sched.<name>").
 void save_checkpoint(const std::string& path, const Module& model,
-                     const optim::Optimizer* optimizer = nullptr);
+                     const optim::Optimizer* optimizer = nullptr,
+                     const optim::Scheduler* scheduler = nullptr);
 /// Restores what save_checkpoint wrote. The file must hold exactly the
 /// model's parameter and buffer names, with the same shapes and dtypes
 /// (FileError otherwise, model and optimizer unchanged).
-void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* optimizer = nullptr);
+/// A scheduler's state is restored after the optimizer's (it sets the
+/// learning rates).
+void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* optimizer = nullptr,
+                     optim::Scheduler* scheduler = nullptr);
 
 }  // namespace ag::nn

@@ -15,11 +15,51 @@ Scheduler::Scheduler(Optimizer& optimizer) : optimizer_(optimizer) {
   for (std::size_t g = 0; g < optimizer.num_groups(); ++g) base_lrs_.push_back(optimizer.lr(g));
 }
 
-void Scheduler::step() {
+void Scheduler::advance() {
   ++last_epoch_;
   for (std::size_t g = 0; g < optimizer_.num_groups(); ++g) {
     optimizer_.set_lr(g, next_lr(g, optimizer_.lr(g)));
   }
+}
+
+StateDict Scheduler::state_dict() const {
+  std::vector<double> lrs;
+  for (std::size_t g = 0; g < optimizer_.num_groups(); ++g) lrs.push_back(optimizer_.lr(g));
+  const auto n = static_cast<std::int64_t>(lrs.size());
+  return {{"last_epoch", scalar_tensor(static_cast<double>(last_epoch_), DType::float64)},
+          {"base_lrs", Tensor::from(base_lrs_, {n})},
+          {"lrs", Tensor::from(lrs, {n})}};
+}
+
+namespace {
+// The entry `name` of a scheduler state: float64 of `shape`.
+std::vector<double> entry(const StateDict& state, const std::string& name, const Shape& shape) {
+  for (const auto& [key, t] : state) {
+    if (key != name) continue;
+    if (t.shape() != shape || t.dtype() != DType::float64) {
+      ag::detail::fail<ValueError>("scheduler load_state_dict: '{}' is {} {}, expected float64 {}",
+                                   name, t.dtype(), t.shape(), shape);
+    }
+    return t.to_vector();
+  }
+  ag::detail::fail<ValueError>("scheduler load_state_dict: no entry '{}'", name);
+}
+std::int64_t whole(double v, const char* name) {
+  if (!(v >= -1 && v <= 9007199254740992.0 && v == std::floor(v))) {
+    ag::detail::fail<ValueError>("scheduler load_state_dict: '{}' = {} is not a count", name, v);
+  }
+  return static_cast<std::int64_t>(v);
+}
+}  // namespace
+
+void Scheduler::load_state_dict(const StateDict& state) {
+  const auto n = static_cast<std::int64_t>(optimizer_.num_groups());
+  const std::int64_t epoch = whole(entry(state, "last_epoch", {})[0], "last_epoch");
+  const std::vector<double> base = entry(state, "base_lrs", {n}), lrs = entry(state, "lrs", {n});
+  for (double lr : lrs) detail::validate_lr(lr, "scheduler load_state_dict");
+  last_epoch_ = epoch;
+  base_lrs_ = base;
+  for (std::size_t g = 0; g < lrs.size(); ++g) optimizer_.set_lr(g, lrs[g]);
 }
 
 namespace {

@@ -4,7 +4,9 @@
 // decrease the learning rate as epochs increase — in six shapes.
 #pragma once
 
+#include <functional>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "autograd/nn/optim.hpp"
@@ -17,13 +19,23 @@ class Scheduler {
   explicit Scheduler(Optimizer& optimizer);
   virtual ~Scheduler() = default;
   /// Advances one epoch and sets the optimizer's learning rates.
-  void step();
+  void step() { advance(); }
   std::int64_t last_epoch() const { return last_epoch_; }
   double lr(std::size_t group = 0) const { return optimizer_.lr(group); }
+
+  /// The schedule's position: "last_epoch", "base_lrs" and the optimizer's
+  /// current "lrs" (float64), plus what a subclass keeps; save_checkpoint
+  /// stores it beside the optimizer's state.
+  virtual StateDict state_dict() const;
+  /// Restores state_dict() output, the optimizer's learning rates with it;
+  /// ValueError (changing nothing) if an entry is missing or malformed.
+  virtual void load_state_dict(const StateDict& state);
 
  protected:
   /// The learning rate of `group` for epoch last_epoch(), from its current one.
   virtual double next_lr(std::size_t group, double current) const = 0;
+  /// One epoch on: by default next_lr for every group.
+  virtual void advance();
   /// Sets epoch 0's rates; subclasses call it at the end of their constructor.
   void initial_step() {
     last_epoch_ = -1;
@@ -33,6 +45,7 @@ class Scheduler {
   std::vector<double> base_lrs_;
 
  private:
+  friend class SequentialLR;
   std::int64_t last_epoch_ = -1;
 };
 
@@ -101,6 +114,89 @@ class LinearLR : public Scheduler {
  private:
   double start_, end_;
   std::int64_t total_;
+};
+
+/// lr = base lr × lambda(epoch) (torch's LambdaLR); the function is not
+/// saved by state_dict: pass the same one when restoring.
+class LambdaLR : public Scheduler {
+ public:
+  LambdaLR(Optimizer& optimizer, std::function<double(std::int64_t epoch)> lambda);
+
+ protected:
+  double next_lr(std::size_t group, double current) const override;
+
+ private:
+  std::function<double(std::int64_t)> lambda_;
+};
+
+/// The 1cycle policy (Smith & Topin 2018), stepped once per batch: from
+/// max_lr/div_factor up to max_lr over pct_start of total_steps, then down
+/// to that over final_div_factor (cosine or linear); three_phase comes back
+/// to the start before the final descent. It sets the optimizer's lr itself.
+/// Momentum is not cycled (PyTorch's cycle_momentum=False). ValueError when
+/// stepped past total_steps.
+struct OneCycleOptions {
+  enum class Anneal { cos, linear };
+  double pct_start = 0.3;
+  Anneal anneal = Anneal::cos;
+  double div_factor = 25.0;
+  double final_div_factor = 1e4;
+  bool three_phase = false;
+};
+class OneCycleLR : public Scheduler {
+ public:
+  OneCycleLR(Optimizer& optimizer, double max_lr, std::int64_t total_steps,
+             OneCycleOptions options = {});
+
+ protected:
+  double next_lr(std::size_t group, double current) const override;
+
+ private:
+  struct Phase {
+    double end_step, start_lr, end_lr;
+  };
+  std::vector<Phase> phases_;
+  std::int64_t total_steps_;
+  OneCycleOptions o_;
+};
+
+/// Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter 2017):
+/// lr = eta_min + (base - eta_min)(1 + cos(π T_cur/T_i))/2, restarting when
+/// T_cur reaches T_i; the first period is t_0 epochs, each next t_mult times
+/// longer.
+class CosineAnnealingWarmRestarts : public Scheduler {
+ public:
+  CosineAnnealingWarmRestarts(Optimizer& optimizer, std::int64_t t_0, std::int64_t t_mult = 1,
+                              double eta_min = 0.0);
+  StateDict state_dict() const override;
+  void load_state_dict(const StateDict& state) override;
+
+ protected:
+  double next_lr(std::size_t group, double current) const override;
+
+ private:
+  std::int64_t t_0_, t_mult_;
+  double eta_min_;
+  mutable std::int64_t t_cur_ = -1, t_i_;  // advanced by the first group's next_lr
+};
+
+/// Runs schedulers one after another, switching at each milestone epoch,
+/// where the next starts again from the base rates (torch's SequentialLR).
+/// The schedulers must drive the same optimizer.
+class SequentialLR : public Scheduler {
+ public:
+  SequentialLR(Optimizer& optimizer, std::vector<std::shared_ptr<Scheduler>> schedulers,
+               std::vector<std::int64_t> milestones);
+  StateDict state_dict() const override;
+  void load_state_dict(const StateDict& state) override;
+
+ protected:
+  double next_lr(std::size_t group, double current) const override;
+  void advance() override;
+
+ private:
+  std::vector<std::shared_ptr<Scheduler>> schedulers_;
+  std::vector<std::int64_t> milestones_;
 };
 
 /// Multiplies the lr by `factor` when a metric has not improved (by more

@@ -150,36 +150,64 @@ TEST_CASE("optim: NAdam, RAdam, Adamax and maximize follow PyTorch 1.13 (tests/r
   check_trajectories(kReference / "optim.json");
 }
 
-TEST_CASE("optim: schedulers follow PyTorch 1.13 (schedulers.json)") {
-  if (!std::filesystem::exists(kDir / "schedulers.json")) {
-    MESSAGE("skipped: no conformance data in " << kDir.string());
-    return;
+namespace {
+// The scheduler a schedules.json entry describes, for `opt`.
+std::unique_ptr<optim::Scheduler> make_scheduler(const json& s, optim::Optimizer& opt) {
+  const std::string kind = s.at("scheduler");
+  const json& k = s.at("constructor_kwargs");
+  if (kind == "StepLR")
+    return std::make_unique<optim::StepLR>(opt, k.at("step_size"), k.at("gamma"));
+  if (kind == "ExponentialLR") return std::make_unique<optim::ExponentialLR>(opt, k.at("gamma"));
+  if (kind == "MultiStepLR") {
+    return std::make_unique<optim::MultiStepLR>(
+        opt, k.at("milestones").get<std::vector<std::int64_t>>(), k.at("gamma"));
   }
-  const json data = json::parse(std::ifstream(kDir / "schedulers.json"));
+  if (kind == "CosineAnnealingLR") {
+    return std::make_unique<optim::CosineAnnealingLR>(opt, k.at("T_max"), k.value("eta_min", 0.0));
+  }
+  if (kind == "LinearLR") {
+    return std::make_unique<optim::LinearLR>(opt, k.value("start_factor", 1.0 / 3.0),
+                                             k.value("end_factor", 1.0), k.value("total_iters", 5));
+  }
+  if (kind == "LambdaLR") {  // "0.9^epoch / (1 + epoch % 3)"
+    return std::make_unique<optim::LambdaLR>(
+        opt, [](std::int64_t e) { return std::pow(0.9, static_cast<double>(e)) / (1 + e % 3); });
+  }
+  if (kind == "OneCycleLR") {
+    optim::OneCycleOptions o;
+    o.pct_start = k.value("pct_start", 0.3);
+    o.anneal = k.value("anneal_strategy", "cos") == "linear"
+                   ? optim::OneCycleOptions::Anneal::linear
+                   : optim::OneCycleOptions::Anneal::cos;
+    o.div_factor = k.value("div_factor", 25.0);
+    o.final_div_factor = k.value("final_div_factor", 1e4);
+    o.three_phase = k.value("three_phase", false);
+    return std::make_unique<optim::OneCycleLR>(opt, k.at("max_lr"), k.at("total_steps"), o);
+  }
+  if (kind == "CosineAnnealingWarmRestarts") {
+    return std::make_unique<optim::CosineAnnealingWarmRestarts>(
+        opt, k.at("T_0"), k.value("T_mult", 1), k.value("eta_min", 0.0));
+  }
+  if (kind == "SequentialLR") {  // LinearLR(start_factor=0.25, total_iters=3), ExponentialLR(0.8)
+    return std::make_unique<optim::SequentialLR>(
+        opt,
+        std::vector<std::shared_ptr<optim::Scheduler>>{
+            std::make_shared<optim::LinearLR>(opt, 0.25, 1.0, 3),
+            std::make_shared<optim::ExponentialLR>(opt, 0.8)},
+        k.at("milestones").get<std::vector<std::int64_t>>());
+  }
+  FAIL("unknown scheduler " << kind);
+  return nullptr;
+}
+
+void check_schedules(const std::filesystem::path& file) {
+  const json data = json::parse(std::ifstream(file));
   for (const json& s : data.at("schedulers")) {
-    const std::string name = s.at("name"), kind = s.at("scheduler");
+    const std::string name = s.at("name");
     CAPTURE(name);
-    const json& k = s.at("constructor_kwargs");
     std::vector<Tensor> params{zeros({1}, DType::float64).requires_grad_()};
     optim::SGD opt(params, {.lr = s.at("base_lr")});
-    std::unique_ptr<optim::Scheduler> sched;
-    if (kind == "StepLR") {
-      sched = std::make_unique<optim::StepLR>(opt, k.at("step_size"), k.at("gamma"));
-    } else if (kind == "ExponentialLR") {
-      sched = std::make_unique<optim::ExponentialLR>(opt, k.at("gamma"));
-    } else if (kind == "MultiStepLR") {
-      sched = std::make_unique<optim::MultiStepLR>(
-          opt, k.at("milestones").get<std::vector<std::int64_t>>(), k.at("gamma"));
-    } else if (kind == "CosineAnnealingLR") {
-      sched =
-          std::make_unique<optim::CosineAnnealingLR>(opt, k.at("T_max"), k.value("eta_min", 0.0));
-    } else if (kind == "LinearLR") {
-      sched =
-          std::make_unique<optim::LinearLR>(opt, k.value("start_factor", 1.0 / 3.0),
-                                            k.value("end_factor", 1.0), k.value("total_iters", 5));
-    } else {
-      FAIL("unknown scheduler " << kind);
-    }
+    std::unique_ptr<optim::Scheduler> sched = make_scheduler(s, opt);
     const auto want = s.at("lr").get<std::vector<double>>();
     for (std::size_t e = 0; e < want.size(); ++e) {
       CAPTURE(e);
@@ -187,5 +215,30 @@ TEST_CASE("optim: schedulers follow PyTorch 1.13 (schedulers.json)") {
       opt.step();
       sched->step();
     }
+    // Restoring mid-way continues the same schedule.
+    optim::SGD again(params, {.lr = s.at("base_lr")});
+    std::unique_ptr<optim::Scheduler> fresh = make_scheduler(s, again);
+    optim::SGD original(params, {.lr = s.at("base_lr")});
+    std::unique_ptr<optim::Scheduler> first = make_scheduler(s, original);
+    for (int e = 0; e < 5; ++e) first->step();
+    fresh->load_state_dict(first->state_dict());
+    for (std::size_t e = 5; e < want.size(); ++e) {
+      CAPTURE(e);
+      CHECK(std::fabs(again.lr() - want[e]) <= 1e-15 + 1e-12 * std::fabs(want[e]));
+      fresh->step();
+    }
   }
+}
+}  // namespace
+
+TEST_CASE("optim: schedulers follow PyTorch 1.13 (schedulers.json)") {
+  if (!std::filesystem::exists(kDir / "schedulers.json")) {
+    MESSAGE("skipped: no conformance data in " << kDir.string());
+    return;
+  }
+  check_schedules(kDir / "schedulers.json");
+}
+
+TEST_CASE("optim: LambdaLR, OneCycleLR, warm restarts, SequentialLR follow PyTorch 1.13") {
+  check_schedules(kReference / "schedulers.json");
 }

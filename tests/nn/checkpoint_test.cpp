@@ -66,6 +66,55 @@ TEST_CASE("checkpoint: checkpoints round-trip bit for bit and training continues
   std::filesystem::remove(path);
 }
 
+TEST_CASE("checkpoint: a schedule's position is saved and restored with the optimizer") {
+  Trained a = make_trained(5);
+  auto cycle = [](optim::Optimizer& opt) {
+    return std::make_unique<optim::SequentialLR>(
+        opt,
+        std::vector<std::shared_ptr<optim::Scheduler>>{
+            std::make_shared<optim::LinearLR>(opt, 0.5, 1.0, 2),
+            std::make_shared<optim::CosineAnnealingWarmRestarts>(opt, 3, 2)},
+        std::vector<std::int64_t>{2});
+  };
+  auto sched_a = cycle(*a.opt);
+  for (int e = 0; e < 4; ++e) {
+    a.steps(2);
+    sched_a->step();
+  }
+  const std::string path = temp_path("autograd-ckpt-sched.bin");
+  nn::save_checkpoint(path, *a.net, a.opt.get(), sched_a.get());
+  Trained b = make_trained(6);
+  b.x = a.x;
+  b.y = a.y;
+  auto sched_b = cycle(*b.opt);
+  nn::load_checkpoint(path, *b.net, b.opt.get(), sched_b.get());
+  CHECK(b.opt->lr() == a.opt->lr());
+  for (int e = 0; e < 5; ++e) {
+    a.steps(2);
+    b.steps(2);
+    sched_a->step();
+    sched_b->step();
+    CHECK(b.opt->lr() == a.opt->lr());
+  }
+  CHECK(values(*a.net) == values(*b.net));
+  // a checkpoint without a schedule, or with another one's, changes nothing
+  Trained c = make_trained(7);
+  auto sched_c = std::make_unique<optim::CosineAnnealingWarmRestarts>(*c.opt, 4);
+  const auto before = values(*c.net);
+  const double lr_before = c.opt->lr();
+  nn::save_checkpoint(path, *a.net, a.opt.get());
+  CHECK_THROWS_AS(nn::load_checkpoint(path, *c.net, c.opt.get(), sched_c.get()), FileError);
+  nn::save_checkpoint(path, *a.net, a.opt.get(), sched_a.get());
+  const optim::StateDict c_state = c.opt->state_dict();
+  CHECK_THROWS_AS(nn::load_checkpoint(path, *c.net, c.opt.get(), sched_c.get()), FileError);
+  CHECK(c.opt->state_dict().size() == c_state.size());  // the optimizer's state put back
+  optim::StateDict bad = sched_a->state_dict();
+  CHECK_THROWS_AS(sched_c->load_state_dict(bad), ValueError);  // no T_cur, T_i
+  CHECK(values(*c.net) == before);
+  CHECK(c.opt->lr() == lr_before);
+  std::filesystem::remove(path);
+}
+
 TEST_CASE("checkpoint: hostile checkpoint contents found by fuzzing are clean errors") {
   // tests/fuzz/checkpoint_fuzz found both: a bool byte other than 0/1 (an
   // invalid bool when read), and a step count no int64 can hold (UB on cast).
