@@ -14,11 +14,12 @@
 // Embedding, EmbeddingBag, Dropout), normalization.hpp (LayerNorm,
 // layer_norm), init.hpp, loss.hpp,
 // optim.hpp (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, SparseAdam,
-// clipping), scheduler.hpp.
+// clipping), scheduler.hpp, data.hpp (DataLoader: minibatches), checkpoint.hpp.
 #pragma once
 
 #include "autograd/autograd.hpp"
 #include "autograd/nn/checkpoint.hpp"
+#include "autograd/nn/data.hpp"
 #include "autograd/nn/init.hpp"
 #include "autograd/nn/layers.hpp"
 #include "autograd/nn/loss.hpp"

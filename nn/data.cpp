@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#include "autograd/nn/data.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "autograd/ops.hpp"
+
+namespace ag::nn {
+
+DataLoader::DataLoader(std::vector<Tensor> tensors, std::int64_t batch_size,
+                       DataLoaderOptions options, Generator& gen)
+    : tensors_(std::move(tensors)), batch_size_(batch_size), options_(options), gen_(&gen) {
+  if (batch_size <= 0)
+    detail::fail<ValueError>("DataLoader: batch_size {} is not positive", batch_size);
+  if (tensors_.empty()) detail::fail<ValueError>("DataLoader: no tensors");
+  for (const Tensor& t : tensors_) {
+    if (!t.defined() || t.dim() == 0 || t.shape()[0] != tensors_[0].shape()[0]) {
+      detail::fail<ShapeError>("DataLoader: every tensor needs the same first dim; got {} and {}",
+                               tensors_[0].defined() ? tensors_[0].shape() : Shape{},
+                               t.defined() ? t.shape() : Shape{});
+    }
+  }
+  rows_ = tensors_[0].shape()[0];
+  order_.resize(static_cast<std::size_t>(rows_));
+  std::iota(order_.begin(), order_.end(), 0);
+}
+
+std::int64_t DataLoader::size() const {
+  return options_.drop_last ? rows_ / batch_size_ : (rows_ + batch_size_ - 1) / batch_size_;
+}
+
+void DataLoader::reshuffle() {
+  std::iota(order_.begin(), order_.end(), 0);
+  if (options_.shuffle) shuffle(order_, *gen_);
+}
+
+DataLoader::iterator DataLoader::begin() {
+  reshuffle();
+  return {this, 0};
+}
+
+std::vector<Tensor> DataLoader::batch(std::int64_t k) const {
+  if (k < 0 || k >= size()) {
+    detail::fail<IndexError>("DataLoader: batch {} of {} per epoch", k, size());
+  }
+  const std::int64_t start = k * batch_size_, stop = std::min(rows_, start + batch_size_);
+  const Tensor index =
+      index_tensor(std::vector<std::int64_t>(order_.begin() + start, order_.begin() + stop));
+  std::vector<Tensor> out;
+  for (const Tensor& t : tensors_) out.push_back(index_select(t, 0, index));
+  return out;
+}
+
+}  // namespace ag::nn

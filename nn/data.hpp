@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+// Minibatches over tensors that share their first dim (torch's
+// TensorDataset + DataLoader): seeded shuffling, batch size, drop_last.
+//
+//     ag::nn::DataLoader loader({x, y}, 32, {.shuffle = true});
+//     for (int epoch = 0; epoch < 10; ++epoch)
+//       for (const auto& batch : loader)  // a new order every epoch
+//         train_step(batch[0], batch[1]);
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "autograd/tensor.hpp"
+
+namespace ag::nn {
+
+struct DataLoaderOptions {
+  bool shuffle = false;    ///< a new permutation of the rows at every begin()
+  bool drop_last = false;  ///< leave out a last batch smaller than batch_size
+};
+
+class DataLoader {
+ public:
+  /// ShapeError unless every tensor has a first dim of the same size;
+  /// ValueError unless batch_size > 0. The order comes from `gen`, so a
+  /// seeded generator gives the same batches on every run.
+  DataLoader(std::vector<Tensor> tensors, std::int64_t batch_size, DataLoaderOptions options = {},
+             Generator& gen = default_generator());
+
+  /// Batches per epoch.
+  std::int64_t size() const;
+  /// Rows of the dataset.
+  std::int64_t rows() const { return rows_; }
+  /// Batch k of the current epoch: each tensor's rows, in its order.
+  std::vector<Tensor> batch(std::int64_t k) const;
+  /// Starts an epoch (reshuffling when asked).
+  void reshuffle();
+
+  class iterator {
+   public:
+    iterator(const DataLoader* loader, std::int64_t k) : loader_(loader), k_(k) {}
+    std::vector<Tensor> operator*() const { return loader_->batch(k_); }
+    iterator& operator++() {
+      ++k_;
+      return *this;
+    }
+    bool operator==(const iterator& other) const { return k_ == other.k_; }
+
+   private:
+    const DataLoader* loader_;
+    std::int64_t k_;
+  };
+  /// A range-for over one epoch; each begin() starts a new one.
+  iterator begin();
+  iterator end() const { return {this, size()}; }
+
+ private:
+  std::vector<Tensor> tensors_;
+  std::int64_t batch_size_, rows_ = 0;
+  DataLoaderOptions options_;
+  Generator* gen_;
+  std::vector<std::int64_t> order_;
+};
+
+}  // namespace ag::nn
