@@ -251,6 +251,25 @@ void Tensor::assign(const Tensor& values) {
   mark_modified();
 }
 
+void Tensor::set_data(const Tensor& values) {
+  TensorNode& node = self();
+  if (!is_leaf()) {
+    detail::fail<GraphError>("set_data: {} is not a leaf; only leaves' data can be replaced",
+                             node.shape);
+  }
+  if (!values.defined()) detail::fail<GraphError>("set_data: the values are undefined");
+  const std::uint32_t old_version = version();
+  Tensor copy = detail::empty_tensor(values.shape(), values.dtype(), "set_data");
+  std::memcpy(copy.node()->storage.get(), values.node()->storage.get(),
+              values.numel() * dtype_size(values.dtype()));
+  node.storage = copy.node()->storage;
+  node.shape = values.shape();
+  if (node.dtype != values.dtype()) node.grad = Tensor();  // a gradient of the old dtype
+  node.dtype = values.dtype();
+  // A graph that read the old buffer must still see a write.
+  detail::storage_version(node.storage.get()) = old_version + 1;
+}
+
 std::uint32_t Tensor::version() const { return detail::storage_version(self().storage.get()); }
 
 void Tensor::mark_modified() const { ++detail::storage_version(self().storage.get()); }

@@ -151,6 +151,11 @@ class Tensor {
   /// the old values then refuses to backward (GraphError) instead of
   /// computing a wrong gradient, as PyTorch's in-place checks.
   void assign(const Tensor& values);
+  /// Replaces a leaf's buffer, shape and dtype with a copy of `values`
+  /// (torch's `t.data = values`): every handle to the leaf sees the new
+  /// data, a gradient of another dtype is dropped, and version() rises.
+  /// GraphError on an interior tensor. Module::to(dtype) is built on it.
+  void set_data(const Tensor& values);
   /// How many times the buffer was written in place since it was made
   /// (assign, optimizer steps, mark_modified); views share it.
   std::uint32_t version() const;

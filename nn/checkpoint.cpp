@@ -13,6 +13,7 @@
 #include <map>
 
 #include "autograd/error.hpp"
+#include "autograd/nn/file_io.hpp"
 #include "autograd/ops.hpp"
 
 namespace ag::nn {
@@ -62,89 +63,6 @@ class Reader {
   const std::string& path_;
 };
 
-// The file's bytes: a regular file only (a directory, a FIFO or /dev/zero
-// is refused before anything is read), read up to the size it had when
-// opened, so a read is bounded whatever the path turns out to be.
-std::string read_regular_file(const std::string& path) {
-  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0)
-    detail::fail<FileError>("checkpoint: cannot open '{}': {}", path, std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) {
-    detail::fail<FileError>("checkpoint: cannot stat '{}': {}", path, std::strerror(errno));
-  }
-  if (!S_ISREG(info.st_mode)) {
-    detail::fail<FileError>("checkpoint: '{}' is not a regular file ({})", path,
-                            S_ISDIR(info.st_mode) ? "a directory" : "a device, FIFO or socket");
-  }
-  std::string bytes(static_cast<std::size_t>(info.st_size), '\0');
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0)
-      detail::fail<FileError>("checkpoint: error reading '{}': {}", path, std::strerror(errno));
-    if (n == 0) break;  // shrank while being read: the parser reports it truncated
-    done += static_cast<std::size_t>(n);
-  }
-  bytes.resize(done);
-  return bytes;
-}
-
-// Writes `bytes` to `path` atomically: a fresh temporary file in the same
-// directory (mkstemp: unique, created with O_EXCL, so two writers never share
-// it and a planted symlink is never followed), flushed to disk, renamed over
-// `path`, and the directory flushed so the rename survives a power loss. On
-// any failure the temporary file is removed and `path` is untouched.
-void write_atomically(const std::string& bytes, const std::string& path) {
-  const std::filesystem::path target(path);
-  const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
-  std::string temp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) {
-    detail::fail<FileError>("checkpoint: cannot create a temporary file beside '{}': {}", path,
-                            std::strerror(errno));
-  }
-  auto fail_with = [&](const char* what) {
-    const int error = errno;
-    ::close(fd);
-    ::unlink(temp.c_str());
-    detail::fail<FileError>("checkpoint: cannot write '{}' ({}: {})", path, what,
-                            std::strerror(error));
-  };
-  struct stat existing {};
-  const mode_t mode = ::stat(path.c_str(), &existing) == 0 ? existing.st_mode & 0777 : 0644;
-  if (::fchmod(fd, mode) != 0) fail_with("fchmod");
-  for (std::size_t done = 0; done < bytes.size();) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail_with("write");
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) fail_with("fsync");
-  if (::close(fd) != 0) {
-    const int error = errno;
-    ::unlink(temp.c_str());
-    detail::fail<FileError>("checkpoint: cannot write '{}' (close: {})", path,
-                            std::strerror(error));
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    ::unlink(temp.c_str());
-    detail::fail<FileError>("checkpoint: cannot move the new file into place as '{}': {}", path,
-                            std::strerror(error));
-  }
-  if (const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {
-    ::fsync(dir_fd);  // best effort: the rename is done either way
-    ::close(dir_fd);
-  }
-}
-
 }  // namespace
 
 void save_tensors(const optim::StateDict& tensors, const std::string& path) {
@@ -161,11 +79,11 @@ void save_tensors(const optim::StateDict& tensors, const std::string& path) {
                t.numel() * dtype_size(t.dtype()));
   }
   put(out, fnv1a(out));
-  write_atomically(out, path);
+  io::write_atomically(out, path, "checkpoint");
 }
 
 optim::StateDict load_tensors(const std::string& path) {
-  return parse_tensors(read_regular_file(path), path);
+  return parse_tensors(io::read_regular_file(path, "checkpoint"), path);
 }
 
 optim::StateDict parse_tensors(const std::string& bytes, const std::string& path) {

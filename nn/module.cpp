@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "autograd/nn/module.hpp"
 
+#include <fmt/ranges.h>
+
+#include <map>
+#include <set>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -135,6 +140,71 @@ std::vector<std::pair<std::string, Tensor>> Module::named_buffers() const {
   std::vector<std::pair<std::string, Tensor>> out;
   collect("", true, out);
   return out;
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::state_dict() const {
+  auto out = named_parameters();
+  for (auto& entry : named_buffers()) out.push_back(entry);
+  for (auto& [name, t] : out) t = t.detach();
+  return out;
+}
+
+Module::LoadResult Module::load_state_dict(const std::vector<std::pair<std::string, Tensor>>& state,
+                                           bool strict) {
+  std::map<std::string, Tensor> given;
+  LoadResult result;
+  for (const auto& [name, t] : state) {
+    if (!given.emplace(name, t).second) {
+      detail::fail<ValueError>("load_state_dict: '{}' appears twice in the state", name);
+    }
+  }
+  auto targets = named_parameters();
+  for (auto& entry : named_buffers()) targets.push_back(entry);
+  std::vector<std::pair<Tensor, Tensor>> writes;  // (target, values)
+  std::set<std::string> known;
+  for (const auto& [name, target] : targets) {
+    known.insert(name);
+    const auto it = given.find(name);
+    if (it == given.end()) {
+      result.missing_keys.push_back(name);
+      continue;
+    }
+    const Tensor& values = it->second;
+    if (!values.defined() || values.shape() != target.shape()) {
+      detail::fail<ValueError>("load_state_dict: '{}' has shape {} in the state but {} in {}", name,
+                               values.defined() ? values.shape() : Shape{}, target.shape(),
+                               this->name());
+    }
+    const bool convertible = is_floating(values.dtype()) && is_floating(target.dtype());
+    if (values.dtype() != target.dtype() && !convertible) {
+      detail::fail<ValueError>("load_state_dict: '{}' is {} in the state but {} in the module",
+                               name, values.dtype(), target.dtype());
+    }
+    writes.emplace_back(target, values.to(target.dtype()));
+  }
+  for (const auto& [name, t] : state)
+    if (!known.count(name)) result.unexpected_keys.push_back(name);
+  if (strict && (!result.missing_keys.empty() || !result.unexpected_keys.empty())) {
+    detail::fail<ValueError>(
+        "load_state_dict: {} missing ({}) and {} unexpected ({}); pass strict = false to load "
+        "the rest",
+        result.missing_keys.size(), fmt::join(result.missing_keys, ", "),
+        result.unexpected_keys.size(), fmt::join(result.unexpected_keys, ", "));
+  }
+  for (auto& [target, values] : writes) target.assign(values);
+  return result;
+}
+
+Module& Module::to(DType dtype) {
+  if (!is_floating(dtype)) {
+    detail::fail<DTypeError>("{}: to({}): modules convert to float32 or float64", name(), dtype);
+  }
+  auto all = named_parameters();
+  for (auto& entry : named_buffers()) all.push_back(entry);
+  for (auto& [name, t] : all) {
+    if (is_floating(t.dtype()) && t.dtype() != dtype) t.set_data(t.detach().to(dtype));
+  }
+  return *this;
 }
 
 std::vector<Tensor> Module::parameters() const {

@@ -53,6 +53,28 @@ class Module {
   std::vector<std::pair<std::string, Tensor>> named_parameters() const;
   /// Buffers (saved, not trained), with dotted names.
   std::vector<std::pair<std::string, Tensor>> named_buffers() const;
+  /// Parameters and buffers by their dotted names, as PyTorch's
+  /// state_dict ("0.weight", "fc1.bias", "norm.running_mean"): detached
+  /// tensors sharing the module's data. Write to a file with save_tensors
+  /// or save_safetensors.
+  std::vector<std::pair<std::string, Tensor>> state_dict() const;
+  /// What load_state_dict left out: names the module has and the state
+  /// lacks (missing), and the reverse (unexpected).
+  struct LoadResult {
+    std::vector<std::string> missing_keys, unexpected_keys;
+  };
+  /// Copies `state` into the parameters and buffers of the same names.
+  /// strict: any missing or unexpected name is a ValueError listing them;
+  /// otherwise they are returned. A shape mismatch is always a ValueError,
+  /// a float dtype is converted (as PyTorch's copy_), int64 and bool must
+  /// match. Everything is checked before anything is written: on an error
+  /// the module is unchanged.
+  LoadResult load_state_dict(const std::vector<std::pair<std::string, Tensor>>& state,
+                             bool strict = true);
+  /// Converts every floating parameter and buffer to `dtype` (float32 or
+  /// float64) in place, so existing handles see it; make optimizers after.
+  Module& to(DType dtype);
+
   /// Direct submodules with their names.
   const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const {
     return children_;

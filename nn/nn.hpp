@@ -14,7 +14,8 @@
 // Embedding, EmbeddingBag, Dropout), normalization.hpp (LayerNorm,
 // layer_norm), init.hpp, loss.hpp,
 // optim.hpp (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, SparseAdam,
-// clipping), scheduler.hpp, data.hpp (DataLoader: minibatches), checkpoint.hpp.
+// clipping), scheduler.hpp, data.hpp (DataLoader: minibatches),
+// checkpoint.hpp, safetensors.hpp (weights shared with PyTorch).
 #pragma once
 
 #include "autograd/autograd.hpp"
@@ -26,4 +27,5 @@
 #include "autograd/nn/module.hpp"
 #include "autograd/nn/normalization.hpp"
 #include "autograd/nn/optim.hpp"
+#include "autograd/nn/safetensors.hpp"
 #include "autograd/nn/scheduler.hpp"
