@@ -22,7 +22,7 @@ Tensor order(const Tensor& x, int dim, bool descending, std::int64_t keep) {
   out_shape[dim] = keep;
   Tensor out = empty_tensor(out_shape, DType::int64, "sort");
   std::int64_t* o = out.data<std::int64_t>();
-  visit_floating(x.dtype(), "sort", [&](auto zero) {
+  visit_any(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
     const T* in = x.data<T>();
     std::vector<std::int64_t> idx(static_cast<std::size_t>(size));
@@ -50,13 +50,35 @@ Tensor order(const Tensor& x, int dim, bool descending, std::int64_t keep) {
   });
   return out;
 }
+// x's elements at `indices` along `dim`: gather for floats (it carries the
+// gradient), a plain copy for int64 and bool, which have none.
+Tensor take(const Tensor& x, int dim, const Tensor& indices) {
+  if (is_floating(x.dtype())) return gather(x, dim, indices);
+  const Shape& shape = indices.shape();
+  const std::int64_t outer = product(shape, 0, dim), keep = shape[dim],
+                     inner = product(shape, dim + 1, shape.size()), size = x.shape()[dim];
+  Tensor out = empty_tensor(shape, x.dtype(), "sort");
+  const std::int64_t* idx = indices.data<std::int64_t>();
+  visit_any(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = x.data<T>();
+    T* o = out.data<T>();
+    for (std::int64_t a = 0; a < outer; ++a)
+      for (std::int64_t k = 0; k < keep; ++k)
+        for (std::int64_t i = 0; i < inner; ++i) {
+          const std::int64_t at = (a * keep + k) * inner + i;
+          o[at] = in[(a * size + idx[at]) * inner + i];
+        }
+  });
+  return out;
+}
 }  // namespace
 
 ValuesIndices sort(const Tensor& x, std::int64_t dim, bool descending) {
   if (x.shape().empty()) return {x, zeros({}, DType::int64)};
   const int d = normalize_dim(dim, x.shape().size(), "sort");
   Tensor indices = order(x, d, descending, x.shape()[d]);
-  return {gather(x, d, indices), indices};
+  return {take(x, d, indices), indices};
 }
 
 ValuesIndices topk(const Tensor& x, std::int64_t k, std::int64_t dim, bool largest) {
@@ -67,7 +89,7 @@ ValuesIndices topk(const Tensor& x, std::int64_t k, std::int64_t dim, bool large
                      lanes.shape()[d], x.shape());
   }
   Tensor indices = order(lanes, d, largest, k);
-  Tensor values = gather(lanes, d, indices);
+  Tensor values = take(lanes, d, indices);
   if (x.shape().empty()) return {reshape(values, {}), reshape(indices, {})};
   return {values, indices};
 }

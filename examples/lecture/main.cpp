@@ -15,6 +15,14 @@
 #include "lecture.hpp"
 
 namespace {
+// A flag the demo cannot use: a ValueError, printed by main.
+template <class... Args>
+[[noreturn]] void bad_flag(fmt::format_string<Args...> format, Args&&... args) {
+  throw ag::ValueError(fmt::format(format, std::forward<Args>(args)...));
+}
+}  // namespace
+
+namespace {
 
 struct Options {
   lecture::Mat2 W{{{0.1, 0.2}, {0.3, 0.4}}};
@@ -45,14 +53,14 @@ std::vector<double> parse_numbers(const std::string& flag, const std::string& te
     char* end = nullptr;
     const double value = std::strtod(item.c_str(), &end);
     if (item.empty() || *end != '\0' || !std::isfinite(value)) {
-      ag::detail::fail<ag::ValueError>("{}: '{}' is not a number", flag, item);
+      bad_flag("{}: '{}' is not a number", flag, item);
     }
     values.push_back(value);
     start = comma + 1;
   }
   if (values.size() != count) {
-    ag::detail::fail<ag::ValueError>("{}: expected {} comma-separated numbers, got {} in '{}'",
-                                     flag, count, values.size(), text);
+    bad_flag("{}: expected {} comma-separated numbers, got {} in '{}'", flag, count, values.size(),
+             text);
   }
   return values;
 }
@@ -65,7 +73,7 @@ Options parse(int argc, char** argv) {
       fmt::print("{}", kUsage);
       std::exit(0);
     }
-    if (k + 1 >= argc) ag::detail::fail<ag::ValueError>("{}: missing value\n{}", flag, kUsage);
+    if (k + 1 >= argc) bad_flag("{}: missing value\n{}", flag, kUsage);
     const std::string value = argv[++k];
     if (flag == "--W") {
       const auto w = parse_numbers(flag, value, 4);
@@ -78,19 +86,19 @@ Options parse(int argc, char** argv) {
       o.x = {x[0], x[1]};
     } else if (flag == "--y") {
       o.y = parse_numbers(flag, value, 1)[0];
-      if (o.y < 0.0 || o.y > 1.0) ag::detail::fail<ag::ValueError>("--y: {} is not in [0, 1]", o.y);
+      if (o.y < 0.0 || o.y > 1.0) bad_flag("--y: {} is not in [0, 1]", o.y);
     } else if (flag == "--lr") {
       o.lr = parse_numbers(flag, value, 1)[0];
     } else if (flag == "--steps") {
       const double steps = parse_numbers(flag, value, 1)[0];
       if (steps < 0 || steps > 1e6 || steps != std::floor(steps)) {
-        ag::detail::fail<ag::ValueError>("--steps: {} is not a whole number in [0, 1e6]", value);
+        bad_flag("--steps: {} is not a whole number in [0, 1e6]", value);
       }
       o.steps = static_cast<int>(steps);
     } else if (flag == "--out") {
       o.out = value;
     } else {
-      ag::detail::fail<ag::ValueError>("unknown flag '{}'\n{}", flag, kUsage);
+      bad_flag("unknown flag '{}'\n{}", flag, kUsage);
     }
   }
   return o;

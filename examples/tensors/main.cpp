@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The README's tensor example: fit y = 2x - 1 with a one-layer model.
 #include <autograd/autograd.hpp>
+#include <iostream>
 
 int main() {
   ag::Generator gen(0);
@@ -20,4 +21,11 @@ int main() {
   }
   fmt::print("w = {:.4f}, b = {:.4f}\n", w.item(), b.item());
   fmt::print("{}\n", ag::softmax(ag::Tensor::from({2.0, -1.99, -0.01}), 0));
+
+  // Methods as in LibTorch, integer literals as int64, std::cout printing.
+  const ag::Tensor m = ag::Tensor::from({{1.0, -2.0, 3.0}, {4.0, 5.0, -6.0}});
+  std::cout << m.abs().sum(1) << "\n";
+  std::cout << m.argmax(1) << "\n";
+  std::cout << ag::einsum("ij,kj->ik", {m, m}) << "\n";
+  std::cout << ag::Tensor::from({3, 1, 2}).sort().values << "\n";
 }

@@ -23,4 +23,10 @@ TEST_CASE("sort: order, stability and NaN") {
   CHECK(topk(Tensor::from({4.0, 2.0, 8.0}), 1, 0, false).indices.item() == 1);
   CHECK(topk(x, 0).values.numel() == 0);
   CHECK_THROWS_AS(topk(x, 6), ShapeError);
+  // integers sort too (no gradient to carry)
+  auto ints = sort(Tensor::from({{3, -1, 2}, {0, 9, 9}}), 1, true);
+  CHECK(ints.values.dtype() == DType::int64);
+  CHECK(ints.values.to_vector() == std::vector<double>{3, 2, -1, 9, 9, 0});
+  CHECK(ints.indices.to_vector() == std::vector<double>{0, 2, 1, 1, 2, 0});
+  CHECK(topk(Tensor::from({5, 7, 6}), 2).values.to_vector() == std::vector<double>{7, 6});
 }
