@@ -33,6 +33,7 @@ class AnomalyMode {
   bool previous_;
 };
 
+/// Whether an AnomalyMode guard is active on this thread.
 inline bool is_anomaly_enabled() { return detail::anomaly_enabled; }
 
 }  // namespace ag

@@ -14,11 +14,15 @@ namespace ag {
 /// (`{}`, the default). Negative dims count from the end.
 class Dims {
  public:
-  Dims() = default;
+  Dims() = default;  ///< all dims
+  /// One dim, several, or the dims of a vector (implicit, so any spelling works).
+  ///@{
   Dims(std::int64_t dim) : dims_{dim} {}
   Dims(int dim) : dims_{dim} {}
   Dims(std::initializer_list<std::int64_t> dims) : dims_(dims) {}
   Dims(std::vector<std::int64_t> dims) : dims_(std::move(dims)) {}
+  ///@}
+  /// The dims as given (empty: all).
   const std::vector<std::int64_t>& vec() const { return dims_; }
 
  private:

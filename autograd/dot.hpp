@@ -28,6 +28,7 @@ namespace ag {
 
 /// How a diagram is drawn.
 struct DotOptions {
+  /// Which way the arrows run.
   enum class Direction { automatic, top_to_bottom, left_to_right };
   /// automatic: top to bottom when the graph is deeper (more levels from
   /// the leaves to the root) than it is wide, else left to right.
@@ -56,6 +57,7 @@ struct Diagram {
 Diagram build_diagram(Node* root, const DotOptions& options, const EdgeNote& note = {});
 }  // namespace detail
 
+///@{
 /// The graph that ends at `root` as Graphviz DOT: one record per value
 /// (label, dtype and shape, values, gradient), one ellipse per operation,
 /// edges in data-flow direction labelled with the operand's role where
@@ -67,6 +69,7 @@ Diagram build_diagram(Node* root, const DotOptions& options, const EdgeNote& not
 /// GraphError if backward() already freed the graph.
 std::string to_dot(const Scalar& root, const DotOptions& options = {});
 std::string to_dot(const Tensor& root, const DotOptions& options = {});
+///@}
 
 /// Renders DOT text to `path`; the format follows the extension (.svg or
 /// .png). Uses the Graphviz library when built with it, else the `dot`
@@ -76,9 +79,11 @@ void render_dot(std::string_view dot, const std::string& path);
 /// DOT text rendered to SVG text, in memory (RenderError as render_dot).
 std::string render_svg(std::string_view dot);
 
+///@{
 /// render_dot(to_dot(root, options), path).
 void render(const Scalar& root, const std::string& path, const DotOptions& options = {});
 void render(const Tensor& root, const std::string& path, const DotOptions& options = {});
+///@}
 
 /// Marks every interior tensor of the graph ending at `root` to keep its
 /// gradient through the next backward() (Tensor::retain_grad), so that a

@@ -15,6 +15,7 @@ namespace ag {
 /// indices and class labels, boolean holds masks.
 enum class DType : std::uint8_t { float32, float64, int64, boolean };
 
+/// "float32", "float64", "int64", "bool".
 constexpr std::string_view dtype_name(DType dtype) {
   switch (dtype) {
     case DType::float32:
@@ -29,6 +30,7 @@ constexpr std::string_view dtype_name(DType dtype) {
   return "?";
 }
 
+/// Bytes per element.
 constexpr std::size_t dtype_size(DType dtype) {
   switch (dtype) {
     case DType::float32:
@@ -43,6 +45,7 @@ constexpr std::size_t dtype_size(DType dtype) {
   return 0;
 }
 
+/// float32 or float64: the differentiable dtypes.
 constexpr bool is_floating(DType dtype) {
   return dtype == DType::float32 || dtype == DType::float64;
 }
@@ -113,9 +116,11 @@ decltype(auto) visit_any(DType dtype, F&& f) {
 }  // namespace detail
 }  // namespace ag
 
+/// \cond FMT
 template <>
 struct fmt::formatter<ag::DType> : fmt::formatter<std::string_view> {
   auto format(ag::DType dtype, fmt::format_context& ctx) const {
     return fmt::formatter<std::string_view>::format(ag::dtype_name(dtype), ctx);
   }
 };
+/// \endcond

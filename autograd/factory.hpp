@@ -18,14 +18,18 @@ class Tensor;
 /// Uninitialised storage of `shape`. Every factory's dtype defaults to
 /// default_dtype() (float32 unless set_default_dtype).
 Tensor empty(const Shape& shape, DType dtype = default_dtype());
+///@{
 /// All zeros / ones / `value`.
 Tensor zeros(const Shape& shape, DType dtype = default_dtype());
 Tensor ones(const Shape& shape, DType dtype = default_dtype());
 Tensor full(const Shape& shape, double value, DType dtype = default_dtype());
+///@}
+///@{
 /// [start, start + step, ...) up to `end` (exclusive), as in PyTorch.
 Tensor arange(double start, double end, double step = 1.0, DType dtype = default_dtype());
 inline Tensor arange(double end, DType dtype = default_dtype()) {
   return arange(0.0, end, 1.0, dtype);
+  ///@}
 }
 /// The n×n identity.
 Tensor eye(std::int64_t n, DType dtype = default_dtype());
@@ -33,11 +37,14 @@ Tensor eye(std::int64_t n, DType dtype = default_dtype());
 Tensor scalar_tensor(double value, DType dtype = default_dtype());
 /// Indices (int64) from a list.
 Tensor index_tensor(const std::vector<std::int64_t>& indices, const Shape& shape = {});
+///@{
 /// Uniform on [low, high) / standard normal, from `gen`.
 Tensor rand(const Shape& shape, Generator& gen, DType dtype = default_dtype(), double low = 0.0,
             double high = 1.0);
 Tensor randn(const Shape& shape, Generator& gen, DType dtype = default_dtype(), double mean = 0.0,
              double stddev = 1.0);
+///@}
+///@{
 /// The same from this thread's default generator (torch.rand, torch.randn).
 inline Tensor rand(const Shape& shape, DType dtype = default_dtype(), double low = 0.0,
                    double high = 1.0) {
@@ -46,6 +53,7 @@ inline Tensor rand(const Shape& shape, DType dtype = default_dtype(), double low
 inline Tensor randn(const Shape& shape, DType dtype = default_dtype(), double mean = 0.0,
                     double stddev = 1.0) {
   return randn(shape, default_generator(), dtype, mean, stddev);
+  ///@}
 }
 /// int64 uniform on [low, high) (torch.randint); ValueError if low >= high.
 Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape,

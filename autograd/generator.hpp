@@ -12,8 +12,11 @@ namespace ag {
 /// standard library.
 class Generator {
  public:
+  /// A generator seeded with `seed`.
   explicit Generator(std::uint64_t seed = 0x853c49e6748fea9bULL) { manual_seed(seed); }
+  /// Restarts the sequence from `seed`.
   void manual_seed(std::uint64_t seed);
+  /// 64 random bits.
   std::uint64_t next_u64() {
     const std::uint64_t high = next_u32();
     return (high << 32) | next_u32();

@@ -27,6 +27,7 @@ class NoGradGuard {
 /// Sets the mode for its scope (used by backward for create_graph).
 class GradModeGuard {
  public:
+  /// Gradient mode on (`enabled`) or off until the guard goes.
   explicit GradModeGuard(bool enabled) : previous_(detail::grad_enabled) {
     detail::grad_enabled = enabled;
   }

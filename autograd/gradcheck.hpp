@@ -13,7 +13,7 @@ namespace ag {
 
 /// What a check found: the worst element's analytic and numeric values.
 struct GradcheckResult {
-  bool ok = true;
+  bool ok = true;            ///< every element within tolerance
   double worst_error = 0.0;  ///< |analytic - numeric| - rtol·|numeric| at the worst element
   std::string worst;         ///< "input 1, element 3: analytic 0.5, numeric 0.49"
 };

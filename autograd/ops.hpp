@@ -32,6 +32,8 @@ Tensor operator-(const Tensor& a, const Tensor& b);  ///< d/da = 1, d/db = -1
 Tensor operator*(const Tensor& a, const Tensor& b);  ///< d/da = b, d/db = a
 Tensor operator/(const Tensor& a, const Tensor& b);  ///< d/da = 1/b, d/db = -a/b²
 Tensor operator-(const Tensor& a);                   ///< d/da = -1
+///@{
+/// With a plain number c on either side: c is the op's constant, no node.
 Tensor operator+(const Tensor& a, double c);
 Tensor operator+(double c, const Tensor& a);
 Tensor operator-(const Tensor& a, double c);
@@ -40,22 +42,31 @@ Tensor operator*(const Tensor& a, double c);
 Tensor operator*(double c, const Tensor& a);
 Tensor operator/(const Tensor& a, double c);
 Tensor operator/(double c, const Tensor& a);
-Tensor operator+(const Tensor& a, const Scalar& s);  ///< d/ds = Σ grad
+///@}
+///@{
+/// With a Scalar s on either side: s joins the graph and gets the gradient
+/// summed over the tensor (d/ds = Σ grad for +, Σ grad·a for *).
+Tensor operator+(const Tensor& a, const Scalar& s);
 Tensor operator+(const Scalar& s, const Tensor& a);
 Tensor operator-(const Tensor& a, const Scalar& s);
 Tensor operator-(const Scalar& s, const Tensor& a);
-Tensor operator*(const Tensor& a, const Scalar& s);  ///< d/ds = Σ grad·a
+Tensor operator*(const Tensor& a, const Scalar& s);
 Tensor operator*(const Scalar& s, const Tensor& a);
 Tensor operator/(const Tensor& a, const Scalar& s);
+///@}
+///@{
 /// The larger / smaller of a and b elementwise (broadcast; NaN wins, as
 /// torch.maximum); the gradient goes to the chosen side, half to each at ties.
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
+///@}
 /// a^b elementwise, a > 0 where b is not an integer; d/da = b a^(b-1), d/db = a^b ln a.
 Tensor pow(const Tensor& a, const Tensor& b);
 
 // ---- comparisons and selection (ops/compare.cpp): masks are bool, not differentiable
 
+///@{
+/// a == b, !=, <, <=, >, >= elementwise (broadcast): a bool mask.
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);
 Tensor lt(const Tensor& a, const Tensor& b);
@@ -64,6 +75,7 @@ Tensor gt(const Tensor& a, const Tensor& b);
 Tensor ge(const Tensor& a, const Tensor& b);
 Tensor gt(const Tensor& a, double c);
 Tensor lt(const Tensor& a, double c);
+///@}
 /// cond ? a : b elementwise (broadcast); gradient flows to the chosen side.
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 /// a with `value` where mask is true; no gradient through the filled places.
@@ -104,46 +116,62 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape);
 /// x summed down to `shape`, which must broadcast to x's shape: the adjoint
 /// of broadcast_to (PyTorch's sum_to_size).
 Tensor sum_to(const Tensor& x, const Shape& shape);
-// `dims` empty means all dims. keepdim keeps reduced dims as size 1.
-
+///@{
+/// Σ / mean over `dims` (all when empty); keepdim keeps reduced dims as
+/// size 1. float32 accumulates in double, pairwise.
 Tensor sum(const Tensor& x, const Dims& dims = {}, bool keepdim = false);
 Tensor mean(const Tensor& x, const Dims& dims = {}, bool keepdim = false);
+///@}
+///@{
 /// Max over all elements; the gradient is split evenly among ties (as PyTorch).
 Tensor max(const Tensor& x);
 Tensor min(const Tensor& x);
-/// Max along `dim` with its indices (int64); the gradient goes to the first
-/// extremal index, as PyTorch on CPU.
+///@}
+/// Values found along a dim, and where: what max, min, sort and topk return.
 struct ValuesIndices {
-  Tensor values, indices;
+  Tensor values;   ///< the values found (differentiable)
+  Tensor indices;  ///< where they were, int64
 };
+///@{
+/// Max / min along `dim` with its indices (int64); the gradient goes to the
+/// first extremal index, as PyTorch on CPU.
 ValuesIndices max(const Tensor& x, std::int64_t dim, bool keepdim = false);
 ValuesIndices min(const Tensor& x, std::int64_t dim, bool keepdim = false);
+///@}
+///@{
 /// Max / min over `dims`, gradient split evenly among ties.
 Tensor amax(const Tensor& x, const Dims& dims = {}, bool keepdim = false);
 Tensor amin(const Tensor& x, const Dims& dims = {}, bool keepdim = false);
+///@}
+///@{
 /// The index (int64, no gradient) of the first max / min along `dim`, or of
 /// the flattened tensor when `dim` is not given.
 Tensor argmax(const Tensor& x, std::optional<std::int64_t> dim = std::nullopt,
               bool keepdim = false);
 Tensor argmin(const Tensor& x, std::optional<std::int64_t> dim = std::nullopt,
               bool keepdim = false);
+///@}
 /// log Σ exp along dims, shifted by the max: finite for logits of ±1000.
 Tensor logsumexp(const Tensor& x, const Dims& dims, bool keepdim = false);
 /// Π along `dim` (all elements when not given); the gradient Π_{j≠i} x_j is
 /// exact at zeros too.
 Tensor prod(const Tensor& x, std::optional<std::int64_t> dim = std::nullopt, bool keepdim = false);
+///@{
 /// Σ (x - mean)² / (N - correction) over dims (correction 1: the unbiased
 /// estimate, as torch.var); std is its square root (write `ag::std` where
 /// `using namespace ag` is in effect: `std` alone names the namespace too).
 Tensor var(const Tensor& x, const Dims& dims = {}, double correction = 1.0, bool keepdim = false);
 Tensor std(const Tensor& x, const Dims& dims = {}, double correction = 1.0, bool keepdim = false);
+///@}
 /// The p-norm (Σ|x|^p)^(1/p) over dims (p = INFINITY: max |x|); its
 /// gradient is 0 where the norm is 0, as PyTorch's.
 Tensor norm(const Tensor& x, double p = 2.0, const Dims& dims = {}, bool keepdim = false);
+///@{
 /// Running sums along `dim`; d/dx is the running sum of the gradient from the other end.
 Tensor cumsum(const Tensor& x, std::int64_t dim);
 Tensor softmax(const Tensor& x, std::int64_t dim);
 Tensor log_softmax(const Tensor& x, std::int64_t dim);
+///@}
 
 // ---- matrix products (ops/matmul.cpp; kernels in ops/gemm.cpp) ------------------
 
@@ -152,9 +180,11 @@ Tensor log_softmax(const Tensor& x, std::int64_t dim);
 Tensor matmul(const Tensor& a, const Tensor& b);
 /// x W^T + b, as torch.nn.functional.linear; bias may be undefined.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+///@{
 /// Threads BLAS may use (the library's only thread setting).
 void set_num_threads(int threads);
 int get_num_threads();
+///@}
 
 /// Einstein summation over one or two operands (torch.einsum): "ij,jk->ik",
 /// "bij,bjk->bik", "i,i->", "ij->ji", "bhqd,bhkd->bhqk", ...; without "->" the
@@ -165,17 +195,21 @@ Tensor einsum(std::string_view equation, const std::vector<Tensor>& operands);
 
 // ---- shapes (ops/shape.cpp) ------------------------------------------------------
 
+///@{
 /// Same data, new shape (one size may be -1); ShapeError if counts differ.
 Tensor reshape(const Tensor& x, const Shape& shape);
 inline Tensor view(const Tensor& x, const Shape& shape) { return reshape(x, shape); }
 Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1);
 Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims);
 Tensor unsqueeze(const Tensor& x, std::int64_t dim);
+///@}
 /// Removes `dim` if its size is 1; all size-1 dims when `dim` is empty.
 Tensor squeeze(const Tensor& x, std::optional<std::int64_t> dim = std::nullopt);
+///@{
 /// Joins along an existing dim / a new dim.
 Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim = 0);
 Tensor stack(const std::vector<Tensor>& xs, std::int64_t dim = 0);
+///@}
 /// x[start:stop:step] along `dim` (negative start/stop count from the end,
 /// clamped like Python).
 Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t stop,
@@ -192,21 +226,25 @@ Tensor flip(const Tensor& x, const Dims& dims);
 Tensor repeat(const Tensor& x, const std::vector<std::int64_t>& repeats);
 /// x broadcast to `sizes`, where -1 keeps x's size (torch.Tensor.expand).
 Tensor expand(const Tensor& x, const Shape& sizes);
+///@{
 /// Pieces of `split_size` along `dim` (the last may be smaller), or of the
 /// given sizes, which must add up to the dim's size (torch.split).
 std::vector<Tensor> split(const Tensor& x, std::int64_t split_size, std::int64_t dim = 0);
 std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& sizes,
                           std::int64_t dim = 0);
+///@}
 /// At most `chunks` pieces of equal size ceil(n / chunks) along `dim` (torch.chunk).
 std::vector<Tensor> chunk(const Tensor& x, std::int64_t chunks, std::int64_t dim = 0);
 /// Dims start_dim..end_dim merged into one (torch.flatten); a 0-d x gives (1).
 Tensor flatten(const Tensor& x, std::int64_t start_dim = 0, std::int64_t end_dim = -1);
 /// Dim `dim` split into `sizes` (one may be -1) (torch.unflatten).
 Tensor unflatten(const Tensor& x, std::int64_t dim, const Shape& sizes);
+///@{
 /// The lower / upper triangle of the last two dims, from the `diagonal`th
 /// diagonal (0 the main one, > 0 above it); zeros elsewhere, no gradient there.
 Tensor tril(const Tensor& x, std::int64_t diagonal = 0);
 Tensor triu(const Tensor& x, std::int64_t diagonal = 0);
+///@}
 
 // ---- sorting (ops/sort.cpp): indices without gradient, values through gather --
 

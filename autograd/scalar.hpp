@@ -56,6 +56,8 @@ class Scalar {
   /// A leaf holding `value`, labelled for diagrams.
   Scalar(double value, std::string label);
 
+  /// Copies are handles to the same node.
+  ///@{
   Scalar(const Scalar& other) noexcept : node_(other.node_) {
     if (node_) detail::retain(node_);
   }
@@ -64,6 +66,7 @@ class Scalar {
     std::swap(node_, other.node_);
     return *this;
   }
+  ///@}
   ~Scalar() {
     if (node_) detail::release(node_);
   }
@@ -91,10 +94,13 @@ class Scalar {
   /// The label shown in diagrams ("" when unset).
   std::string label() const { return detail::get_label(&self()); }
   /// Sets the label; returns *this so that `Scalar x = (a * b).label("x")` reads well.
+  ///@{
   Scalar& label(std::string label) &;
   Scalar label(std::string label) &&;
+  ///@}
   /// The name of the op that produced this node ("leaf" for leaves).
   std::string_view op_name() const { return self().op->name; }
+  /// True unless an op made this node.
   bool is_leaf() const { return self().is_leaf(); }
 
   Scalar pow(double exponent) const;  ///< x^c,     d/dx = c x^(c-1)
@@ -121,8 +127,9 @@ class Scalar {
   detail::ScalarNode* node_;
 };
 
-// Arithmetic. A plain number on either side is stored as the op's constant,
-// not as a leaf, so `2 * x` records one node. Defined in ops/scalar_arith.cpp.
+///@{
+/// Arithmetic. A plain number on either side is stored as the op's constant,
+/// not as a leaf, so `2 * x` records one node. Defined in ops/scalar_arith.cpp.
 Scalar operator+(const Scalar& a, const Scalar& b);
 Scalar operator-(const Scalar& a, const Scalar& b);
 Scalar operator*(const Scalar& a, const Scalar& b);
@@ -136,7 +143,10 @@ Scalar operator*(double c, const Scalar& a);
 Scalar operator/(const Scalar& a, double c);
 Scalar operator/(double c, const Scalar& a);
 Scalar operator-(const Scalar& a);
+///@}
 
+///@{
+/// Compound assignment: `a += b` is `a = a + b` (a new node).
 inline Scalar& operator+=(Scalar& a, const Scalar& b) { return a = a + b; }
 inline Scalar& operator-=(Scalar& a, const Scalar& b) { return a = a - b; }
 inline Scalar& operator*=(Scalar& a, const Scalar& b) { return a = a * b; }
@@ -145,8 +155,10 @@ inline Scalar& operator+=(Scalar& a, double c) { return a = a + c; }
 inline Scalar& operator-=(Scalar& a, double c) { return a = a - c; }
 inline Scalar& operator*=(Scalar& a, double c) { return a = a * c; }
 inline Scalar& operator/=(Scalar& a, double c) { return a = a / c; }
+///@}
 
-// Free-function spellings, for generic code written like <cmath>.
+///@{
+/// Free-function spellings, for generic code written like `<cmath>`.
 inline Scalar pow(const Scalar& x, double c) { return x.pow(c); }
 inline Scalar exp(const Scalar& x) { return x.exp(); }
 inline Scalar log(const Scalar& x) { return x.log(); }
@@ -154,12 +166,14 @@ inline Scalar tanh(const Scalar& x) { return x.tanh(); }
 inline Scalar sigmoid(const Scalar& x) { return x.sigmoid(); }
 inline Scalar relu(const Scalar& x) { return x.relu(); }
 inline Scalar abs(const Scalar& x) { return x.abs(); }
+///@}
 
 /// `std::cout << x` prints what fmt::format("{}", x) gives.
 std::ostream& operator<<(std::ostream& out, const Scalar& x);
 
 }  // namespace ag
 
+/// \cond FMT
 /// `fmt::format("{}", x)` gives `Scalar(value=0.5, grad=0)`; a format spec
 /// applies to both numbers: `{:.3f}`.
 template <>
@@ -175,3 +189,4 @@ struct fmt::formatter<ag::Scalar> : fmt::formatter<double> {
     return fmt::format_to(out, ")");
   }
 };
+/// \endcond

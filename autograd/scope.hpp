@@ -22,8 +22,13 @@ struct ScopeId {
 };
 }  // namespace detail
 
+/// Names the ops recorded while it lives ("fc1", "loss"): diagrams draw them
+/// as a cluster and messages name it. Scopes nest ("encoder/fc1");
+/// nn::Module::operator() opens one per module.
 class NameScope {
  public:
+  /// Enters the scope `name` (`description` is shown with it, e.g. the
+  /// module's "Linear(4, 8)").
   explicit NameScope(std::string_view name, std::string_view description = {});
   /// Enters a scope already interned (detail::intern_scope): no lookup.
   explicit NameScope(detail::ScopeId id);

@@ -22,24 +22,33 @@ namespace detail {
 /// Stored inline (no allocation): at most kMaxRank dims, ShapeError beyond.
 class Shape {
  public:
-  static constexpr std::size_t kMaxRank = 8;
+  static constexpr std::size_t kMaxRank = 8;  ///< the most dims a shape holds
+  /// Member types as a vector of int64 sizes has.
+  ///@{
   using value_type = std::int64_t;
   using iterator = std::int64_t*;
   using const_iterator = const std::int64_t*;
+  ///@}
 
-  Shape() = default;
+  Shape() = default;  ///< 0-d
+  /// The sizes given, outermost first.
   Shape(std::initializer_list<std::int64_t> dims) : Shape(dims.begin(), dims.end()) {}
   /// `rank` dims, each `value`.
   explicit Shape(std::size_t rank, std::int64_t value = 0) {
     resize(rank);
     std::fill(begin(), end(), value);
   }
+  /// The sizes of a range or a vector.
+  ///@{
   template <std::input_iterator It>
   Shape(It first, It last) {
     for (; first != last; ++first) push_back(static_cast<std::int64_t>(*first));
   }
   Shape(const std::vector<std::int64_t>& dims) : Shape(dims.begin(), dims.end()) {}
+  ///@}
 
+  /// Access as a vector of sizes; resize and push_back throw ShapeError past kMaxRank.
+  ///@{
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   std::int64_t* begin() { return dims_; }
@@ -60,6 +69,7 @@ class Shape {
     resize(size_ + 1u);
     dims_[size_ - 1] = dim;
   }
+  ///@}
   /// Inserts `dim` before `at`.
   void insert(const_iterator at, std::int64_t dim) {
     const std::size_t k = static_cast<std::size_t>(at - dims_);
@@ -73,11 +83,14 @@ class Shape {
     std::size_t k = static_cast<std::size_t>(at - dims_);
     for (; first != last; ++first) insert(dims_ + k++, static_cast<std::int64_t>(*first));
   }
+  /// Inserts `dims` before `at`.
   void insert(const_iterator at, std::initializer_list<std::int64_t> dims) {
     insert(at, dims.begin(), dims.end());
   }
+  /// The sizes as a vector.
   std::vector<std::int64_t> vec() const { return {begin(), end()}; }
 
+  /// Same rank and sizes.
   friend bool operator==(const Shape& a, const Shape& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end());
   }

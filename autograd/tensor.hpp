@@ -52,12 +52,15 @@ class Tensor {
   /// An undefined tensor: no node; defined() is false and using it throws
   /// GraphError.
   Tensor() noexcept : node_(nullptr) {}
+  /// Copies are handles to the same node (and data), as PyTorch's tensors.
+  ///@{
   Tensor(const Tensor& other) noexcept;
   Tensor(Tensor&& other) noexcept : node_(other.node_) { other.node_ = nullptr; }
   Tensor& operator=(Tensor other) noexcept {
     std::swap(node_, other.node_);
     return *this;
   }
+  ///@}
   ~Tensor();
 
   /// A tensor from nested braces: `Tensor::from({{1.0, 2.0}, {3.0, 4.0}})`.
@@ -65,12 +68,14 @@ class Tensor {
   /// double → float64, any integer type → int64 (`from({1, 2, 3})`), bool →
   /// bool. (Factories and layers use default_dtype() instead; convert with
   /// to(), or pass the dtype: `from({1.0, 2.0}, DType::float32)`.)
+  ///@{
   template <class T>
   static Tensor from(std::initializer_list<T> values);
   template <class T>
   static Tensor from(std::initializer_list<std::initializer_list<T>> rows);
   template <class T>
   static Tensor from(std::initializer_list<std::initializer_list<std::initializer_list<T>>> mats);
+  ///@}
   /// A tensor of `shape` from row-major `values`; ShapeError if the counts differ.
   template <class T>
   static Tensor from(const std::vector<T>& values, const Shape& shape);
@@ -80,18 +85,22 @@ class Tensor {
     return from(values).to(dtype);
   }
 
+  /// False for a default-constructed (or moved-from) handle.
   bool defined() const { return node_ != nullptr; }
-  const Shape& shape() const;
-  std::int64_t size(std::int64_t dim) const;
+  const Shape& shape() const;                 ///< sizes, one per dim
+  std::int64_t size(std::int64_t dim) const;  ///< shape()[dim], negative from the end
+  /// The number of dims (0 for a scalar).
   std::int64_t dim() const { return static_cast<std::int64_t>(shape().size()); }
-  DType dtype() const;
-  std::int64_t numel() const;
+  DType dtype() const;         ///< the element type
+  std::int64_t numel() const;  ///< the number of elements
 
   /// Typed access to the contiguous buffer; DTypeError if T is not the dtype.
+  ///@{
   template <class T>
   T* data();
   template <class T>
   const T* data() const;
+  ///@}
   /// Element at a full index (negative counts from the end); IndexError if out of range.
   double at(const std::vector<std::int64_t>& index) const;
   /// The single value of a one-element tensor; ShapeError otherwise.
@@ -105,11 +114,13 @@ class Tensor {
   /// This tensor: storage is always contiguous. (PyTorch compatibility.)
   Tensor contiguous() const { return *this; }
 
+  /// Whether backward() computes a gradient for this tensor.
   bool requires_grad() const;
   /// Marks a leaf as requiring a gradient (GraphError on an interior node).
   Tensor& requires_grad_(bool required = true);
   /// The same data as a new leaf, cut from the graph.
   Tensor detach() const;
+  /// True unless an op that records made this tensor.
   bool is_leaf() const;
 
   /// d(root)/d(this) accumulated by backward(); an undefined tensor if none.
@@ -120,6 +131,7 @@ class Tensor {
   Tensor& retain_grad();
   /// The row-sparse part of the gradient (embedding with sparse=true).
   const SparseGrad& sparse_grad() const;
+  /// Sets the gradient by hand (tests, replaying a recorded gradient).
   void set_grad(const Tensor& grad);
   /// Drops the gradient (and, through the graph, every interior one).
   void zero_grad() const;
@@ -141,8 +153,12 @@ class Tensor {
   /// An op, defined in ops/convert.cpp.
   Scalar to_scalar() const;
 
+  /// The name diagrams and messages show ("fc1.weight"); set it to name a tensor.
+  ///@{
   std::string label() const;
   Tensor& label(std::string text);
+  ///@}
+  /// The op that made this tensor ("matmul"; "leaf" for a leaf).
   std::string_view op_name() const;
 
   /// Writes into the buffer (initialisation, optimizer steps):
@@ -162,8 +178,9 @@ class Tensor {
   /// Declares an in-place write through data<T>(): bumps version().
   void mark_modified() const;
 
-  // ---- methods mirroring the free functions of ops.hpp, as LibTorch's ----
-  // `x.sum(1)` is `ag::sum(x, 1)`: see each function there (ops/methods.cpp).
+  /// \name Methods mirroring the free functions of ops.hpp, as LibTorch's
+  /// `x.sum(1)` is `ag::sum(x, 1)`: see each function there (ops/methods.cpp).
+  ///@{
   Tensor sum(const Dims& dims = {}, bool keepdim = false) const;
   Tensor mean(const Dims& dims = {}, bool keepdim = false) const;
   Tensor prod(std::optional<std::int64_t> dim = std::nullopt, bool keepdim = false) const;
@@ -220,8 +237,11 @@ class Tensor {
   Tensor gather(std::int64_t dim, const Tensor& index) const;
   Tensor matmul(const Tensor& other) const;
   Tensor masked_fill(const Tensor& mask, double value) const;
+  ///@}
 
+  /// The node behind the handle (for op authors; see node.hpp).
   detail::TensorNode* node() const;
+  /// A handle to `node` taking over one reference (for op authors).
   static Tensor adopt(detail::TensorNode* node) noexcept {
     Tensor t;
     t.node_ = node;
@@ -236,9 +256,11 @@ class Tensor {
 /// `std::cout << t` prints what fmt::format("{}", t) gives.
 std::ostream& operator<<(std::ostream& out, const Tensor& t);
 
+/// A row-sparse gradient (declared above).
 struct SparseGrad {
   Tensor rows;    ///< int64, (k)
   Tensor values;  ///< (k, dim)
+  /// Whether any rows arrived.
   bool defined() const { return rows.defined(); }
   /// The dense (num_rows, dim) tensor these rows add up to (ops/index.cpp).
   Tensor to_dense(std::int64_t num_rows) const;
@@ -310,72 +332,9 @@ inline Tensor::~Tensor() {
   if (node_) detail::release(node_);
 }
 
-// ---- template definitions ----------------------------------------------------
-
-template <class T>
-Tensor Tensor::from(const std::vector<T>& values, const Shape& shape) {
-  using Stored = stored_type_t<T>;
-  Tensor t = detail::empty_tensor(shape, dtype_of<Stored>(), "Tensor::from");
-  if (static_cast<std::int64_t>(values.size()) != t.numel()) {
-    detail::fail<ShapeError>("Tensor::from: {} values do not fill shape {} ({} elements)",
-                             values.size(), shape, t.numel());
-  }
-  std::transform(values.begin(), values.end(), t.data<Stored>(),
-                 [](const T& v) { return static_cast<Stored>(v); });
-  return t;
-}
-
-template <class T>
-Tensor Tensor::from(std::initializer_list<T> values) {
-  return from(std::vector<T>(values), {static_cast<std::int64_t>(values.size())});
-}
-
-template <class T>
-Tensor Tensor::from(std::initializer_list<std::initializer_list<T>> rows) {
-  std::vector<T> flat;
-  const std::int64_t cols = rows.size() ? static_cast<std::int64_t>(rows.begin()->size()) : 0;
-  for (const auto& row : rows) {
-    if (static_cast<std::int64_t>(row.size()) != cols) {
-      detail::fail<ShapeError>("Tensor::from: ragged rows ({} and {} elements)", cols, row.size());
-    }
-    flat.insert(flat.end(), row.begin(), row.end());
-  }
-  return from(flat, {static_cast<std::int64_t>(rows.size()), cols});
-}
-
-template <class T>
-Tensor Tensor::from(std::initializer_list<std::initializer_list<std::initializer_list<T>>> mats) {
-  std::vector<T> flat;
-  Shape inner;
-  for (const auto& mat : mats) {
-    Tensor m = from(mat);
-    if (!inner.empty() && m.shape() != inner) {
-      detail::fail<ShapeError>("Tensor::from: ragged matrices ({} and {})", inner, m.shape());
-    }
-    inner = m.shape();
-    const auto* values = m.data<stored_type_t<T>>();
-    flat.insert(flat.end(), values, values + m.numel());
-  }
-  if (inner.empty()) inner = {0, 0};
-  return from(flat, {static_cast<std::int64_t>(mats.size()), inner[0], inner[1]});
-}
-
-template <class T>
-T* Tensor::data() {
-  if (dtype() != dtype_of<T>()) {
-    detail::fail<DTypeError>("Tensor::data: the tensor is {}, not {}", dtype(),
-                             dtype_name(dtype_of<T>()));
-  }
-  return self().data<T>();
-}
-
-template <class T>
-const T* Tensor::data() const {
-  return const_cast<Tensor*>(this)->data<T>();
-}
-
 }  // namespace ag
 
+/// \cond FMT
 /// `fmt::format("{}", t)`: values in nested brackets like PyTorch's repr
 /// (elided past 1000 elements), then shape, dtype, and whether it requires a
 /// gradient.
@@ -383,6 +342,9 @@ template <>
 struct fmt::formatter<ag::Tensor> : fmt::formatter<std::string_view> {
   auto format(const ag::Tensor& t, fmt::format_context& ctx) const -> decltype(ctx.out());
 };
+/// \endcond
 
-// The factories return Tensors by value, so they come after the class.
-#include "autograd/factory.hpp"  // IWYU pragma: export
+// Tensor::from's and data()'s definitions, and the factories (which return
+// Tensors by value), come after the class.
+#include "autograd/factory.hpp"      // IWYU pragma: export
+#include "autograd/tensor_from.hpp"  // IWYU pragma: export

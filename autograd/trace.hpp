@@ -19,14 +19,19 @@ namespace ag {
 /// the amount added to dL/d(input). Otherwise (`tensor` set) local is NaN
 /// and upstream/contribution are L2 norms; the input's shape is in `shape`.
 struct TraceStep {
-  std::string node, op, input;
-  double upstream = 0, local = 0, contribution = 0;
-  bool tensor = false;
-  Shape shape;
+  std::string node;         ///< the node's label
+  std::string op;           ///< the op that made it
+  std::string input;        ///< the input's label
+  double upstream = 0;      ///< dL/d(node) (its L2 norm for tensors)
+  double local = 0;         ///< d(node)/d(input) (NaN for tensors)
+  double contribution = 0;  ///< upstream·local, added to dL/d(input) (a norm for tensors)
+  bool tensor = false;      ///< a step between tensors of more than one element
+  Shape shape;              ///< the input's shape
   const detail::Node* node_id = nullptr;   ///< for diagrams
   const detail::Node* input_id = nullptr;  ///< for diagrams
 };
 
+///@{
 /// Runs backward from `root` (as root.backward() would, accumulating into the
 /// leaves, but keeping a tensor graph as retain_graph does) and records every
 /// step, in the order the engine takes them.
@@ -34,6 +39,7 @@ struct TraceStep {
 /// topological order.
 std::vector<TraceStep> trace_backward(const Scalar& root);
 std::vector<TraceStep> trace_backward(const Tensor& root);
+///@}
 
 /// The steps as an aligned table.
 std::string format_trace(const std::vector<TraceStep>& steps);

@@ -12,6 +12,7 @@
 
 namespace ag {
 
+///@{
 /// Writes `path`: the graph ending at `root` as an SVG diagram, where
 /// hovering a node shows its value, gradient and shape, and a step control
 /// (buttons, or the arrow keys) walks the backward pass one edge at a time,
@@ -26,5 +27,6 @@ void render_html(const Scalar& root, const std::vector<TraceStep>& steps, const 
 void render_html(const Tensor& root, const std::vector<TraceStep>& steps, const std::string& path);
 void render_html(const Scalar& root, const std::string& path);
 void render_html(const Tensor& root, const std::string& path);
+///@}
 
 }  // namespace ag

@@ -15,11 +15,13 @@
 
 namespace ag::nn {
 
+/// How a DataLoader orders and cuts its rows.
 struct DataLoaderOptions {
   bool shuffle = false;    ///< a new permutation of the rows at every begin()
   bool drop_last = false;  ///< leave out a last batch smaller than batch_size
 };
 
+/// Minibatches of rows of tensors that share their first dim (see above).
 class DataLoader {
  public:
   /// ShapeError unless every tensor has a first dim of the same size;
@@ -37,14 +39,19 @@ class DataLoader {
   /// Starts an epoch (reshuffling when asked).
   void reshuffle();
 
+  /// Walks the batches of one epoch.
   class iterator {
    public:
+    /// At batch k of `loader`.
     iterator(const DataLoader* loader, std::int64_t k) : loader_(loader), k_(k) {}
+    /// The batch: each tensor's rows.
     std::vector<Tensor> operator*() const { return loader_->batch(k_); }
+    /// The next batch.
     iterator& operator++() {
       ++k_;
       return *this;
     }
+    /// At the same batch.
     bool operator==(const iterator& other) const { return k_ == other.k_; }
 
    private:
@@ -53,6 +60,7 @@ class DataLoader {
   };
   /// A range-for over one epoch; each begin() starts a new one.
   iterator begin();
+  /// Past the last batch.
   iterator end() const { return {this, size()}; }
 
  private:

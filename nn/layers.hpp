@@ -19,11 +19,13 @@ namespace ag::nn {
 /// initialisation: W and b uniform in ±1/√in_features.
 class Linear : public Module {
  public:
+  /// A layer from in_features to out_features, initialised from `gen`.
   Linear(std::int64_t in_features, std::int64_t out_features, bool bias = true,
          DType dtype = default_dtype(), Generator& gen = default_generator());
   Tensor forward(const Tensor& x) override;
   std::string name() const override;
-  Tensor weight, bias;  ///< bias is undefined without one
+  Tensor weight;  ///< (out_features, in_features)
+  Tensor bias;    ///< (out_features); undefined without one
 };
 
 /// A module given by value or by shared_ptr.
@@ -34,7 +36,8 @@ concept held_module = std::derived_from<std::remove_cvref_t<M>, Module> ||
 /// Runs its modules in order; they are named "0", "1", ...
 class Sequential : public Module {
  public:
-  Sequential() = default;
+  Sequential() = default;  ///< empty: add modules with push_back
+  /// The modules of a vector, in order.
   explicit Sequential(std::vector<std::shared_ptr<Module>> modules);
   /// `Sequential({fc1, std::make_shared<ReLU>(), fc2})`.
   Sequential(std::initializer_list<std::shared_ptr<Module>> modules)
@@ -45,10 +48,13 @@ class Sequential : public Module {
   requires(sizeof...(Ms) > 0 && (held_module<Ms> && ...)) explicit Sequential(Ms&&... modules) {
     (push_back(share(std::forward<Ms>(modules))), ...);
   }
+  /// Appends a module, named by its position.
   void push_back(std::shared_ptr<Module> module);
   Tensor forward(const Tensor& x) override;
   std::string name() const override { return "Sequential"; }
+  /// The number of modules.
   std::size_t size() const { return modules_.size(); }
+  /// Module k (std::out_of_range past the end).
   Module& operator[](std::size_t k) { return *modules_.at(k); }
 
  private:
@@ -63,24 +69,28 @@ class Sequential : public Module {
   std::vector<std::shared_ptr<Module>> modules_;
 };
 
-/// Activations as modules.
+/// Activations as modules: sigmoid.
 class Sigmoid : public Module {
  public:
   Tensor forward(const Tensor& x) override { return sigmoid(x); }
   std::string name() const override { return "Sigmoid"; }
 };
+/// tanh as a module.
 class Tanh : public Module {
  public:
   Tensor forward(const Tensor& x) override { return tanh(x); }
   std::string name() const override { return "Tanh"; }
 };
+/// relu as a module.
 class ReLU : public Module {
  public:
   Tensor forward(const Tensor& x) override { return relu(x); }
   std::string name() const override { return "ReLU"; }
 };
+/// leaky_relu as a module.
 class LeakyReLU : public Module {
  public:
+  /// The slope for negative inputs.
   explicit LeakyReLU(double negative_slope = 0.01) : slope_(negative_slope) {}
   Tensor forward(const Tensor& x) override { return leaky_relu(x, slope_); }
   std::string name() const override;
@@ -88,8 +98,10 @@ class LeakyReLU : public Module {
  private:
   double slope_;
 };
+/// gelu as a module (exact, or the tanh approximation).
 class GELU : public Module {
  public:
+  /// Exact (erf) unless `tanh_approx`.
   explicit GELU(bool tanh_approx = false) : tanh_(tanh_approx) {}
   Tensor forward(const Tensor& x) override { return gelu(x, tanh_); }
   std::string name() const override { return tanh_ ? "GELU(approximate=tanh)" : "GELU"; }
@@ -97,8 +109,10 @@ class GELU : public Module {
  private:
   bool tanh_;
 };
+/// softmax along a dim as a module.
 class Softmax : public Module {
  public:
+  /// Along `dim`.
   explicit Softmax(std::int64_t dim = -1) : dim_(dim) {}
   Tensor forward(const Tensor& x) override { return softmax(x, dim_); }
   std::string name() const override;
@@ -124,12 +138,13 @@ std::shared_ptr<Sequential> MLP(const std::vector<std::int64_t>& sizes,
 /// weight's gradient is row-sparse (for SparseAdam).
 class Embedding : public Module {
  public:
+  /// A table of num_embeddings rows of `dim` values.
   Embedding(std::int64_t num_embeddings, std::int64_t dim,
             std::optional<std::int64_t> padding_idx = std::nullopt, bool sparse = false,
             DType dtype = default_dtype(), Generator& gen = default_generator());
   Tensor forward(const Tensor& indices) override;
   std::string name() const override;
-  Tensor weight;
+  Tensor weight;  ///< (num_embeddings, dim)
 
  private:
   std::optional<std::int64_t> padding_idx_;
@@ -147,17 +162,22 @@ class Embedding : public Module {
 /// zeros.
 class EmbeddingBag : public Module {
  public:
+  /// How a bag's rows are pooled.
   enum class Mode { sum, mean, max };
+  /// A table of num_embeddings rows of `dim` values, pooled by `mode`.
   EmbeddingBag(std::int64_t num_embeddings, std::int64_t dim, Mode mode = Mode::mean,
                bool sparse = false, DType dtype = default_dtype(),
                Generator& gen = default_generator(),
                std::optional<std::int64_t> padding_idx = std::nullopt);
   Tensor forward(const Tensor& indices) override;
+  /// Bags of 1-d indices starting at `offsets` (or 2-d indices and
+  /// undefined offsets), each entry's row scaled by per_sample_weights if given.
   Tensor forward(const Tensor& indices, const Tensor& offsets,
                  const Tensor& per_sample_weights = Tensor());
+  /// (indices), (indices, offsets) or (indices, offsets, per_sample_weights).
   Tensor forward_many(const std::vector<Tensor>& inputs) override;
   std::string name() const override;
-  Tensor weight;
+  Tensor weight;  ///< (num_embeddings, dim)
 
  private:
   Mode mode_;
@@ -171,6 +191,7 @@ class EmbeddingBag : public Module {
 /// times a mask, so a dropped inf or NaN gives NaN, as in PyTorch.
 class Dropout : public Module {
  public:
+  /// Drops with probability p (in [0, 1]), drawing from `gen`.
   explicit Dropout(double p = 0.5, Generator& gen = default_generator());
   Tensor forward(const Tensor& x) override;
   std::string name() const override;

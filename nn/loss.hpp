@@ -42,11 +42,12 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const Tensor& weight = Tensor(),
                 std::int64_t ignore_index = -100, Reduction reduction = Reduction::mean);
 
+/// cross_entropy's settings, as torch.nn.functional.cross_entropy's.
 struct CrossEntropyOptions {
-  Tensor weight = Tensor();          ///< per-class weights (C), optional
-  std::int64_t ignore_index = -100;  ///< class-index targets only
-  Reduction reduction = Reduction::mean;
-  double label_smoothing = 0.0;
+  Tensor weight = Tensor();               ///< per-class weights (C), optional
+  std::int64_t ignore_index = -100;       ///< class-index targets only
+  Reduction reduction = Reduction::mean;  ///< mean, sum or none
+  double label_smoothing = 0.0;           ///< ε in [0, 1]
 };
 
 /// Cross-entropy from logits (N, C) — the lecture's -Σ_k y_k log ŷ_k with
@@ -57,10 +58,13 @@ struct CrossEntropyOptions {
 Tensor cross_entropy(const Tensor& logits, const Tensor& target,
                      const CrossEntropyOptions& options = {});
 
-/// Module forms.
+/// Module forms of the losses: each keeps its settings and is called as
+/// `loss(input, target)`. This one is mse_loss.
 class MSELoss {
  public:
+  /// With reduction `r`.
   explicit MSELoss(Reduction r = Reduction::mean) : r_(r) {}
+  /// mse_loss(input, target, r).
   Tensor operator()(const Tensor& input, const Tensor& target) const {
     return mse_loss(input, target, r_);
   }
@@ -68,9 +72,12 @@ class MSELoss {
  private:
   Reduction r_;
 };
+/// l1_loss as a module.
 class L1Loss {
  public:
+  /// With reduction `r`.
   explicit L1Loss(Reduction r = Reduction::mean) : r_(r) {}
+  /// l1_loss(input, target, r).
   Tensor operator()(const Tensor& input, const Tensor& target) const {
     return l1_loss(input, target, r_);
   }
@@ -78,11 +85,14 @@ class L1Loss {
  private:
   Reduction r_;
 };
+/// nll_loss as a module.
 class NLLLoss {
  public:
+  /// With class weights, an ignored index and a reduction.
   explicit NLLLoss(Tensor weight = Tensor(), std::int64_t ignore_index = -100,
                    Reduction r = Reduction::mean)
       : weight_(std::move(weight)), ignore_index_(ignore_index), r_(r) {}
+  /// nll_loss with those settings.
   Tensor operator()(const Tensor& log_probs, const Tensor& target) const {
     return nll_loss(log_probs, target, weight_, ignore_index_, r_);
   }
@@ -92,9 +102,12 @@ class NLLLoss {
   std::int64_t ignore_index_;
   Reduction r_;
 };
+/// binary_cross_entropy as a module.
 class BCELoss {
  public:
+  /// With reduction `r`.
   explicit BCELoss(Reduction r = Reduction::mean) : r_(r) {}
+  /// binary_cross_entropy(input, target, {}, r).
   Tensor operator()(const Tensor& input, const Tensor& target) const {
     return binary_cross_entropy(input, target, Tensor(), r_);
   }
@@ -102,10 +115,13 @@ class BCELoss {
  private:
   Reduction r_;
 };
+/// binary_cross_entropy_with_logits as a module.
 class BCEWithLogitsLoss {
  public:
+  /// With positive-class weights and a reduction.
   explicit BCEWithLogitsLoss(Tensor pos_weight = Tensor(), Reduction r = Reduction::mean)
       : pos_weight_(std::move(pos_weight)), r_(r) {}
+  /// binary_cross_entropy_with_logits with those settings.
   Tensor operator()(const Tensor& input, const Tensor& target) const {
     return binary_cross_entropy_with_logits(input, target, Tensor(), pos_weight_, r_);
   }
@@ -114,9 +130,12 @@ class BCEWithLogitsLoss {
   Tensor pos_weight_;
   Reduction r_;
 };
+/// cross_entropy as a module.
 class CrossEntropyLoss {
  public:
+  /// With `options`.
   explicit CrossEntropyLoss(CrossEntropyOptions options = {}) : options_(std::move(options)) {}
+  /// cross_entropy(logits, target, options).
   Tensor operator()(const Tensor& logits, const Tensor& target) const {
     return cross_entropy(logits, target, options_);
   }

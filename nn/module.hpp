@@ -37,12 +37,17 @@ class Module {
   /// indices and offsets) overrides forward_many(const std::vector<Tensor>&),
   /// and is called as `bag(indices, offsets)`. Each default passes to the
   /// other; a module that overrides neither throws GraphError when called.
+  ///@{
   virtual Tensor forward(const Tensor& input);
   virtual Tensor forward_many(const std::vector<Tensor>& inputs);
+  ///@}
+  /// Runs forward (or forward_many) inside this module's NameScope.
+  ///@{
   Tensor operator()(const Tensor& input);
   Tensor operator()(const Tensor& first, const Tensor& second);
   Tensor operator()(const Tensor& first, const Tensor& second, const Tensor& third);
   Tensor operator()(const std::vector<Tensor>& inputs);
+  ///@}
 
   /// A one-line description: "Linear(in_features=2, out_features=1, bias=false)".
   virtual std::string name() const = 0;
@@ -61,7 +66,8 @@ class Module {
   /// What load_state_dict left out: names the module has and the state
   /// lacks (missing), and the reverse (unexpected).
   struct LoadResult {
-    std::vector<std::string> missing_keys, unexpected_keys;
+    std::vector<std::string> missing_keys;     ///< the module's names the state lacks
+    std::vector<std::string> unexpected_keys;  ///< the state's names the module lacks
   };
   /// Copies `state` into the parameters and buffers of the same names.
   /// strict: any missing or unexpected name is a ValueError listing them;
@@ -83,7 +89,9 @@ class Module {
   /// Training mode (the default) or evaluation mode, for this module and
   /// all submodules; changes what Dropout does.
   void train(bool on = true);
+  /// train(false).
   void eval() { train(false); }
+  /// Whether in training mode.
   bool is_training() const { return training_; }
 
   /// Clears the gradients of every parameter.
@@ -101,6 +109,8 @@ class Module {
   /// Names are unique across a module's parameters, buffers and submodules
   /// (ValueError otherwise), as in PyTorch.
   Tensor register_parameter(std::string name, Tensor value);
+  /// Registers a buffer: state saved with the module but not trained
+  /// (running statistics, feature weights), under the same naming rules.
   Tensor register_buffer(std::string name, Tensor value);
   /// Registers a submodule; its parameters and buffers are then labelled
   /// with their path ("fc1.weight"), and its ops recorded in a NameScope of

@@ -21,14 +21,17 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
 /// LayerNorm({8, 8}) over the last two.
 class LayerNorm : public Module {
  public:
+  /// Over the trailing dims `normalized_shape`.
   explicit LayerNorm(Shape normalized_shape, double eps = 1e-5, bool affine = true,
                      DType dtype = default_dtype());
+  /// Over the last dim, of `features` sizes.
   explicit LayerNorm(std::int64_t features, double eps = 1e-5, bool affine = true,
                      DType dtype = default_dtype())
       : LayerNorm(Shape{features}, eps, affine, dtype) {}
   Tensor forward(const Tensor& x) override;
   std::string name() const override;
-  Tensor weight, bias;  ///< undefined without affine
+  Tensor weight;  ///< normalized_shape, ones; undefined without affine
+  Tensor bias;    ///< normalized_shape, zeros; undefined without affine
 
  private:
   Shape normalized_shape_;

@@ -18,6 +18,7 @@
 
 namespace ag::nn {
 
+/// Tensors by name, in order (as a state_dict).
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
 /// Writes named tensors (F32, F64, I64, BOOL) to `path` atomically, with an

@@ -16,11 +16,14 @@ namespace ag::optim {
 /// Base: remembers the base learning rates, counts epochs, applies get_lr().
 class Scheduler {
  public:
+  /// Drives `optimizer`, taking its current rates as the base rates.
   explicit Scheduler(Optimizer& optimizer);
   virtual ~Scheduler() = default;
   /// Advances one epoch and sets the optimizer's learning rates.
   void step() { advance(); }
+  /// Epochs stepped so far (0 after construction).
   std::int64_t last_epoch() const { return last_epoch_; }
+  /// The optimizer's current rate for `group`.
   double lr(std::size_t group = 0) const { return optimizer_.lr(group); }
 
   /// The schedule's position: "last_epoch", "base_lrs" and the optimizer's
@@ -41,8 +44,8 @@ class Scheduler {
     last_epoch_ = -1;
     step();
   }
-  Optimizer& optimizer_;
-  std::vector<double> base_lrs_;
+  Optimizer& optimizer_;          ///< the optimizer whose rates it sets
+  std::vector<double> base_lrs_;  ///< each group's rate at the start
 
  private:
   friend class SequentialLR;
@@ -52,6 +55,8 @@ class Scheduler {
 /// lr × gamma every step_size epochs.
 class StepLR : public Scheduler {
  public:
+  /// Drives `optimizer` with the settings described above; ValueError for a
+  /// setting out of range. Epoch 0\'s rate is set at once.
   StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma = 0.1);
 
  protected:
@@ -65,6 +70,8 @@ class StepLR : public Scheduler {
 /// lr × gamma at each milestone epoch.
 class MultiStepLR : public Scheduler {
  public:
+  /// Drives `optimizer` with the settings described above; ValueError for a
+  /// setting out of range. Epoch 0\'s rate is set at once.
   MultiStepLR(Optimizer& optimizer, std::vector<std::int64_t> milestones, double gamma = 0.1);
 
  protected:
@@ -78,6 +85,8 @@ class MultiStepLR : public Scheduler {
 /// lr × gamma every epoch.
 class ExponentialLR : public Scheduler {
  public:
+  /// Drives `optimizer` with the settings described above; ValueError for a
+  /// setting out of range. Epoch 0\'s rate is set at once.
   ExponentialLR(Optimizer& optimizer, double gamma);
 
  protected:
@@ -91,6 +100,8 @@ class ExponentialLR : public Scheduler {
 /// (periodic, as PyTorch's recursive form).
 class CosineAnnealingLR : public Scheduler {
  public:
+  /// Drives `optimizer` with the settings described above; ValueError for a
+  /// setting out of range. Epoch 0\'s rate is set at once.
   CosineAnnealingLR(Optimizer& optimizer, std::int64_t t_max, double eta_min = 0.0);
 
  protected:
@@ -105,6 +116,8 @@ class CosineAnnealingLR : public Scheduler {
 /// total_iters epochs (already applied at construction).
 class LinearLR : public Scheduler {
  public:
+  /// Drives `optimizer` with the settings described above; ValueError for a
+  /// setting out of range. Epoch 0\'s rate is set at once.
   LinearLR(Optimizer& optimizer, double start_factor = 1.0 / 3.0, double end_factor = 1.0,
            std::int64_t total_iters = 5);
 
@@ -120,6 +133,8 @@ class LinearLR : public Scheduler {
 /// saved by state_dict: pass the same one when restoring.
 class LambdaLR : public Scheduler {
  public:
+  /// Drives `optimizer` with the settings described above; ValueError for a
+  /// setting out of range. Epoch 0\'s rate is set at once.
   LambdaLR(Optimizer& optimizer, std::function<double(std::int64_t epoch)> lambda);
 
  protected:
@@ -136,15 +151,19 @@ class LambdaLR : public Scheduler {
 /// Momentum is not cycled (PyTorch's cycle_momentum=False). ValueError when
 /// stepped past total_steps.
 struct OneCycleOptions {
+  /// The shape of each phase: half a cosine, or a straight line.
   enum class Anneal { cos, linear };
-  double pct_start = 0.3;
-  Anneal anneal = Anneal::cos;
-  double div_factor = 25.0;
-  double final_div_factor = 1e4;
-  bool three_phase = false;
+  double pct_start = 0.3;         ///< the share of steps spent going up
+  Anneal anneal = Anneal::cos;    ///< how each phase moves
+  double div_factor = 25.0;       ///< the start is max_lr / div_factor
+  double final_div_factor = 1e4;  ///< the end is the start / final_div_factor
+  bool three_phase = false;       ///< come back to the start before the final descent
 };
+/// The 1cycle schedule (see OneCycleOptions).
 class OneCycleLR : public Scheduler {
  public:
+  /// Drives `optimizer` with the settings described above; ValueError for a
+  /// setting out of range. Epoch 0\'s rate is set at once.
   OneCycleLR(Optimizer& optimizer, double max_lr, std::int64_t total_steps,
              OneCycleOptions options = {});
 
@@ -166,6 +185,8 @@ class OneCycleLR : public Scheduler {
 /// longer.
 class CosineAnnealingWarmRestarts : public Scheduler {
  public:
+  /// Drives `optimizer` with the settings described above; ValueError for a
+  /// setting out of range. Epoch 0\'s rate is set at once.
   CosineAnnealingWarmRestarts(Optimizer& optimizer, std::int64_t t_0, std::int64_t t_mult = 1,
                               double eta_min = 0.0);
   StateDict state_dict() const override;
@@ -185,6 +206,8 @@ class CosineAnnealingWarmRestarts : public Scheduler {
 /// The schedulers must drive the same optimizer.
 class SequentialLR : public Scheduler {
  public:
+  /// Drives `optimizer` with the settings described above; ValueError for a
+  /// setting out of range. Epoch 0\'s rate is set at once.
   SequentialLR(Optimizer& optimizer, std::vector<std::shared_ptr<Scheduler>> schedulers,
                std::vector<std::int64_t> milestones);
   StateDict state_dict() const override;
@@ -202,19 +225,22 @@ class SequentialLR : public Scheduler {
 /// Multiplies the lr by `factor` when a metric has not improved (by more
 /// than `threshold`, relative) for `patience` epochs; then waits `cooldown`.
 struct PlateauOptions {
+  /// Whether lower or higher metrics are better.
   enum class Mode { min, max };
-  Mode mode = Mode::min;  ///< min: a loss; max: an accuracy
-  double factor = 0.1;
-  std::int64_t patience = 10;
-  double threshold = 1e-4;
-  std::int64_t cooldown = 0;
-  double min_lr = 0.0;
-  double eps = 1e-8;
+  Mode mode = Mode::min;       ///< min: a loss; max: an accuracy
+  double factor = 0.1;         ///< the rate is multiplied by it
+  std::int64_t patience = 10;  ///< epochs without progress tolerated
+  double threshold = 1e-4;     ///< relative change that counts as progress
+  std::int64_t cooldown = 0;   ///< epochs to wait after a cut
+  double min_lr = 0.0;         ///< never below this
+  double eps = 1e-8;           ///< changes smaller than this are skipped
 };
+/// Cuts the rate when a metric stops improving (see PlateauOptions).
 class ReduceLROnPlateau {
  public:
-  using Options = PlateauOptions;
-  using Mode = PlateauOptions::Mode;
+  using Options = PlateauOptions;     ///< its settings
+  using Mode = PlateauOptions::Mode;  ///< min or max
+  /// Drives `optimizer`; ValueError for a setting out of range.
   explicit ReduceLROnPlateau(Optimizer& optimizer, Options options = {});
   /// Reports this epoch's metric (validation loss or accuracy).
   void step(double metric);
