@@ -25,10 +25,10 @@ constexpr std::uint64_t kMaxHeader = 100'000'000;  // as the reference implement
 // A parsed JSON value: only what a header holds.
 struct Json {
   enum class Kind { object, array, string, number, other } kind = Kind::other;
-  std::vector<std::pair<std::string, Json>> members;  // object
-  std::vector<Json> items;                            // array
-  std::string text;                                   // string
-  double number = 0;                                  // number
+  std::vector<std::string> keys;  // object: keys[k] names items[k]
+  std::vector<Json> items;        // array, or an object's values
+  std::string text;               // string
+  double number = 0;              // number
 };
 
 class JsonReader {
@@ -70,9 +70,9 @@ class JsonReader {
       if (eat('}')) return v;
       do {
         skip_space();
-        std::string key = string();
+        v.keys.push_back(string());
         if (!eat(':')) bad("expected ':'");
-        v.members.emplace_back(std::move(key), value(depth + 1));
+        v.items.push_back(value(depth + 1));
       } while (eat(','));
       if (!eat('}')) bad("expected ',' or '}'");
     } else if (c == '[') {
@@ -248,8 +248,8 @@ std::uint64_t whole(const Json& v, std::uint64_t limit, const std::string& path,
 }
 
 const Json* member(const Json& object, std::string_view key) {
-  for (const auto& [k, v] : object.members)
-    if (k == key) return &v;
+  for (std::size_t k = 0; k < object.keys.size(); ++k)
+    if (object.keys[k] == key) return &object.items[k];
   return nullptr;
 }
 
@@ -265,7 +265,9 @@ NamedTensors parse_safetensors(const std::string& bytes, const std::string& path
   };
   std::vector<Range> ranges;
   NamedTensors out;
-  for (const auto& [name, entry] : header.members) {
+  for (std::size_t k = 0; k < header.keys.size(); ++k) {
+    const std::string& name = header.keys[k];
+    const Json& entry = header.items[k];
     if (name == "__metadata__") continue;
     const Json* dtype = member(entry, "dtype");
     const Json* shape = member(entry, "shape");
@@ -322,11 +324,12 @@ std::map<std::string, std::string> safetensors_metadata(const std::string& bytes
   const Json header = header_of(bytes, path, &start);
   std::map<std::string, std::string> out;
   if (const Json* meta = member(header, "__metadata__")) {
-    for (const auto& [key, value] : meta->members) {
-      if (value.kind != Json::Kind::string) {
-        detail::fail<FileError>("safetensors '{}': metadata '{}' is not a string", path, key);
+    for (std::size_t k = 0; k < meta->keys.size(); ++k) {
+      if (meta->items[k].kind != Json::Kind::string) {
+        detail::fail<FileError>("safetensors '{}': metadata '{}' is not a string", path,
+                                meta->keys[k]);
       }
-      out[key] = value.text;
+      out[meta->keys[k]] = meta->items[k].text;
     }
   }
   return out;

@@ -196,7 +196,7 @@ class CosineAnnealingWarmRestarts : public Scheduler {
   double next_lr(std::size_t group, double current) const override;
 
  private:
-  std::int64_t t_0_, t_mult_;
+  std::int64_t t_mult_;
   double eta_min_;
   mutable std::int64_t t_cur_ = -1, t_i_;  // advanced by the first group's next_lr
 };

@@ -87,7 +87,7 @@ double OneCycleLR::next_lr(std::size_t, double) const {
 
 CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(Optimizer& optimizer, std::int64_t t_0,
                                                          std::int64_t t_mult, double eta_min)
-    : Scheduler(optimizer), t_0_(t_0), t_mult_(t_mult), eta_min_(eta_min), t_i_(t_0) {
+    : Scheduler(optimizer), t_mult_(t_mult), eta_min_(eta_min), t_i_(t_0) {
   if (t_0 <= 0 || t_mult < 1) {
     ag::detail::fail<ValueError>(
         "CosineAnnealingWarmRestarts: t_0 = {} must be positive and t_mult = {} >= 1", t_0, t_mult);
