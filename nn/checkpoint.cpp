@@ -144,7 +144,13 @@ optim::StateDict parse_tensors(const std::string& bytes, const std::string& path
                                 path, name, static_cast<int>(static_cast<unsigned char>(*bad)));
       }
     }
-    Tensor t = empty(shape, dtype);
+    Tensor t;
+    try {
+      t = empty(shape, dtype);
+    } catch (const ShapeError& e) {  // sizes no tensor may have ({0, 2^62, 2})
+      detail::fail<FileError>("checkpoint '{}': '{}' has shape {}: {}", path, name, shape,
+                              e.what());
+    }
     std::memcpy(t.node()->storage.get(), data, data_bytes);
     out.emplace_back(name, t);
   }

@@ -286,12 +286,19 @@ NamedTensors parse_safetensors(const std::string& bytes, const std::string& path
                               name, dtype->text);
     }
     Shape dims;
-    std::uint64_t count = 1;
+    if (shape->items.size() > Shape::kMaxRank) {
+      detail::fail<FileError>("safetensors '{}': '{}' has {} dims, more than {}", path, name,
+                              shape->items.size(), Shape::kMaxRank);
+    }
+    // The product of the nonzero sizes is capped (2^48) as for every tensor,
+    // so a zero size cannot hide huge others.
+    std::uint64_t count = 1, nonzero = 1;
     for (const Json& d : shape->items) {
       const std::uint64_t size = whole(d, std::uint64_t{1} << 48, path, name, "shape");
-      if (size != 0 && count > (std::uint64_t{1} << 48) / size) {
+      if (size != 0 && nonzero > (std::uint64_t{1} << 48) / size) {
         detail::fail<FileError>("safetensors '{}': '{}' has too many elements", path, name);
       }
+      if (size != 0) nonzero *= size;
       count *= size;
       dims.push_back(static_cast<std::int64_t>(size));
     }

@@ -12,5 +12,6 @@ else
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
 fi
-"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=64 \
+# -error_exitcode=1: libFuzzer's default, 77, is what meson reads as "skipped".
+"$target" -max_total_time="$seconds" -error_exitcode=1 -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=64 \
   -max_len=4096 -print_final_stats=1 "$work" "$seeds"

@@ -155,6 +155,24 @@ TEST_CASE("checkpoint: hostile checkpoint contents found by fuzzing are clean er
   }
 }
 
+TEST_CASE("checkpoint: a zero size does not hide huge others (found by checkpoint_fuzz)") {
+  // shape {0, 2^48, 2}: no data, but no tensor may have it (ShapeError escaped)
+  std::string body("AGCKPT\0\1", 8);
+  auto put = [&](auto v) { body.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put(std::uint32_t{1});  // version
+  put(std::uint32_t{1});  // entries
+  put(std::uint32_t{1});
+  body += "x";
+  put(std::uint8_t{0});  // float32
+  put(std::uint8_t{3});
+  for (std::int64_t size : {std::int64_t{0}, std::int64_t{1} << 48, std::int64_t{2}}) put(size);
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : body) h = (h ^ c) * 0x100000001b3ULL;
+  put(h);
+  CHECK_THROWS_WITH_AS(nn::parse_tensors(body, "evil"), doctest::Contains("'x' has shape"),
+                       FileError);
+}
+
 TEST_CASE("checkpoint: bad checkpoints throw a clear error and change nothing") {
   Trained a = make_trained(5);
   a.steps(3);

@@ -148,3 +148,18 @@ TEST_CASE("module: state_dict and load_state_dict, strict and not, and to(dtype)
   CHECK(d(x).to_vector() == b(x).to_vector());
   std::filesystem::remove(path);
 }
+
+TEST_CASE("safetensors: a zero size does not hide huge others (found by checkpoint_fuzz)") {
+  CHECK_THROWS_AS(
+      nn::parse_safetensors(
+          file_of(R"({"a":{"dtype":"F32","shape":[0,281474976710656,2],"data_offsets":[0,0]}})",
+                  ""),
+          "evil"),
+      FileError);
+  CHECK_THROWS_AS(
+      nn::parse_safetensors(file_of(R"({"a":{"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1],)"
+                                    R"("data_offsets":[0,4]}})",
+                                    "1234"),
+                            "evil"),
+      FileError);
+}
