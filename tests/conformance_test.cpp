@@ -189,6 +189,16 @@ Tensor apply(const json& c, std::map<std::string, Tensor>& in, Tensor* indices) 
   if (op == "scatter") return scatter(in["x"], at.at("dim"), in["index"], in["src"]);
   if (op == "scatter_add") return scatter_add(in["x"], at.at("dim"), in["index"], in["src"]);
   if (op == "one_hot") return one_hot(in["indices"], at.at("num_classes"));
+  if (op == "embedding_bag") {
+    const std::string mode = at.at("mode");
+    nn::EmbeddingBag bag(in["weight"].size(0), in["weight"].size(1),
+                         mode == "sum"    ? nn::EmbeddingBag::Mode::sum
+                         : mode == "mean" ? nn::EmbeddingBag::Mode::mean
+                                          : nn::EmbeddingBag::Mode::max,
+                         false, DType::float64);
+    bag.weight = in["weight"];  // the case's leaf, so its gradient is checked
+    return bag(in["indices"], in["offsets"], in.count("psw") ? in["psw"] : Tensor());
+  }
   if (op == "layer_norm") {
     return nn::layer_norm(in["x"], at.at("normalized_shape").get<std::vector<std::int64_t>>(),
                           in.count("weight") ? in["weight"] : Tensor(),

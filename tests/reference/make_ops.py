@@ -202,6 +202,17 @@ case("layer_norm_2d", "layer_norm", "F.layer_norm(x, (3, 4), weight, bias)",
 case("layer_norm_plain", "layer_norm", "F.layer_norm(x, (4,))", {"x": normal((2, 3, 4))},
      {"normalized_shape": [4], "eps": 1e-5})
 
+# ---- EmbeddingBag's functional form (nn/layers.cpp) ----
+weight = normal((6, 3))
+bags = {"indices": torch.tensor([1, 2, 4, 4, 5, 0]), "offsets": torch.tensor([0, 2, 5])}
+for mode in ["sum", "mean", "max"]:
+    case(f"embedding_bag_{mode}", "embedding_bag",
+         f"F.embedding_bag(indices, weight, offsets, mode='{mode}')",
+         {"weight": weight, **bags}, {"mode": mode})
+case("embedding_bag_weighted", "embedding_bag",
+     "F.embedding_bag(indices, weight, offsets, mode='sum', per_sample_weights=psw)",
+     {"weight": weight, **bags, "psw": normal((6,))}, {"mode": "sum"})
+
 meta = {"generator": "tests/reference/make_ops.py", "schema_version": 1,
         "torch_version_reported": torch.__version__,
         "torch_package": "Debian python3-torch", "dtype": "float64",
