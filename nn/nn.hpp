@@ -12,7 +12,7 @@
 //
 // module.hpp (Module), layers.hpp (Linear, Sequential, MLP, activations,
 // Embedding, EmbeddingBag, Dropout), normalization.hpp (LayerNorm,
-// layer_norm), init.hpp, loss.hpp,
+// layer_norm), recurrent.hpp (RNNCell, LSTMCell, GRUCell), init.hpp, loss.hpp,
 // optim.hpp (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, SparseAdam,
 // clipping), scheduler.hpp, data.hpp (DataLoader: minibatches),
 // checkpoint.hpp, safetensors.hpp (weights shared with PyTorch).
@@ -27,5 +27,6 @@
 #include "autograd/nn/module.hpp"
 #include "autograd/nn/normalization.hpp"
 #include "autograd/nn/optim.hpp"
+#include "autograd/nn/recurrent.hpp"
 #include "autograd/nn/safetensors.hpp"
 #include "autograd/nn/scheduler.hpp"

@@ -199,6 +199,29 @@ Tensor apply(const json& c, std::map<std::string, Tensor>& in, Tensor* indices) 
     bag.weight = in["weight"];  // the case's leaf, so its gradient is checked
     return bag(in["indices"], in["offsets"], in.count("psw") ? in["psw"] : Tensor());
   }
+  if (op == "rnn_cell" || op == "lstm_cell" || op == "gru_cell") {
+    const std::int64_t input = in["w_ih"].size(1), hidden = in["w_hh"].size(1);
+    auto use = [&](nn::RecurrentCell& cell) {
+      cell.weight_ih = in["w_ih"];
+      cell.weight_hh = in["w_hh"];
+      cell.bias_ih = in["b_ih"];
+      cell.bias_hh = in["b_hh"];
+    };
+    if (op == "rnn_cell") {
+      nn::RNNCell cell(input, hidden, true, at.at("nonlinearity"), DType::float64);
+      use(cell);
+      return cell.step(in["x"], in["h"]);
+    }
+    if (op == "gru_cell") {
+      nn::GRUCell cell(input, hidden, true, DType::float64);
+      use(cell);
+      return cell.step(in["x"], in["h"]);
+    }
+    nn::LSTMCell cell(input, hidden, true, DType::float64);
+    use(cell);
+    const nn::LSTMState next = cell.step(in["x"], {in["h"], in["c"]});
+    return at.at("output") == "c" ? next.c : next.h;
+  }
   if (op == "layer_norm") {
     return nn::layer_norm(in["x"], at.at("normalized_shape").get<std::vector<std::int64_t>>(),
                           in.count("weight") ? in["weight"] : Tensor(),

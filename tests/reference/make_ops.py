@@ -52,7 +52,8 @@ def case(name, op, expr, inputs, attrs=None, tags=(), constants=()):
         if t.dtype.is_floating_point and key not in constants:
             t.requires_grad_()
         leaves[key] = t
-    out = eval(expr, {"torch": torch, "F": torch.nn.functional, "math": math}, dict(leaves))
+    out = eval(expr, {"torch": torch, "F": torch.nn.functional, "math": math,
+                      "cell_call": globals().get("cell_call")}, dict(leaves))
     entry = {"name": name, "op": op, "attrs": attrs or {}, "torch_expr": expr, "tags": list(tags),
              "inputs": {k: dict(encode(v.detach()), requires_grad=v.requires_grad)
                         for k, v in leaves.items()}}
@@ -212,6 +213,40 @@ for mode in ["sum", "mean", "max"]:
 case("embedding_bag_weighted", "embedding_bag",
      "F.embedding_bag(indices, weight, offsets, mode='sum', per_sample_weights=psw)",
      {"weight": weight, **bags, "psw": normal((6,))}, {"mode": "sum"})
+
+# ---- recurrent cells (nn/recurrent.cpp): PyTorch's modules with the inputs as parameters ----
+from torch.nn.utils.stateless import functional_call
+
+
+def cell_call(kind, x, h, c, w_ih, w_hh, b_ih, b_hh, output="h", nonlinearity="tanh"):
+    hidden = w_hh.shape[1]
+    module = {"rnn": lambda: torch.nn.RNNCell(x.shape[-1], hidden, nonlinearity=nonlinearity),
+              "lstm": lambda: torch.nn.LSTMCell(x.shape[-1], hidden),
+              "gru": lambda: torch.nn.GRUCell(x.shape[-1], hidden)}[kind]()
+    params = {"weight_ih": w_ih, "weight_hh": w_hh, "bias_ih": b_ih, "bias_hh": b_hh}
+    state = (h, c) if kind == "lstm" else h
+    out = functional_call(module, params, (x, state))
+    return out[1] if output == "c" else out[0] if kind == "lstm" else out
+
+
+HCELL = 3
+for kind, gates in [("rnn", 1), ("lstm", 4), ("gru", 3)]:
+    for batch in [(2,), ()]:
+        for output in (["h", "c"] if kind == "lstm" else ["h"]):
+            inputs = {"x": normal(batch + (4,)), "h": normal(batch + (HCELL,)),
+                      "w_ih": normal((gates * HCELL, 4)), "w_hh": normal((gates * HCELL, HCELL)),
+                      "b_ih": normal((gates * HCELL,)), "b_hh": normal((gates * HCELL,))}
+            if kind == "lstm":
+                inputs["c"] = normal(batch + (HCELL,))
+            c = "c" if kind == "lstm" else "None"
+            label = "batched" if batch else "single"
+            case(f"{kind}_cell_{label}_{output}", f"{kind}_cell",
+                 f"cell_call('{kind}', x, h, {c}, w_ih, w_hh, b_ih, b_hh, '{output}')", inputs,
+                 {"output": output, "nonlinearity": "tanh"})
+case("rnn_cell_relu", "rnn_cell", "cell_call('rnn', x, h, None, w_ih, w_hh, b_ih, b_hh, 'h', 'relu')",
+     {"x": normal((2, 4)), "h": normal((2, HCELL)), "w_ih": normal((HCELL, 4)),
+      "w_hh": normal((HCELL, HCELL)), "b_ih": normal((HCELL,)), "b_hh": normal((HCELL,))},
+     {"output": "h", "nonlinearity": "relu"})
 
 meta = {"generator": "tests/reference/make_ops.py", "schema_version": 1,
         "torch_version_reported": torch.__version__,
