@@ -263,7 +263,8 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index);
 /// (torch.index_add); repeated indices add up.
 Tensor index_add(const Tensor& x, std::int64_t dim, const Tensor& index, const Tensor& source);
 /// out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (torch.gather): `index`
-/// (int64) has x's rank and, outside `dim`, sizes no larger than x's.
+/// (int64) has x's rank and, outside `dim`, sizes no larger than x's. Any
+/// dtype; only floating x carries a gradient.
 /// Repeated indices add up in backward.
 Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index);
 /// x + src scattered along `dim` at `index` (torch.scatter_add): out[i][index[i][j][k]][k]

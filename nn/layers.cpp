@@ -138,9 +138,11 @@ Tensor EmbeddingBag::forward(const Tensor& indices, const Tensor& offsets,
   Tensor flat = indices, starts = offsets;
   if (indices.dim() == 2 && !offsets.defined()) {
     flat = reshape(indices, {-1});
-    const double length = static_cast<double>(indices.shape()[1]);
-    starts = arange(0, static_cast<double>(indices.numel()), std::max(length, 1.0), DType::int64);
-    if (starts.numel() != indices.shape()[0]) starts = zeros({indices.shape()[0]}, DType::int64);
+    std::vector<std::int64_t> first(static_cast<std::size_t>(indices.shape()[0]));
+    for (std::size_t b = 0; b < first.size(); ++b) {
+      first[b] = static_cast<std::int64_t>(b) * indices.shape()[1];
+    }
+    starts = index_tensor(first);
   }
   if (flat.dim() != 1 || !starts.defined() || starts.dim() != 1 || starts.dtype() != DType::int64) {
     detail::fail<ShapeError>(

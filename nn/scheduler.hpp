@@ -194,11 +194,12 @@ class CosineAnnealingWarmRestarts : public Scheduler {
 
  protected:
   double next_lr(std::size_t group, double current) const override;
+  void advance() override;
 
  private:
   std::int64_t t_mult_;
   double eta_min_;
-  mutable std::int64_t t_cur_ = -1, t_i_;  // advanced by the first group's next_lr
+  std::int64_t t_cur_ = -1, t_i_;  // epochs into the current period, its length
 };
 
 /// Runs schedulers one after another, switching at each milestone epoch,

@@ -99,16 +99,18 @@ CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(Optimizer& optimizer, s
   initial_step();
 }
 
-double CosineAnnealingWarmRestarts::next_lr(std::size_t group, double) const {
-  if (group == 0) {  // one epoch on, once for all groups
-    if (++t_cur_ >= t_i_) {
-      t_cur_ -= t_i_;
-      if (t_i_ > std::numeric_limits<std::int64_t>::max() / t_mult_) {
-        ag::detail::fail<ValueError>("CosineAnnealingWarmRestarts: the period overflows");
-      }
-      t_i_ *= t_mult_;
+void CosineAnnealingWarmRestarts::advance() {
+  if (++t_cur_ >= t_i_) {  // a restart, into a period t_mult times longer
+    t_cur_ -= t_i_;
+    if (t_i_ > std::numeric_limits<std::int64_t>::max() / t_mult_) {
+      ag::detail::fail<ValueError>("CosineAnnealingWarmRestarts: the period overflows");
     }
+    t_i_ *= t_mult_;
   }
+  Scheduler::advance();
+}
+
+double CosineAnnealingWarmRestarts::next_lr(std::size_t group, double) const {
   const double phase = static_cast<double>(t_cur_) / static_cast<double>(t_i_);
   return eta_min_ + (base_lrs_[group] - eta_min_) * (1 + std::cos(std::numbers::pi * phase)) / 2;
 }

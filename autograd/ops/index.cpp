@@ -192,7 +192,7 @@ Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index) {
   const int d = normalize_dim(dim, x.shape().size(), "gather");
   check_gather_index("gather", x.shape(), d, index);
   Tensor out = empty_tensor(index.shape(), x.dtype(), "gather");
-  visit_floating(x.dtype(), "gather", [&](auto zero) {
+  visit_any(x.dtype(), [&](auto zero) {  // int64 and bool too (sort, topk)
     using T = decltype(zero);
     const T* in = x.data<T>();
     T* o = out.data<T>();

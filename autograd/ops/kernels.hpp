@@ -19,6 +19,15 @@ inline std::int64_t product(const Shape& shape, std::size_t from, std::size_t to
   return n;
 }
 
+/// A contiguous tensor viewed as (outer, size along `dim`, inner): element
+/// (a, k, i) is at (a·size + k)·inner + i.
+struct Lanes {
+  std::int64_t outer, size, inner;
+};
+inline Lanes lanes(const Shape& shape, std::size_t dim) {
+  return {product(shape, 0, dim), shape[dim], product(shape, dim + 1, shape.size())};
+}
+
 /// Strides (in elements) of a contiguous tensor of shape `in` viewed as
 /// `out` under broadcasting: 0 where `in` is 1 (or absent) and `out` is not.
 inline Shape broadcast_strides(const Shape& in, const Shape& out) {

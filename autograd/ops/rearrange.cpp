@@ -36,28 +36,14 @@ void flip_vjp(TensorNode& n, const Tensor& g) {
 const Op flip_op{"flip",  "flip",  &tensor_kind, run_backward<flip_vjp>,
                  nullptr, nullptr, kSavesNothing};
 Tensor flip_dims(const Tensor& x, const std::vector<int>& dims) {
-  const Shape& shape = x.shape();
-  Tensor out = empty_tensor(shape, x.dtype(), "flip");
-  const Shape strides = contiguous_strides(shape);
-  std::vector<bool> flipped(shape.size(), false);
-  for (int d : dims) flipped[d] = true;
-  visit_any(x.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    const T* in = x.data<T>();
-    T* o = out.data<T>();
-    std::vector<std::int64_t> at(shape.size(), 0);
-    for (std::int64_t i = 0, n = x.numel(); i < n; ++i) {
-      std::int64_t src = 0;
-      for (std::size_t d = 0; d < shape.size(); ++d) {
-        src += (flipped[d] ? shape[d] - 1 - at[d] : at[d]) * strides[d];
-      }
-      o[i] = in[src];
-      for (std::size_t d = shape.size(); d-- > 0;) {
-        if (++at[d] < shape[d]) break;
-        at[d] = 0;
-      }
-    }
-  });
+  // A strided copy starting at the far end of each flipped dim, walking back.
+  Shape strides = contiguous_strides(x.shape());
+  std::int64_t offset = 0;
+  for (int d : dims) {
+    if (x.shape()[d] > 0) offset += (x.shape()[d] - 1) * strides[d];
+    strides[d] = -strides[d];
+  }
+  Tensor out = strided_copy(x, x.shape(), strides, offset, "flip");
   if (record(out, flip_op, {x.node()})) out.node()->attrs.emplace(FlipAttrs{dims});
   return out;
 }

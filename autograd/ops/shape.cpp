@@ -13,42 +13,6 @@ namespace ag {
 using namespace detail;
 
 namespace {
-
-// Copies x's elements in the order of `out_shape` where out dim k walks x
-// with stride `strides[k]` from `offset`.
-Tensor strided_copy(const Tensor& x, const Shape& out_shape, const Shape& strides,
-                    std::int64_t offset, std::string_view op) {
-  Tensor out = empty_tensor(out_shape, x.dtype(), op);
-  const std::int64_t n = out.numel();
-  if (n == 0) return out;
-  visit_any(x.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    const T* in = x.data<T>();
-    T* o = out.data<T>();
-    const std::size_t rank = out_shape.size();
-    if (rank == 0) {
-      o[0] = in[offset];
-      return;
-    }
-    std::vector<std::int64_t> index(rank, 0);
-    std::int64_t src = offset;
-    const std::int64_t inner = out_shape[rank - 1], step = strides[rank - 1];
-    for (std::int64_t i = 0; i < n; i += inner) {
-      for (std::int64_t k = 0; k < inner; ++k) o[i + k] = in[src + k * step];
-      for (std::size_t d = rank - 1; d-- > 0;) {
-        src += strides[d];
-        if (++index[d] < out_shape[d]) break;
-        src -= strides[d] * out_shape[d];
-        index[d] = 0;
-      }
-    }
-  });
-  return out;
-}
-
-}  // namespace
-
-namespace {
 // same data, new shape: the gradient reshaped back
 void reshape_vjp(TensorNode& n, const Tensor& g) {
   accumulate_input(n, 0, reshape(g, input_node(n, 0).shape));

@@ -13,14 +13,6 @@ using namespace detail;
 
 namespace {
 
-// x viewed as (outer, size along dim, inner).
-struct Lanes {
-  std::int64_t outer, size, inner;
-};
-Lanes lanes(const Shape& shape, int dim) {
-  return {product(shape, 0, dim), shape[dim], product(shape, dim + 1, shape.size())};
-}
-
 struct DimAttrs {
   int dim;
   bool keepdim;

@@ -110,6 +110,12 @@ class CaptureScope {
 /// Seeds a tensor root with `gradient` (a tensor node), or ones when null.
 void seed_tensor(Node& root, const Node* gradient);
 
+/// x's elements copied in the order of `out_shape`, out dim k walking x with
+/// stride `strides[k]` (negative walks backwards) from element `offset`:
+/// permute, slice and flip are this copy. Any dtype; records nothing.
+Tensor strided_copy(const Tensor& x, const Shape& out_shape, const Shape& strides,
+                    std::int64_t offset, std::string_view op);
+
 /// Whether `t` is the only handle to its node and the only user of its
 /// buffer: then nobody can see it being overwritten.
 inline bool owns_alone(const Tensor& t) {

@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < got.size(); ++i) {
       worst = std::max(worst, std::fabs(got[i] - expected[i]) / (1 + std::fabs(expected[i])));
     }
-    std::printf("PyTorch's weights here: %zu outputs, worst relative difference %.3g\n",
-                got.size(), worst);
+    std::printf("PyTorch's weights here: %zu outputs, worst relative difference %.3g\n", got.size(),
+                worst);
     if (!(worst <= 1e-6)) return 1;
     // us -> PyTorch
     manual_seed(7);
