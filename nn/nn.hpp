@@ -28,5 +28,6 @@
 #include "autograd/nn/normalization.hpp"
 #include "autograd/nn/optim.hpp"
 #include "autograd/nn/recurrent.hpp"
+#include "autograd/nn/rnn.hpp"
 #include "autograd/nn/safetensors.hpp"
 #include "autograd/nn/scheduler.hpp"

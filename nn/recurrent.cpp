@@ -3,7 +3,36 @@
 
 #include <cmath>
 
+#include "recurrent_step.hpp"
+
 namespace ag::nn {
+
+std::int64_t gate_count(CellKind kind) {
+  return kind == CellKind::lstm ? 4 : kind == CellKind::gru ? 3 : 1;
+}
+
+LSTMState cell_step(CellKind kind, const Tensor& xw, const Tensor& hw, const LSTMState& state) {
+  switch (kind) {
+    case CellKind::rnn_tanh:
+      return {tanh(xw + hw), {}};
+    case CellKind::rnn_relu:
+      return {relu(xw + hw), {}};
+    case CellKind::lstm: {
+      const std::vector<Tensor> gates = chunk(xw + hw, 4, -1);  // i, f, g, o
+      const Tensor c = sigmoid(gates[1]) * state.c + sigmoid(gates[0]) * tanh(gates[2]);
+      return {sigmoid(gates[3]) * tanh(c), c};
+    }
+    case CellKind::gru: {
+      const std::vector<Tensor> xi = chunk(xw, 3, -1);  // r, z, n
+      const std::vector<Tensor> hh = chunk(hw, 3, -1);
+      const Tensor r = sigmoid(xi[0] + hh[0]);
+      const Tensor z = sigmoid(xi[1] + hh[1]);
+      const Tensor n = tanh(xi[2] + r * hh[2]);
+      return {(1.0 - z) * n + z * state.h, {}};
+    }
+  }
+  return {};
+}
 
 RecurrentCell::RecurrentCell(std::int64_t input_size, std::int64_t hidden_size, std::int64_t gates,
                              bool bias, DType dtype, Generator& gen, const char* cell)
@@ -58,10 +87,12 @@ RNNCell::RNNCell(std::int64_t input_size, std::int64_t hidden_size, bool bias,
   }
 }
 
-Tensor RNNCell::step(const Tensor& x, const Tensor& h) {
+Tensor RNNCell::step(const Tensor& x, const Tensor& h_in) {
   const Tensor in = input_part(x);
-  const Tensor pre = in + hidden_part(state_or_zeros(h, zero_state(x), "RNNCell"));
-  return relu_ ? relu(pre) : tanh(pre);
+  const Tensor h = state_or_zeros(h_in, zero_state(x), "RNNCell");
+  return cell_step(relu_ ? CellKind::rnn_relu : CellKind::rnn_tanh, in, hidden_part(h),
+                   {h, Tensor()})
+      .h;
 }
 
 Tensor RNNCell::forward_many(const std::vector<Tensor>& inputs) {
@@ -85,9 +116,7 @@ LSTMState LSTMCell::step(const Tensor& x, const LSTMState& state) {
   const Tensor zero = zero_state(x);
   const Tensor h = state_or_zeros(state.h, zero, "LSTMCell");
   const Tensor c = state_or_zeros(state.c, zero, "LSTMCell");
-  const std::vector<Tensor> gates = chunk(in + hidden_part(h), 4, -1);  // i, f, g, o
-  const Tensor next_c = sigmoid(gates[1]) * c + sigmoid(gates[0]) * tanh(gates[2]);
-  return {sigmoid(gates[3]) * tanh(next_c), next_c};
+  return cell_step(CellKind::lstm, in, hidden_part(h), {h, c});
 }
 
 Tensor LSTMCell::forward_many(const std::vector<Tensor>& inputs) {
@@ -107,12 +136,7 @@ GRUCell::GRUCell(std::int64_t input_size, std::int64_t hidden_size, bool bias, D
 
 Tensor GRUCell::step(const Tensor& x, const Tensor& h_in) {
   const Tensor h = state_or_zeros(h_in, zero_state(x), "GRUCell");
-  const std::vector<Tensor> xi = chunk(input_part(x), 3, -1);  // r, z, n
-  const std::vector<Tensor> hh = chunk(hidden_part(h), 3, -1);
-  const Tensor r = sigmoid(xi[0] + hh[0]);
-  const Tensor z = sigmoid(xi[1] + hh[1]);
-  const Tensor n = tanh(xi[2] + r * hh[2]);
-  return (1.0 - z) * n + z * h;
+  return cell_step(CellKind::gru, input_part(x), hidden_part(h), {h, Tensor()}).h;
 }
 
 Tensor GRUCell::forward_many(const std::vector<Tensor>& inputs) {

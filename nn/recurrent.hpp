@@ -13,6 +13,22 @@
 
 namespace ag::nn {
 
+/// Which recurrence a cell or layer computes.
+enum class CellKind {
+  rnn_tanh,  ///< h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)
+  rnn_relu,  ///< the same with relu
+  lstm,      ///< gates i, f, g, o
+  gru,       ///< gates r, z, n
+};
+/// Gate blocks in the rows of W_ih and W_hh: 1, 1, 4, 3.
+std::int64_t gate_count(CellKind kind);
+
+/// An LSTM's state: the output h and the cell c (undefined for the others).
+struct LSTMState {
+  Tensor h;  ///< (batch, hidden) or (hidden)
+  Tensor c;  ///< the same shape
+};
+
 /// The parameters every cell has: weight_ih (gates·hidden, input),
 /// weight_hh (gates·hidden, hidden), bias_ih and bias_hh (gates·hidden),
 /// all uniform in ±1/√hidden as PyTorch's.
@@ -59,12 +75,6 @@ class RNNCell : public RecurrentCell {
 
  private:
   bool relu_;
-};
-
-/// An LSTM's state: the output h and the cell c.
-struct LSTMState {
-  Tensor h;  ///< (batch, hidden) or (hidden)
-  Tensor c;  ///< the same shape
 };
 
 /// torch.nn.LSTMCell: gates i, f, g, o in that order along the rows of the

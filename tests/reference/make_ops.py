@@ -8,74 +8,14 @@ reads both. Deterministic: inputs come from a seeded generator, rounded to
 
   /usr/bin/python3 tests/reference/make_ops.py   (Debian's python3-torch)
 """
-import json
 import math
 import pathlib
+import sys
 
 import torch
 
-torch.set_default_dtype(torch.float64)
-torch.set_num_threads(1)
-gen = torch.Generator().manual_seed(20261202)
-
-
-def normal(shape, low=None):
-    x = torch.randn(shape, generator=gen)
-    if low is not None:  # positive inputs: |x| + low
-        x = x.abs() + low
-    return torch.round(x * 1e4) / 1e4
-
-
-def ints(shape, low, high):
-    return torch.randint(low, high, shape, generator=gen)
-
-
-def encode(t):
-    out = {"shape": list(t.shape), "data": [v if t.dtype == torch.bool else (int(v) if not
-            t.dtype.is_floating_point else float(v)) for v in t.flatten().tolist()]}
-    if t.dtype == torch.int64:
-        out["dtype"] = "int64"
-    elif t.dtype == torch.bool:
-        out["dtype"] = "bool"
-    return out
-
-
-cases = []
-
-
-def case(name, op, expr, inputs, attrs=None, tags=(), constants=()):
-    """expr: the PyTorch call as text, evaluated with the inputs by name;
-    float inputs require a gradient unless named in `constants`."""
-    leaves = {}
-    for key, value in inputs.items():
-        t = value.clone()
-        if t.dtype.is_floating_point and key not in constants:
-            t.requires_grad_()
-        leaves[key] = t
-    out = eval(expr, {"torch": torch, "F": torch.nn.functional, "math": math,
-                      "cell_call": globals().get("cell_call")}, dict(leaves))
-    entry = {"name": name, "op": op, "attrs": attrs or {}, "torch_expr": expr, "tags": list(tags),
-             "inputs": {k: dict(encode(v.detach()), requires_grad=v.requires_grad)
-                        for k, v in leaves.items()}}
-    values = out[0] if isinstance(out, tuple) else out
-    wrt = {k: v for k, v in leaves.items() if v.requires_grad}
-    if values.dtype.is_floating_point and values.requires_grad:
-        upstream = normal(values.shape) if values.dim() else torch.tensor(0.7)
-        grads = torch.autograd.grad(values, list(wrt.values()), upstream, allow_unused=True)
-        entry["upstream"] = encode(upstream)
-        entry["grads"] = {k: encode(g if g is not None else torch.zeros_like(wrt[k]))
-                          for k, g in zip(wrt, grads)}
-    else:
-        for v in leaves.values():
-            v.requires_grad_(False)
-        for spec in entry["inputs"].values():
-            spec["requires_grad"] = False
-        entry["upstream"] = None
-        entry["grads"] = {}
-    entry["output"] = encode(values.detach())
-    if isinstance(out, tuple):
-        entry["extra_outputs"] = {"indices": encode(out[1])}
-    cases.append(entry)
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from cases import case, helpers, ints, normal, write  # noqa: E402
 
 
 # ---- unary (ops/unary.cpp) ----
@@ -229,6 +169,9 @@ def cell_call(kind, x, h, c, w_ih, w_hh, b_ih, b_hh, output="h", nonlinearity="t
     return out[1] if output == "c" else out[0] if kind == "lstm" else out
 
 
+helpers["cell_call"] = cell_call
+
+
 HCELL = 3
 for kind, gates in [("rnn", 1), ("lstm", 4), ("gru", 3)]:
     for batch in [(2,), ()]:
@@ -248,11 +191,5 @@ case("rnn_cell_relu", "rnn_cell", "cell_call('rnn', x, h, None, w_ih, w_hh, b_ih
       "w_hh": normal((HCELL, HCELL)), "b_ih": normal((HCELL,)), "b_hh": normal((HCELL,))},
      {"output": "h", "nonlinearity": "relu"})
 
-meta = {"generator": "tests/reference/make_ops.py", "schema_version": 1,
-        "torch_version_reported": torch.__version__,
-        "torch_package": "Debian python3-torch", "dtype": "float64",
-        "layout": "row-major (C order), data is the flattened tensor",
-        "description": "Single-op forward/backward cases for ops beyond ../shared/conformance"}
-path = pathlib.Path(__file__).with_name("ops.json")
-path.write_text(json.dumps({"meta": meta, "cases": cases}, indent=None) + "\n")
-print(f"{path}: {len(cases)} cases")
+write("ops.json", "tests/reference/make_ops.py",
+      "Single-op forward/backward cases for ops beyond ../shared/conformance")
