@@ -246,6 +246,24 @@ Tensor tril(const Tensor& x, std::int64_t diagonal = 0);
 Tensor triu(const Tensor& x, std::int64_t diagonal = 0);
 ///@}
 
+// ---- sliding windows (ops/window.cpp): as_strided and its adjoint ---------
+
+/// A view of x's elements (row-major order) as `size`, dim k stepping
+/// `stride[k]` elements from element `offset`, copied (torch.as_strided on a
+/// contiguous x). Windows may overlap: the gradient adds up every place an
+/// element was read. Strides are nonnegative; ShapeError if a window
+/// reaches outside x.
+Tensor as_strided(const Tensor& x, const Shape& size, const Shape& stride, std::int64_t offset = 0);
+/// Every window of `size` elements along `dim`, `step` apart, elements
+/// `dilation` apart: dim becomes the number of windows and a last dim of
+/// `size` is added (torch.Tensor.unfold, with dilation as in conv's).
+Tensor unfold(const Tensor& x, std::int64_t dim, std::int64_t size, std::int64_t step,
+              std::int64_t dilation = 1);
+/// x with `pads` more elements of `value` around it: pads = {left, right}
+/// for the last dim, then {left, right} for the one before, ... (F.pad,
+/// constant mode; nonnegative pads).
+Tensor pad(const Tensor& x, const std::vector<std::int64_t>& pads, double value = 0.0);
+
 // ---- sorting (ops/sort.cpp): indices without gradient, values through gather --
 
 /// x sorted along `dim` (stable; NaN last ascending, first descending) and

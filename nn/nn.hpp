@@ -20,6 +20,7 @@
 
 #include "autograd/autograd.hpp"
 #include "autograd/nn/checkpoint.hpp"
+#include "autograd/nn/conv.hpp"
 #include "autograd/nn/data.hpp"
 #include "autograd/nn/init.hpp"
 #include "autograd/nn/layers.hpp"

@@ -207,6 +207,13 @@ Tensor apply(const json& c, std::map<std::string, Tensor>& in, Tensor* indices) 
                           in.count("weight") ? in["weight"] : Tensor(),
                           in.count("bias") ? in["bias"] : Tensor(), at.at("eps"));
   }
+  if (op == "as_strided") {
+    return as_strided(in["x"], at.at("size").get<std::vector<std::int64_t>>(),
+                      at.at("stride").get<std::vector<std::int64_t>>(), at.at("offset"));
+  }
+  if (op == "unfold") return unfold(in["x"], at.at("dim"), at.at("size"), at.at("step"));
+  if (op == "pad")
+    return pad(in["x"], at.at("pads").get<std::vector<std::int64_t>>(), at.at("value"));
   if (op == "einsum") {
     std::vector<Tensor> operands{in["a"]};
     if (in.count("b")) operands.push_back(in["b"]);

@@ -171,29 +171,14 @@ void seed_tensor(Node& root, const Node* gradient) {
 Tensor strided_copy(const Tensor& x, const Shape& out_shape, const Shape& strides,
                     std::int64_t offset, std::string_view op) {
   Tensor out = empty_tensor(out_shape, x.dtype(), op);
-  const std::int64_t n = out.numel();
-  if (n == 0) return out;
   visit_any(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
     const T* in = x.data<T>();
     T* o = out.data<T>();
-    const std::size_t rank = out_shape.size();
-    if (rank == 0) {
-      o[0] = in[offset];
-      return;
-    }
-    std::vector<std::int64_t> index(rank, 0);
-    std::int64_t src = offset;
-    const std::int64_t inner = out_shape[rank - 1], step = strides[rank - 1];
-    for (std::int64_t i = 0; i < n; i += inner) {
-      for (std::int64_t k = 0; k < inner; ++k) o[i + k] = in[src + k * step];
-      for (std::size_t d = rank - 1; d-- > 0;) {
-        src += strides[d];
-        if (++index[d] < out_shape[d]) break;
-        src -= strides[d] * out_shape[d];
-        index[d] = 0;
-      }
-    }
+    strided_walk(out_shape, strides, offset,
+                 [&](std::int64_t i, std::int64_t src, std::int64_t inner, std::int64_t step) {
+                   for (std::int64_t k = 0; k < inner; ++k) o[i + k] = in[src + k * step];
+                 });
   });
   return out;
 }

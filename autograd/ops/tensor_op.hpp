@@ -110,6 +110,30 @@ class CaptureScope {
 /// Seeds a tensor root with `gradient` (a tensor node), or ones when null.
 void seed_tensor(Node& root, const Node* gradient);
 
+/// Calls row(i, src, inner, step) for each innermost row of `shape`, row i
+/// (flat position in `shape`) starting at source element `src`, its
+/// `inner` elements `step` apart: the walk of strided_copy and its adjoint.
+template <class Row>
+void strided_walk(const Shape& shape, const Shape& strides, std::int64_t offset, Row row) {
+  std::int64_t n = 1;
+  for (std::int64_t s : shape) n *= s;
+  if (n == 0) return;
+  const std::size_t rank = shape.size();
+  if (rank == 0) return row(std::int64_t{0}, offset, std::int64_t{1}, std::int64_t{0});
+  std::vector<std::int64_t> index(rank, 0);
+  std::int64_t src = offset;
+  const std::int64_t inner = shape[rank - 1], step = strides[rank - 1];
+  for (std::int64_t i = 0; i < n; i += inner) {
+    row(i, src, inner, step);
+    for (std::size_t d = rank - 1; d-- > 0;) {
+      src += strides[d];
+      if (++index[d] < shape[d]) break;
+      src -= strides[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
 /// x's elements copied in the order of `out_shape`, out dim k walking x with
 /// stride `strides[k]` (negative walks backwards) from element `offset`:
 /// permute, slice and flip are this copy. Any dtype; records nothing.

@@ -43,6 +43,35 @@ Tensor apply(const json& c, std::map<std::string, Tensor>& in, Tensor*) {
     const std::string which = at.at("output");
     return which == "output" ? out.output : which == "h_n" ? out.h_n : out.c_n;
   }
+  if (op == "conv1d") {
+    nn::Conv1dOptions options;
+    options.stride = at.at("stride");
+    options.padding = at.at("padding");
+    options.dilation = at.at("dilation");
+    options.groups = at.at("groups");
+    return nn::conv1d(in["x"], in["weight"], optional(in, "bias"), options);
+  }
+  if (op == "max_pool1d" || op == "avg_pool1d") {
+    nn::Pool1dOptions options;
+    options.stride = at.at("stride");
+    options.padding = at.at("padding");
+    options.ceil_mode = at.at("ceil_mode");
+    if (op == "max_pool1d") {
+      options.dilation = at.at("dilation");
+      return nn::max_pool1d(in["x"], at.at("kernel"), options);
+    }
+    options.count_include_pad = at.at("count_include_pad");
+    return nn::avg_pool1d(in["x"], at.at("kernel"), options);
+  }
+  if (op == "adaptive_max_pool1d") return nn::adaptive_max_pool1d(in["x"], at.at("output_size"));
+  if (op == "adaptive_avg_pool1d") return nn::adaptive_avg_pool1d(in["x"], at.at("output_size"));
+  if (op == "batch_norm") {
+    Tensor running_mean = in["running_mean"].detach(), running_var = in["running_var"].detach();
+    const Tensor y = nn::batch_norm(in["x"], running_mean, running_var, in["weight"], in["bias"],
+                                    at.at("training"), at.at("momentum"), at.at("eps"));
+    const std::string which = at.at("output");
+    return which == "output" ? y : which == "running_mean" ? running_mean : running_var;
+  }
   FAIL("no mapping for op " << op);
   return {};
 }

@@ -90,4 +90,68 @@ rnn_case("lstm_unbatched_bidirectional", "lstm", 3, None, None, bidirectional=Tr
 rnn_case("gru_no_bias_bidirectional", "gru", 4, 2, [3, 4], bidirectional=True, bias=False,
          initial=True)
 rnn_case("rnn_tanh_sorted_lengths", "rnn", 4, 3, [4, 4, 2], bidirectional=True)
+
+# ---- Conv1d and the pools (nn/conv.cpp) ----
+for name, x_shape, w_shape, bias, stride, padding, dilation, groups in [
+        ("conv1d", (2, 3, 7), (4, 3, 3), True, 1, 0, 1, 1),
+        ("conv1d_strided", (2, 3, 9), (4, 3, 3), True, 2, 1, 2, 1),
+        ("conv1d_groups", (2, 4, 6), (6, 2, 2), True, 1, 1, 1, 2),
+        ("conv1d_unbatched", (3, 5), (2, 3, 2), False, 1, 0, 1, 1)]:
+    inputs = {"x": normal(x_shape), "weight": normal(w_shape)}
+    if bias:
+        inputs["bias"] = normal((w_shape[0],))
+    b = "bias" if bias else "None"
+    case(name, "conv1d",
+         f"F.conv1d(x, weight, {b}, stride={stride}, padding={padding}, dilation={dilation}, "
+         f"groups={groups})", inputs,
+         {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups})
+
+x = normal((2, 3, 8))
+for name, kernel, stride, padding, dilation, ceil in [
+        ("max_pool1d", 2, 2, 0, 1, False), ("max_pool1d_padded", 3, 2, 1, 1, False),
+        ("max_pool1d_dilated_ceil", 2, 2, 0, 2, True), ("max_pool1d_overlap", 3, 1, 0, 1, False)]:
+    case(name, "max_pool1d",
+         f"F.max_pool1d(x, {kernel}, {stride}, {padding}, {dilation}, ceil_mode={ceil})", {"x": x},
+         {"kernel": kernel, "stride": stride, "padding": padding, "dilation": dilation,
+          "ceil_mode": ceil})
+for name, kernel, stride, padding, ceil, include in [
+        ("avg_pool1d", 3, 2, 0, False, True), ("avg_pool1d_padded", 3, 2, 1, False, True),
+        ("avg_pool1d_padded_exclude", 3, 2, 1, False, False),
+        ("avg_pool1d_ceil", 3, 2, 1, True, True), ("avg_pool1d_ceil_exclude", 2, 3, 1, True, False)]:
+    case(name, "avg_pool1d",
+         f"F.avg_pool1d(x, {kernel}, {stride}, {padding}, ceil_mode={ceil}, "
+         f"count_include_pad={include})", {"x": x},
+         {"kernel": kernel, "stride": stride, "padding": padding, "ceil_mode": ceil,
+          "count_include_pad": include})
+x7 = normal((2, 3, 7))
+for size in [1, 3, 5]:
+    case(f"adaptive_max_pool1d_{size}", "adaptive_max_pool1d", f"F.adaptive_max_pool1d(x, {size})",
+         {"x": x7}, {"output_size": size})
+    case(f"adaptive_avg_pool1d_{size}", "adaptive_avg_pool1d", f"F.adaptive_avg_pool1d(x, {size})",
+         {"x": x7}, {"output_size": size})
+case("adaptive_max_pool1d_unbatched", "adaptive_max_pool1d", "F.adaptive_max_pool1d(x, 2)",
+     {"x": normal((3, 5))}, {"output_size": 2})
+
+# ---- BatchNorm1d's functional form (nn/normalization.cpp) ----
+
+
+def bn_call(x, running_mean, running_var, weight, bias, training, output):
+    rm, rv = running_mean.clone(), running_var.clone()
+    y = torch.nn.functional.batch_norm(x, rm, rv, weight, bias, training, 0.1, 1e-5)
+    return {"output": y, "running_mean": rm, "running_var": rv}[output]
+
+
+helpers["bn_call"] = bn_call
+for shape in [(4, 3), (4, 3, 5)]:
+    stats = {"x": normal(shape), "running_mean": normal((3,)), "running_var": normal((3,), 0.5),
+             "weight": normal((3,)), "bias": normal((3,))}
+    for training in [True, False]:
+        outputs = ["output", "running_mean", "running_var"] if training else ["output"]
+        for output in outputs:
+            mode = "train" if training else "eval"
+            case(f"batch_norm_{len(shape)}d_{mode}_{output}", "batch_norm",
+                 f"bn_call(x, running_mean, running_var, weight, bias, {training}, '{output}')",
+                 stats, {"training": training, "output": output, "momentum": 0.1, "eps": 1e-5},
+                 constants=("running_mean", "running_var"))
+
 write("layers.json", "tests/reference/make_layers.py", "Sequence and convolution layers (#16) against torch.nn's modules")

@@ -191,5 +191,17 @@ case("rnn_cell_relu", "rnn_cell", "cell_call('rnn', x, h, None, w_ih, w_hh, b_ih
       "w_hh": normal((HCELL, HCELL)), "b_ih": normal((HCELL,)), "b_hh": normal((HCELL,))},
      {"output": "h", "nonlinearity": "relu"})
 
+# ---- sliding windows (ops/window.cpp) ----
+x = normal((2, 7))
+case("as_strided_overlap", "as_strided", "torch.as_strided(x, (2, 3, 3), (7, 2, 1), 0)", {"x": x},
+     {"size": [2, 3, 3], "stride": [7, 2, 1], "offset": 0})
+case("as_strided_offset", "as_strided", "torch.as_strided(x, (3, 2), (1, 3), 2)", {"x": x},
+     {"size": [3, 2], "stride": [1, 3], "offset": 2})
+case("unfold", "unfold", "x.unfold(1, 3, 2)", {"x": x}, {"dim": 1, "size": 3, "step": 2})
+case("unfold_rows", "unfold", "x.unfold(0, 2, 1)", {"x": x}, {"dim": 0, "size": 2, "step": 1})
+case("pad_last", "pad", "F.pad(x, (1, 2))", {"x": x}, {"pads": [1, 2], "value": 0.0})
+case("pad_two_dims", "pad", "F.pad(x, (0, 1, 2, 0), value=-1.5)", {"x": x},
+     {"pads": [0, 1, 2, 0], "value": -1.5})
+
 write("ops.json", "tests/reference/make_ops.py",
       "Single-op forward/backward cases for ops beyond ../shared/conformance")
