@@ -19,6 +19,7 @@
 #pragma once
 
 #include "autograd/autograd.hpp"
+#include "autograd/nn/attention.hpp"
 #include "autograd/nn/checkpoint.hpp"
 #include "autograd/nn/conv.hpp"
 #include "autograd/nn/data.hpp"

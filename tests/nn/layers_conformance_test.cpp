@@ -72,6 +72,26 @@ Tensor apply(const json& c, std::map<std::string, Tensor>& in, Tensor*) {
     const std::string which = at.at("output");
     return which == "output" ? y : which == "running_mean" ? running_mean : running_var;
   }
+  if (op == "sdpa") {
+    return nn::scaled_dot_product_attention(in["q"], in["k"], in["v"], optional(in, "mask"), 0.0,
+                                            at.at("causal"));
+  }
+  if (op == "mha") {
+    const std::int64_t e = in["w_out"].size(0);
+    nn::MultiheadAttention mha(e, at.at("heads"), 0.0, true, at.at("batch_first"), DType::float64);
+    mha.in_proj_weight = in["w_in"];  // the case's leaves, so their gradients are checked
+    mha.in_proj_bias = in["b_in"];
+    mha.out_proj->weight = in["w_out"];
+    mha.out_proj->bias = in["b_out"];
+    const Tensor key = in.count("key") ? in["key"] : in["query"];
+    const Tensor value = in.count("value") ? in["value"] : in["query"];
+    const nn::AttentionOutput out =
+        mha.attend(in["query"], key, value, optional(in, "key_padding_mask"),
+                   optional(in, "attn_mask"), true, at.at("average"));
+    return at.at("output") == "output" ? out.output : out.weights;
+  }
+  if (op == "sinusoidal")
+    return nn::sinusoidal_positions(at.at("length"), at.at("dim"), DType::float64);
   FAIL("no mapping for op " << op);
   return {};
 }

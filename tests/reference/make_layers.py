@@ -8,14 +8,16 @@ tests/nn/layers_conformance_test.cpp; the tests never need torch.
 
   /usr/bin/python3 tests/reference/make_layers.py   (Debian's python3-torch)
 """
+import math
 import pathlib
 import sys
 
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torch.nn.utils.stateless import functional_call
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from cases import case, helpers, normal, write  # noqa: E402
+from cases import case, gen, helpers, normal, write  # noqa: E402
 
 # ---- RNN, LSTM, GRU over packed batches (nn/rnn.cpp) ----
 
@@ -153,5 +155,100 @@ for shape in [(4, 3), (4, 3, 5)]:
                  f"bn_call(x, running_mean, running_var, weight, bias, {training}, '{output}')",
                  stats, {"training": training, "output": output, "momentum": 0.1, "eps": 1e-5},
                  constants=("running_mean", "running_var"))
+
+# ---- attention (nn/attention.cpp) ----
+
+
+def sdpa(q, k, v, mask=None, causal=False):
+    """PyTorch 2's documented F.scaled_dot_product_attention, written out
+    (1.13 has no public one): bool masks are true where attending is allowed."""
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(~mask, -math.inf) if mask.dtype == torch.bool else scores + mask
+    if causal:
+        above = torch.ones(q.shape[-2], k.shape[-2]).triu(1).bool()
+        scores = scores.masked_fill(above, -math.inf)
+    return torch.softmax(scores, -1) @ v
+
+
+def mha_call(query, key, value, w_in, b_in, w_out, b_out, heads, batch_first, key_padding_mask,
+             attn_mask, output, average=True):
+    module = torch.nn.MultiheadAttention(w_out.shape[0], heads, batch_first=batch_first)
+    params = {"in_proj_weight": w_in, "in_proj_bias": b_in, "out_proj.weight": w_out,
+              "out_proj.bias": b_out}
+    out, weights = functional_call(module, params, (query, key, value),
+                                   {"key_padding_mask": key_padding_mask, "attn_mask": attn_mask,
+                                    "average_attn_weights": average})
+    return out if output == "output" else weights
+
+
+helpers["sdpa"] = sdpa
+helpers["mha_call"] = mha_call
+q, k, v = normal((2, 3, 4, 5)), normal((2, 3, 6, 5)), normal((2, 3, 6, 2))
+case("sdpa", "sdpa", "sdpa(q, k, v)", {"q": q, "k": k, "v": v}, {"causal": False})
+case("sdpa_bool_mask", "sdpa", "sdpa(q, k, v, mask)",
+     {"q": q, "k": k, "v": v, "mask": torch.rand(4, 6, generator=gen) > 0.3}, {"causal": False})
+case("sdpa_float_mask", "sdpa", "sdpa(q, k, v, mask)",
+     {"q": q, "k": k, "v": v, "mask": normal((3, 1, 6))}, {"causal": False}, constants=("mask",))
+qs, ks = normal((2, 4, 3)), normal((2, 4, 3))
+case("sdpa_causal", "sdpa", "sdpa(q, k, v, None, True)", {"q": qs, "k": ks, "v": normal((2, 4, 2))},
+     {"causal": True})
+
+E, H = 4, 2
+for name, q_shape, kv_len, batch_first, masks, average in [
+        ("mha_self", (3, 2, E), None, False, False, True),
+        ("mha_cross_masked", (2, 3, E), 5, True, True, True),
+        ("mha_heads_float_mask", (3, 2, E), None, False, "float", False),
+        ("mha_unbatched", (3, E), 4, False, False, True)]:
+    query = normal(q_shape)
+    if kv_len is None:
+        key = value = query
+    else:
+        kv_shape = ((q_shape[0], kv_len, E) if batch_first else (kv_len, q_shape[1], E)) \
+            if len(q_shape) == 3 else (kv_len, E)
+        key, value = normal(kv_shape), normal(kv_shape)
+    n = (q_shape[0] if batch_first else q_shape[1]) if len(q_shape) == 3 else 1
+    length = q_shape[1] if batch_first else q_shape[0]
+    keys = length if kv_len is None else kv_len
+    inputs = {"query": query, "key": key, "value": value, "w_in": normal((3 * E, E)),
+              "b_in": normal((3 * E,)), "w_out": normal((E, E)), "b_out": normal((E,))}
+    kpm = am = "None"
+    if masks is True:
+        padding = torch.zeros(n, keys, dtype=torch.bool)
+        padding[0, -2:] = True
+        inputs["key_padding_mask"] = padding
+        inputs["attn_mask"] = torch.rand(length, keys, generator=gen) > 0.7
+        inputs["attn_mask"][:, 0] = False  # every query sees key 0
+        kpm, am = "key_padding_mask", "attn_mask"
+    elif masks == "float":
+        inputs["attn_mask"] = normal((n * H, length, keys))
+        am = "attn_mask"
+    if kv_len is None:  # self-attention: one tensor
+        del inputs["key"], inputs["value"]
+        kv = "query, query"
+    else:
+        kv = "key, value"
+    for output in ["output", "weights"]:
+        case(f"{name}_{output}", "mha",
+             f"mha_call(query, {kv}, w_in, b_in, w_out, b_out, {H}, {batch_first}, {kpm}, {am}, "
+             f"'{output}', {average})", inputs,
+             {"heads": H, "batch_first": batch_first, "output": output, "average": average},
+             constants=("attn_mask",))
+
+
+def sinusoidal(length, dim):
+    """The encoding of "Attention Is All You Need", as PyTorch's tutorial computes it."""
+    position = torch.arange(length).unsqueeze(1).double()
+    div = torch.exp(torch.arange(0, dim, 2).double() * (-math.log(10000.0) / dim))
+    pe = torch.zeros(length, dim)
+    pe[:, 0::2] = torch.sin(position * div)
+    pe[:, 1::2] = torch.cos(position * div[: dim // 2])
+    return pe
+
+
+helpers["sinusoidal"] = sinusoidal
+for length, dim in [(7, 6), (5, 5)]:
+    case(f"sinusoidal_{length}x{dim}", "sinusoidal", f"sinusoidal({length}, {dim})", {},
+         {"length": length, "dim": dim})
 
 write("layers.json", "tests/reference/make_layers.py", "Sequence and convolution layers (#16) against torch.nn's modules")
