@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench_util.hpp"
+#include "sst_batch.hpp"
 
 // Debian's LibTorch runs its matrix products on OpenBLAS, whose thread pool
 // torch::set_num_threads does not limit: without this, "1 thread" would be
@@ -181,6 +182,79 @@ void p6() {
   std::printf("p6-rss %.1f MiB\n", peak_rss_mib());
 }
 
+// P7 and P8 as a LibTorch user writes them: the same batch, Adam on every
+// parameter, one thread.
+template <class Logits>
+void time_sst(const char* name, std::vector<torch::Tensor> params, const torch::Tensor& labels,
+              Logits logits) {
+  constexpr int kSteps = 100;
+  torch::optim::Adam adam(params, torch::optim::AdamOptions(1e-3));
+  const double s = seconds_of([&] {
+    for (int step = 0; step < kSteps; ++step) {
+      adam.zero_grad();
+      const auto loss = torch::nn::functional::cross_entropy(logits(), labels);
+      loss.backward();
+      adam.step();
+    }
+  });
+  std::printf("%s %.3f ms/step\n", name, s / kSteps * 1e3);
+}
+
+struct Sst {
+  torch::Tensor ids, lengths, labels;
+  std::int64_t vocabulary;
+};
+Sst sst_tensors() {
+  const bench::SstBatch b = bench::sst_batch(AG_SST_DIR "/stsa.binary.train");
+  const auto i64 = torch::TensorOptions().dtype(torch::kLong);
+  return {torch::tensor(b.ids, i64).view({b.rows, b.longest}), torch::tensor(b.lengths, i64),
+          torch::tensor(b.labels, i64), b.vocabulary};
+}
+
+std::vector<torch::Tensor> parameters_of(std::initializer_list<torch::nn::Module*> modules) {
+  std::vector<torch::Tensor> out;
+  for (auto* m : modules)
+    for (auto& p : m->parameters()) out.push_back(p);
+  return out;
+}
+
+// P7: torch::nn::LSTM over a packed batch (pack_padded_sequence).
+void p7() {
+  set_threads(1);
+  torch::manual_seed(1);
+  const Sst b = sst_tensors();
+  torch::nn::Embedding embed(torch::nn::EmbeddingOptions(b.vocabulary, 64).padding_idx(0));
+  torch::nn::LSTM lstm(torch::nn::LSTMOptions(64, 128).batch_first(true));
+  torch::nn::Linear out(128, 2);
+  time_sst("p7", parameters_of({embed.get(), lstm.get(), out.get()}), b.labels, [&] {
+    const auto packed = torch::nn::utils::rnn::pack_padded_sequence(
+        embed(b.ids), b.lengths, /*batch_first=*/true, /*enforce_sorted=*/false);
+    const auto h_n = std::get<0>(std::get<1>(lstm->forward_with_packed_input(packed)));
+    return out(h_n[0]);
+  });
+}
+
+// P8: Kim's CNN with torch::nn::Conv1d.
+void p8() {
+  set_threads(1);
+  torch::manual_seed(1);
+  const Sst b = sst_tensors();
+  torch::nn::Embedding embed(torch::nn::EmbeddingOptions(b.vocabulary, 128).padding_idx(0));
+  torch::nn::Conv1d c3(torch::nn::Conv1dOptions(128, 100, 3)),
+      c4(torch::nn::Conv1dOptions(128, 100, 4)), c5(torch::nn::Conv1dOptions(128, 100, 5));
+  torch::nn::Dropout dropout(0.5);
+  torch::nn::Linear out(300, 2);
+  time_sst("p8", parameters_of({embed.get(), c3.get(), c4.get(), c5.get(), out.get()}), b.labels,
+           [&] {
+             const auto channels = embed(b.ids).transpose(1, 2);
+             std::vector<torch::Tensor> maps;
+             for (auto* conv : {&c3, &c4, &c5}) {
+               maps.push_back(std::get<0>(torch::relu((*conv)(channels)).max(2)));
+             }
+             return out(dropout(torch::cat(maps, 1)));
+           });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -199,11 +273,16 @@ int main(int argc, char** argv) {
     p5();
   } else if (which == "p6") {
     p6();
+  } else if (which == "p7") {
+    p7();
+  } else if (which == "p8") {
+    p8();
   } else if (which == "p2-scalar") {
     return 0;  // no scalar-node twin: P2's LibTorch anchor is the tensor version
   } else {
     std::fprintf(stderr,
-                 "usage: torch_workloads p1-tensor | p2-tensor | p3-1t | p3-2t | p4 | p5 | p6\n");
+                 "usage: torch_workloads p1-tensor | p2-tensor | p3-1t | p3-2t | p4 | p5 | p6 | p7 "
+                 "| p8\n");
     return 2;
   }
   return 0;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The performance issue's workloads P1-P6, as defined there, each run once
+// The performance issues' workloads P1-P8, as defined there, each run once
 // per invocation and printing result lines "name value unit"; scripts/bench
 // runs them interleaved, several rounds, and reports medians. Usage:
 //   workloads p1-scalar | p1-tensor | p2-scalar | p2-tensor | p3-1t | p3-2t | p4 | p5 | p6
+//             | p7 | p8
 #include <cblas.h>
 #include <fmt/format.h>
 
@@ -11,8 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "bench_util.hpp"
 #include "autograd/nn/nn.hpp"
+#include "bench_util.hpp"
+#include "sst_batch.hpp"
 
 namespace {
 
@@ -274,6 +276,78 @@ void p6() {
   if (std::fabs(x.grad() - want) > 1e-9 * want) std::exit(1);
 }
 
+// P7 and P8: training steps on 32 real SST sentences of their own lengths
+// (sst_batch.hpp), Adam on every parameter, one thread.
+struct SstBatch {
+  ag::Tensor ids, lengths, labels;
+  std::int64_t vocabulary;
+};
+
+SstBatch sst_tensors() {
+  const bench::SstBatch b = bench::sst_batch(AG_SST_DIR "/stsa.binary.train");
+  return {ag::Tensor::from(b.ids, {b.rows, b.longest}), ag::Tensor::from(b.lengths, {b.rows}),
+          ag::Tensor::from(b.labels, {b.rows}), b.vocabulary};
+}
+
+template <class Logits>
+void time_sst(const char* name, ag::nn::Module& model, const SstBatch& b, Logits logits) {
+  constexpr int kSteps = 100;
+  ag::optim::Adam adam(model.parameters(), {.lr = 1e-3});
+  double loss_value = 0;
+  const double s = seconds_of([&] {
+    for (int step = 0; step < kSteps; ++step) {
+      adam.zero_grad();
+      const ag::Tensor loss = ag::nn::cross_entropy(logits(), b.labels);
+      loss.backward();
+      adam.step();
+      if (step == kSteps - 1) loss_value = loss.item();
+    }
+  });
+  fmt::print("{} {:.3f} ms/step (final loss {:.4f})\n", name, s / kSteps * 1e3, loss_value);
+}
+
+// P7: a 1-layer LSTM sentence classifier (embedding 64, hidden 128, 2
+// classes) over the packed batch, classifying the final states.
+void p7() {
+  ag::set_num_threads(1);
+  ag::manual_seed(1);
+  const SstBatch b = sst_tensors();
+  ag::nn::RecurrentOptions options;
+  options.batch_first = true;
+  ag::nn::Sequential model;  // holds the parameters, named as a LibTorch user would
+  auto embed = std::make_shared<ag::nn::Embedding>(b.vocabulary, 64, 0);
+  auto lstm = std::make_shared<ag::nn::LSTM>(64, 128, options);
+  auto out = std::make_shared<ag::nn::Linear>(128, 2);
+  for (auto m : std::vector<std::shared_ptr<ag::nn::Module>>{embed, lstm, out}) model.push_back(m);
+  time_sst("p7", model, b,
+           [&] { return (*out)(ag::select(lstm->run((*embed)(b.ids), b.lengths).h_n, 0, 0)); });
+}
+
+// P8: Kim's CNN (embedding 128, widths 3, 4, 5 with 100 maps each, relu,
+// max over time, dropout 0.5, 2 classes) on the same batch, padded.
+void p8() {
+  ag::set_num_threads(1);
+  ag::manual_seed(1);
+  const SstBatch b = sst_tensors();
+  ag::nn::Sequential model;
+  auto embed = std::make_shared<ag::nn::Embedding>(b.vocabulary, 128, 0);
+  model.push_back(embed);
+  std::vector<std::shared_ptr<ag::nn::Conv1d>> convs;
+  for (std::int64_t width : {3, 4, 5}) {
+    convs.push_back(std::make_shared<ag::nn::Conv1d>(128, 100, width));
+    model.push_back(convs.back());
+  }
+  auto out = std::make_shared<ag::nn::Linear>(300, 2);
+  model.push_back(out);
+  ag::nn::Dropout dropout(0.5);
+  time_sst("p8", model, b, [&] {
+    const ag::Tensor channels = ag::transpose((*embed)(b.ids), 1, 2);
+    std::vector<ag::Tensor> maps;
+    for (auto& conv : convs) maps.push_back(ag::amax(ag::relu((*conv)(channels)), 2));
+    return (*out)(dropout(ag::cat(maps, 1)));
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -296,11 +370,15 @@ int main(int argc, char** argv) {
     p5();
   else if (which == "p6")
     p6();
+  else if (which == "p7")
+    p7();
+  else if (which == "p8")
+    p8();
   else {
     fmt::print(
         stderr,
         "usage: workloads p1-scalar | p1-tensor | p2-scalar | p2-tensor | p3-1t | p3-2t | p4 | "
-        "p5 | p6\n");
+        "p5 | p6 | p7 | p8\n");
     return 2;
   }
   return 0;

@@ -86,20 +86,23 @@ Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias,
   }
   const std::int64_t out_channels = weight.size(0), per_group = channels / groups;
   const std::int64_t kernel = weight.size(2), span = o.dilation * (kernel - 1) + 1;
-  const Tensor padded = o.padding > 0 ? pad(x, {o.padding, o.padding}) : x;
-  const std::int64_t len = padded.size(2);
+  // Channels last, so each window's channels are one contiguous run.
+  const Tensor padded = transpose(o.padding > 0 ? pad(x, {o.padding, o.padding}) : x, 1, 2);
+  const std::int64_t len = padded.size(1);
   const std::int64_t count =
       window_count(len, span, o.stride, false, x.size(2), o.padding, "conv1d");
-  // im2col: (groups, N·count, per_group·K), one copy; then one batched GEMM.
-  const Tensor cols =
-      reshape(as_strided(padded, {groups, n, count, per_group, kernel},
-                         {per_group * len, channels * len, o.stride, len, o.dilation}),
-              {groups, n * count, per_group * kernel});
+  // im2col: (groups, N·count, K·per_group), one copy; then one (batched) GEMM
+  // with the weight as (groups, C_out / groups, K·per_group).
+  const Tensor cols = reshape(
+      as_strided(padded, {groups, n, count, kernel, per_group},
+                 {per_group, len * channels, o.stride * channels, o.dilation * channels, 1}),
+      {groups, n * count, kernel * per_group});
+  const Tensor w =
+      reshape(permute(weight, {0, 2, 1}), {groups, out_channels / groups, kernel * per_group});
   Tensor y;
   if (groups == 1) {
-    y = linear(select(cols, 0, 0), reshape(weight, {out_channels, per_group * kernel}), bias);
+    y = linear(reshape(cols, {n * count, kernel * per_group}), select(w, 0, 0), bias);
   } else {
-    const Tensor w = reshape(weight, {groups, out_channels / groups, per_group * kernel});
     y = reshape(permute(matmul(cols, transpose(w, 1, 2)), {1, 0, 2}), {n * count, out_channels});
     if (bias.defined()) y = y + bias;
   }

@@ -13,6 +13,11 @@ test "$(wc -l < "$runs/binary/metrics.csv")" -ge 2
 "$exe" --data "$data" --runs "$runs" --features dense --optimizer adamw --epochs 2 --quiet >/dev/null
 "$exe" --data "$data" --runs "$runs" --features bag --epochs 2 --quiet >/dev/null
 "$exe" --runs "$runs" --name binary-bag --predict | grep -c -- "->" | grep -qx 3
+# The sequence models train, save, reload and predict the same way.
+for model in lstm bilstm cnn; do
+  "$exe" --data "$data" --runs "$runs" --model $model --dim 16 --hidden 8 --epochs 2 --quiet >/dev/null
+  "$exe" --runs "$runs" --name binary-$model --predict | grep -c -- "->" | grep -qx 3
+done
 "$exe" --data "$data" --runs "$runs" --task three --epochs 2 --quiet >/dev/null
 "$exe" --runs "$runs" --predict "a great wonderful film" | tee /dev/stderr | grep -q -- "-> positive"
 "$exe" --runs "$runs" --predict | grep -c -- "->" | grep -qx 3
@@ -25,7 +30,7 @@ expect_failure() {  # exit status 2 and a message naming the problem
 expect_failure "cannot read data file" --data /nonexistent --runs "$runs" --name x
 expect_failure "no saved run" --runs "$runs" --name never --predict
 expect_failure "is not a class" --runs "$runs" --eval "$data/stsa.fine.dev"
-expect_failure "needs --features bag" --data "$data" --runs "$runs" --name x \
+expect_failure "needs embeddings" --data "$data" --runs "$runs" --name x \
   --optimizer sparse_adam
 expect_failure "unknown 'nadam'" --data "$data" --runs "$runs" --name x --optimizer nadam
 # Any optimizer for the dense layers; a fixed seed gives identical results.

@@ -145,6 +145,30 @@ TEST_CASE("dense features: counts times idf, rows of unit length") {
   CHECK(std::hypot(row[2], row[3]) == doctest::Approx(1.0));
 }
 
+TEST_CASE("sequence models: a sentence's logits do not depend on its batch's padding") {
+  for (const char* features : {"lstm", "bilstm", "cnn"}) {
+    CAPTURE(features);
+    ag::manual_seed(3);
+    Classifier model(ModelConfig{.features = features,
+                                 .vocabulary = 10,
+                                 .dim = 6,
+                                 .hidden = 4,
+                                 .classes = 3,
+                                 .dropout = 0.5});
+    CHECK(model.sparse_parameters() == std::vector<std::string>{"embed.weight"});
+    model.eval();
+    const std::vector<std::int64_t> short_one{2, 3}, long_one{4, 5, 6, 7, 8, 9, 2};
+    const ag::Tensor both = classify(model, {short_one, long_one});
+    CHECK(both.shape() == ag::Shape{2, 3});
+    const auto alone = classify(model, {short_one}).to_vector();
+    const auto in_batch = ag::select(both, 0, 0).to_vector();
+    for (std::size_t k = 0; k < alone.size(); ++k) {
+      CHECK(in_batch[k] == doctest::Approx(alone[k]).epsilon(1e-5));
+    }
+    CHECK_THROWS_AS(model(ag::zeros({1, 2})), ag::GraphError);  // needs (ids, lengths)
+  }
+}
+
 TEST_CASE("precision, recall, F1 and the confusion matrix") {
   Confusion c(2);
   for (int i = 0; i < 8; ++i) c.add(1, 1);

@@ -148,14 +148,17 @@ Tensor slice_scatter(const Tensor& g, const Shape& full, const SliceAttrs& at) {
     using T = decltype(zero);
     const T* in = g.data<T>();
     T* o = out.data<T>();
-    // Walk g's elements; map each to its place in `out`.
+    // Walk g's elements in order, each row to its strided place in `out`.
     Shape place = strides;
     place[at.dim] *= at.step;
-    const Tensor positions =
-        strided_copy(arange(0, static_cast<double>(out.numel()), 1, DType::int64), g.shape(), place,
-                     at.start * strides[at.dim], "slice_scatter");
-    const std::int64_t* p = positions.data<std::int64_t>();
-    for (std::int64_t i = 0, n = g.numel(); i < n; ++i) o[p[i]] = in[i];
+    strided_walk(g.shape(), place, at.start * strides[at.dim],
+                 [&](std::int64_t i, std::int64_t dst, std::int64_t inner, std::int64_t step) {
+                   if (step == 1) {
+                     std::copy(in + i, in + i + inner, o + dst);
+                   } else {
+                     for (std::int64_t k = 0; k < inner; ++k) o[dst + k * step] = in[i + k];
+                   }
+                 });
   });
   if (record(out, slice_scatter_op, {g.node()})) out.node()->attrs.emplace(at);
   return out;

@@ -168,16 +168,57 @@ void seed_tensor(Node& root, const Node* gradient) {
   accumulate_grad(t, gradient ? handle_of(gradient) : ones(t.shape, t.dtype));
 }
 
+namespace {
+// out (.., rows, cols) from source planes read down their columns (source
+// stride 1 along rows, `step` along cols): a transpose, copied in square
+// tiles so that both the reads and the writes stay in cache.
+template <class T>
+void transpose_planes(const T* in, T* o, const Shape& out_shape, const Shape& strides,
+                      std::int64_t offset) {
+  const std::size_t rank = out_shape.size();
+  const std::int64_t rows = out_shape[rank - 2], cols = out_shape[rank - 1];
+  const std::int64_t step = strides[rank - 1];
+  const Shape outer(out_shape.begin(), out_shape.end() - 2);
+  const Shape outer_strides(strides.begin(), strides.end() - 2);
+  constexpr std::int64_t kTile = 32;
+  std::int64_t plane = 0;
+  strided_walk(outer, outer_strides, offset,
+               [&](std::int64_t, std::int64_t src, std::int64_t n, std::int64_t outer_step) {
+                 for (std::int64_t p = 0; p < n; ++p, ++plane) {
+                   const T* from = in + src + p * outer_step;
+                   T* to = o + plane * rows * cols;
+                   for (std::int64_t r0 = 0; r0 < rows; r0 += kTile) {
+                     for (std::int64_t c0 = 0; c0 < cols; c0 += kTile) {
+                       const std::int64_t r1 = std::min(rows, r0 + kTile),
+                                          c1 = std::min(cols, c0 + kTile);
+                       for (std::int64_t r = r0; r < r1; ++r)
+                         for (std::int64_t c = c0; c < c1; ++c)
+                           to[r * cols + c] = from[r + c * step];
+                     }
+                   }
+                 }
+               });
+}
+}  // namespace
+
 Tensor strided_copy(const Tensor& x, const Shape& out_shape, const Shape& strides,
                     std::int64_t offset, std::string_view op) {
   Tensor out = empty_tensor(out_shape, x.dtype(), op);
+  const std::size_t rank = out_shape.size();
+  const bool transposing = rank >= 2 && strides[rank - 2] == 1 && strides[rank - 1] > 1 &&
+                           out_shape[rank - 2] >= 8 && out_shape[rank - 1] >= 8;
   visit_any(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
     const T* in = x.data<T>();
     T* o = out.data<T>();
+    if (transposing && out.numel() > 0) return transpose_planes(in, o, out_shape, strides, offset);
     strided_walk(out_shape, strides, offset,
                  [&](std::int64_t i, std::int64_t src, std::int64_t inner, std::int64_t step) {
-                   for (std::int64_t k = 0; k < inner; ++k) o[i + k] = in[src + k * step];
+                   if (step == 1) {  // a contiguous row: a memcpy
+                     std::copy(in + src, in + src + inner, o + i);
+                   } else {
+                     for (std::int64_t k = 0; k < inner; ++k) o[i + k] = in[src + k * step];
+                   }
                  });
   });
   return out;

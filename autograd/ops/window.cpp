@@ -56,7 +56,11 @@ Tensor windows_adjoint(const Tensor& g, const std::shared_ptr<const Window>& w) 
     T* o = out.data<T>();
     strided_walk(w->size, w->stride, w->offset,
                  [&](std::int64_t i, std::int64_t dst, std::int64_t inner, std::int64_t step) {
-                   for (std::int64_t k = 0; k < inner; ++k) o[dst + k * step] += in[i + k];
+                   if (step == 1) {  // contiguous: vectorisable
+                     for (std::int64_t k = 0; k < inner; ++k) o[dst + k] += in[i + k];
+                   } else {
+                     for (std::int64_t k = 0; k < inner; ++k) o[dst + k * step] += in[i + k];
+                   }
                  });
   });
   if (record(out, adjoint_op, {g.node()})) out.node()->attrs.emplace(WindowAttrs{w});

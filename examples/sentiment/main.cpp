@@ -28,8 +28,7 @@ int predict(const Options& o) {
   ag::NoGradGuard no_grad;
   run.model->eval();
   for (const std::string& text : texts) {
-    const ag::Tensor p =
-        ag::softmax((*run.model)(batch_input(*run.model, {run.vocab.encode(tokenize(text))})), 1);
+    const ag::Tensor p = ag::softmax(classify(*run.model, {run.vocab.encode(tokenize(text))}), 1);
     const auto probs = p.to_vector();
     const auto best = std::max_element(probs.begin(), probs.end()) - probs.begin();
     fmt::print("\"{}\"\n  -> {}  (", text, names[best]);

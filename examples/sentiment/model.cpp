@@ -2,12 +2,31 @@
 #include "model.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "errors.hpp"
 
 namespace sentiment {
+namespace {
+constexpr std::array<std::int64_t, 3> kCnnWidths{3, 4, 5};  // Kim (2014)
+
+// (batch, 1, positions) bool: true for windows of `width` that start past a
+// sentence padded to the widest window, so max over time sees the same
+// windows whatever the batch's longest sentence.
+ag::Tensor past_the_end(const ag::Tensor& lengths, std::int64_t positions, std::int64_t width) {
+  const std::int64_t rows = lengths.size(0);
+  const std::int64_t* n = lengths.data<std::int64_t>();
+  std::vector<double> mask(static_cast<std::size_t>(rows * positions));
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::int64_t last = std::max(n[r], kCnnWidths.back()) - width;
+    for (std::int64_t t = 0; t < positions; ++t) mask[r * positions + t] = t > last ? 1.0 : 0.0;
+  }
+  return ag::Tensor::from(mask, {rows, 1, positions}).to(ag::DType::boolean);
+}
+}  // namespace
 
 Classifier::Classifier(const ModelConfig& c) : config_(c) {
   if (c.features == "bag") {
@@ -21,16 +40,70 @@ Classifier::Classifier(const ModelConfig& c) : config_(c) {
   } else if (c.features == "dense" || c.features == "nb") {
     feature_weight = register_buffer("feature_weight", ag::ones({c.vocabulary}));
     input_ = register_module("input", std::make_shared<ag::nn::Linear>(c.vocabulary, c.hidden));
+  } else if (c.sequence()) {
+    embed_ = register_module("embed", std::make_shared<ag::nn::Embedding>(
+                                          c.vocabulary, c.dim, Vocabulary::kPad, /*sparse=*/true));
+    const ag::NoGradGuard no_grad;  // N(0, 0.1²), the padding row still zero
+    embed_->weight.assign(embed_->weight * 0.1);
   } else {
-    fail<ag::ValueError>("--features: '{}' is not bag, dense or nb", c.features);
+    fail<ag::ValueError>("--features: '{}' is not nb, dense, bag, lstm, bilstm or cnn", c.features);
+  }
+  if (c.features == "lstm" || c.features == "bilstm") {
+    ag::nn::RecurrentOptions options;
+    options.batch_first = true;
+    options.bidirectional = c.features == "bilstm";
+    lstm_ = register_module("lstm", std::make_shared<ag::nn::LSTM>(c.dim, c.hidden, options));
+  } else if (c.features == "cnn") {
+    for (std::int64_t width : kCnnWidths) {
+      convs_.push_back(register_module(fmt::format("conv{}", width),
+                                       std::make_shared<ag::nn::Conv1d>(c.dim, c.hidden, width)));
+    }
   }
   act_ = register_module("activation", ag::nn::activation(c.activation));
   drop_features_ = register_module("drop_features", std::make_shared<ag::nn::Dropout>(c.dropout));
   drop_hidden_ = register_module("drop_hidden", std::make_shared<ag::nn::Dropout>(c.dropout));
-  output_ = register_module("output", std::make_shared<ag::nn::Linear>(c.hidden, c.classes));
+  const std::int64_t pooled = c.features == "bilstm" ? 2 * c.hidden
+                              : c.features == "cnn"  ? kCnnWidths.size() * c.hidden
+                                                     : c.hidden;
+  output_ = register_module("output", std::make_shared<ag::nn::Linear>(pooled, c.classes));
+}
+
+ag::Tensor Classifier::forward_many(const std::vector<ag::Tensor>& inputs) {
+  if (!config_.sequence() || inputs.size() != 2) {
+    fail<ag::GraphError>("Classifier({}): takes (ids, lengths) for sequence models only",
+                         config_.features);
+  }
+  const ag::Tensor words = (*drop_features_)((*embed_)(inputs[0]));  // (batch, length, dim)
+  ag::Tensor features;
+  if (lstm_) {
+    const ag::Tensor h = lstm_->run(words, inputs[1]).h_n;  // (directions, batch, hidden)
+    features = h.size(0) == 1 ? ag::select(h, 0, 0)
+                              : ag::cat({ag::select(h, 0, 0), ag::select(h, 0, 1)}, 1);
+  } else {
+    const ag::Tensor channels = ag::transpose(words, 1, 2);  // (batch, dim, length)
+    std::vector<ag::Tensor> maps;
+    for (std::size_t k = 0; k < convs_.size(); ++k) {
+      const ag::Tensor windows = ag::relu((*convs_[k])(channels));  // (batch, maps, positions)
+      maps.push_back(
+          ag::amax(ag::masked_fill(windows, past_the_end(inputs[1], windows.size(2), kCnnWidths[k]),
+                                   -std::numeric_limits<double>::infinity()),
+                   2));
+    }
+    features = ag::cat(maps, 1);
+  }
+  return (*output_)((*drop_hidden_)(features));
+}
+
+std::vector<std::string> Classifier::sparse_parameters() const {
+  if (bag_) return {"bag.weight"};
+  if (embed_) return {"embed.weight"};
+  return {};
 }
 
 ag::Tensor Classifier::forward(const ag::Tensor& input) {
+  if (config_.sequence()) {
+    fail<ag::GraphError>("Classifier({}): takes (ids, lengths)", config_.features);
+  }
   const ag::Tensor features = (*drop_features_)(bag_ ? (*bag_)(input) : input);
   return (*output_)((*drop_hidden_)((*act_)((*input_)(features))));
 }
@@ -87,7 +160,7 @@ std::vector<float> nb_weights(const std::vector<std::vector<std::int64_t>>& ids,
 
 void Classifier::set_feature_weights(const std::vector<std::vector<std::int64_t>>& ids,
                                      const std::vector<int>& labels) {
-  if (config_.features == "bag") return;
+  if (!feature_weight.defined()) return;  // bag and sequence models weigh nothing
   const std::int64_t v = config_.vocabulary, classes = config_.classes;
   if (ids.size() != labels.size()) {
     fail<ag::ValueError>("set_feature_weights: {} sentences but {} labels", ids.size(),
@@ -108,6 +181,24 @@ void Classifier::set_feature_weights(const std::vector<std::vector<std::int64_t>
   const std::vector<float> weight =
       config_.features == "dense" ? idf_weights(ids, v) : nb_weights(ids, labels, v, classes);
   feature_weight.assign(ag::Tensor::from(weight, {v}));
+}
+
+ag::Tensor classify(Classifier& model, const std::vector<std::vector<std::int64_t>>& ids) {
+  if (!model.config().sequence()) return model(batch_input(model, ids));
+  // Padded to the longest sentence, at least the widest convolution.
+  std::size_t longest = model.config().features == "cnn" ? kCnnWidths.back() : 1;
+  std::vector<std::int64_t> lengths;
+  for (const auto& s : ids) {
+    longest = std::max(longest, s.size());
+    lengths.push_back(static_cast<std::int64_t>(std::max<std::size_t>(s.size(), 1)));
+  }
+  const auto rows = static_cast<std::int64_t>(ids.size());
+  std::vector<std::int64_t> padded(rows * longest, Vocabulary::kPad);
+  for (std::int64_t r = 0; r < rows; ++r) {
+    std::copy(ids[r].begin(), ids[r].end(), padded.begin() + r * longest);
+  }
+  return model(ag::Tensor::from(padded, {rows, static_cast<std::int64_t>(longest)}),
+               ag::Tensor::from(lengths, {rows}));
 }
 
 ag::Tensor batch_input(const Classifier& model, const std::vector<std::vector<std::int64_t>>& ids) {

@@ -7,8 +7,8 @@
 #include <functional>
 #include <map>
 
-#include "errors.hpp"
 #include "autograd/nn/nn.hpp"
+#include "errors.hpp"
 
 namespace sentiment {
 namespace {
@@ -19,6 +19,10 @@ constexpr const char* kUsage = R"(usage: sentiment [flags]
   --features F        nb (each feature present, weighted by its Naive Bayes log-count ratio;
                       Linear, Adam) | dense (TF-IDF; Linear, Adam) | bag (EmbeddingBag
                       averaging embeddings; sparse gradients, SparseAdam)   (default nb)
+                      | lstm | bilstm (an LSTM over the words in order, its final states
+                      classified) | cnn (Kim's CNN: widths 3, 4, 5 with --hidden maps each,
+                      max over time); these read unigrams in order (no bigrams)
+  --model M           the same as --features
   --optimizer O       adam | adamw | sgd | rmsprop | adagrad | adadelta for the dense layers
                       (bag features: the embeddings always train with sparse_adam)
   --lr X              learning rate (default 0.001)
@@ -44,14 +48,10 @@ Options parse_options(int argc, char** argv) {
   Options o;
   o.data = AG_DEFAULT_DATA_DIR;
   // Flags that take a value: text ones, then numeric ones.
-  const std::map<std::string, std::string*> text = {{"--data", &o.data},
-                                                    {"--task", &o.task},
-                                                    {"--features", &o.features},
-                                                    {"--optimizer", &o.optimizer},
-                                                    {"--activation", &o.activation},
-                                                    {"--schedule", &o.schedule},
-                                                    {"--name", &o.name},
-                                                    {"--runs", &o.runs}};
+  const std::map<std::string, std::string*> text = {
+      {"--data", &o.data},         {"--task", &o.task},           {"--features", &o.features},
+      {"--model", &o.features},    {"--optimizer", &o.optimizer}, {"--activation", &o.activation},
+      {"--schedule", &o.schedule}, {"--name", &o.name},           {"--runs", &o.runs}};
   // Whole-number flags and their ranges; a fraction ("--epochs 2.7") is an
   // error, not truncated.
   struct Whole {
@@ -122,7 +122,11 @@ Options parse_options(int argc, char** argv) {
   o.threads = static_cast<int>(threads);
   o.seed = static_cast<std::uint64_t>(seed);
   if (o.name.empty()) o.name = o.task + (o.features == "nb" ? "" : "-" + o.features);
-  if (o.optimizer.empty()) o.optimizer = o.features == "bag" ? "sparse_adam+adam" : "adam";
+  const bool sequence = o.features == "lstm" || o.features == "bilstm" || o.features == "cnn";
+  if (sequence) o.bigrams = false;  // word order is the model's to read
+  if (o.optimizer.empty()) {
+    o.optimizer = o.features == "bag" || sequence ? "sparse_adam+adam" : "adam";
+  }
   return o;
 }
 

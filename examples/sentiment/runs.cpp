@@ -98,7 +98,7 @@ Confusion evaluate(Classifier& model, const std::vector<std::vector<std::int64_t
     std::vector<std::vector<std::int64_t>> chunk(ids.begin() + start, ids.begin() + end);
     std::vector<std::int64_t> labels;
     for (std::size_t i = start; i < end; ++i) labels.push_back(data[i].label);
-    const ag::Tensor logits = model(batch_input(model, chunk));
+    const ag::Tensor logits = classify(model, chunk);
     total += ag::nn::cross_entropy(logits, ag::index_tensor(labels),
                                    {.reduction = ag::nn::Reduction::sum})
                  .item();

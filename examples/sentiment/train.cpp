@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <numeric>
@@ -44,8 +45,11 @@ std::unique_ptr<ag::optim::Optimizer> dense_optimizer(const std::string& name,
 Optimizers make_optimizers(Classifier& model, const Options& o) {
   Optimizers opt;
   std::vector<ag::Tensor> sparse, dense;
+  const std::vector<std::string> sparse_names = model.sparse_parameters();
   for (auto& [name, p] : model.named_parameters()) {
-    (name == "bag.weight" ? sparse : dense).push_back(p);
+    const bool is_sparse =
+        std::find(sparse_names.begin(), sparse_names.end(), name) != sparse_names.end();
+    (is_sparse ? sparse : dense).push_back(p);
   }
   // The embedding's gradient is row-sparse: only SparseAdam takes it. The
   // dense layers use --optimizer (Adam by default).
@@ -56,8 +60,8 @@ Optimizers make_optimizers(Classifier& model, const Options& o) {
         std::make_unique<ag::optim::SparseAdam>(sparse, ag::optim::SparseAdamOptions{.lr = o.lr}));
   } else if (o.optimizer == "sparse_adam") {
     fail<ag::ValueError>(
-        "--optimizer sparse_adam needs --features bag (sparse "
-        "embeddings); dense features take a dense optimizer");
+        "--optimizer sparse_adam needs embeddings (--features bag, lstm, bilstm or cnn); "
+        "dense features take a dense optimizer");
   }
   opt.all.push_back(dense_optimizer(dense_name, dense, o.lr));
   return opt;
@@ -130,7 +134,7 @@ int train(const Options& o) {
       }
       opt.zero_grad();
       const ag::Tensor loss =
-          ag::nn::cross_entropy(model(batch_input(model, chunk)), ag::index_tensor(labels));
+          ag::nn::cross_entropy(classify(model, chunk), ag::index_tensor(labels));
       loss.backward();
       opt.step();
       running += loss.item() * static_cast<double>(labels.size());

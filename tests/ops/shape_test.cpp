@@ -59,3 +59,16 @@ TEST_CASE("shape: extreme sizes, starts and steps are errors or exact, never ove
   CHECK_THROWS_AS(select(x, 0, kMin), IndexError);
   CHECK_THROWS_AS(transpose(x, kMin, 0), ShapeError);
 }
+
+TEST_CASE("shape: large transposes (copied in tiles) and slice gradients keep every element") {
+  const Tensor x = arange(0, 3 * 37 * 45, 1, DType::float64).reshape({3, 37, 45});
+  const Tensor t = transpose(x, 1, 2);  // (3, 45, 37), tiled copy with ragged edges
+  const std::vector<double> v = t.to_vector();
+  for (std::int64_t b = 0; b < 3; ++b)
+    for (std::int64_t i = 0; i < 45; ++i)
+      for (std::int64_t j = 0; j < 37; ++j)
+        CHECK(v[(b * 45 + i) * 37 + j] == (b * 37 + j) * 45 + i);
+  CHECK(permute(x, {2, 0, 1}).to_vector()[1] == 45.0);  // p[0, 0, 1] = x[0, 1, 0]
+  check([](const Args& a) { return transpose(a[0], 0, 1); }, {input({9, 11})});
+  check([](const Args& a) { return slice(a[0], 1, 2, 9, 3); }, {input({3, 10})});
+}
