@@ -343,7 +343,7 @@ void p8() {
   time_sst("p8", model, b, [&] {
     const ag::Tensor channels = ag::transpose((*embed)(b.ids), 1, 2);
     std::vector<ag::Tensor> maps;
-    for (auto& conv : convs) maps.push_back(ag::amax(ag::relu((*conv)(channels)), 2));
+    for (auto& conv : convs) maps.push_back(ag::max(ag::relu((*conv)(channels)), 2).values);
     return (*out)(dropout(ag::cat(maps, 1)));
   });
 }

@@ -139,7 +139,7 @@ Tensor max_pool1d(const Tensor& input, std::int64_t kernel_size, const Pool1dOpt
   check_pool(kernel_size, options, "max_pool1d");
   const auto [x, unbatched] = batched(input, "max_pool1d");
   const double lowest = -std::numeric_limits<double>::infinity();
-  return unbatched_if(amax(pool_windows(x, kernel_size, options, lowest, "max_pool1d"), -1),
+  return unbatched_if(max(pool_windows(x, kernel_size, options, lowest, "max_pool1d"), -1).values,
                       unbatched);
 }
 
@@ -187,7 +187,7 @@ Tensor adaptive_pool(const Tensor& input, std::int64_t output_size, Reduce reduc
 
 Tensor adaptive_max_pool1d(const Tensor& x, std::int64_t output_size) {
   return adaptive_pool(
-      x, output_size, [](const Tensor& w) { return amax(w, -1); }, "adaptive_max_pool1d");
+      x, output_size, [](const Tensor& w) { return max(w, -1).values; }, "adaptive_max_pool1d");
 }
 
 Tensor adaptive_avg_pool1d(const Tensor& x, std::int64_t output_size) {

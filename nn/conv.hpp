@@ -54,8 +54,8 @@ struct Pool1dOptions {
   bool count_include_pad = true;  ///< average pool: padding counts in the divisor
 };
 
-/// The max of each window (padding is -inf); the gradient is split among
-/// tied maxima (PyTorch gives it to one of them).
+/// The max of each window (padding is -inf); the gradient goes to the
+/// window's first maximum, as PyTorch's.
 Tensor max_pool1d(const Tensor& x, std::int64_t kernel_size, const Pool1dOptions& options = {});
 /// The mean of each window (padding is zero; see count_include_pad).
 Tensor avg_pool1d(const Tensor& x, std::int64_t kernel_size, const Pool1dOptions& options = {});

@@ -127,7 +127,14 @@ struct SliceAttrs {
 Tensor slice_scatter(const Tensor& g, const Shape& full, const SliceAttrs& at);
 
 void slice_vjp(TensorNode& n, const Tensor& g) {
-  accumulate_input(n, 0, slice_scatter(g, input_node(n, 0).shape, attrs<SliceAttrs>(n)));
+  const SliceAttrs& at = attrs<SliceAttrs>(n);
+  const Shape& full = input_node(n, 0).shape;
+  Shape place = contiguous_strides(full);
+  const std::int64_t offset = at.start * place[at.dim];
+  place[at.dim] *= at.step;
+  if (!accumulate_strided(n, 0, g, place, offset)) {
+    accumulate_input(n, 0, slice_scatter(g, full, at));
+  }
 }
 const Op slice_op{"slice", "slice", &tensor_kind, run_backward<slice_vjp>,
                   nullptr, nullptr, kSavesNothing};

@@ -133,6 +133,32 @@ void accumulate_grad(TensorNode& node, const Tensor& contribution) {
   }
 }
 
+bool accumulate_strided(const TensorNode& node, int k, const Tensor& g, const Shape& strides,
+                        std::int64_t offset) {
+  if (!input_wants_grad(node, k)) return true;
+  TensorNode& target = input_node(node, k);
+  Tensor& grad = target.grad;
+  if (is_grad_enabled() || active_capture || g.dtype() != target.dtype ||
+      (grad.defined() && !owns_alone(grad))) {
+    return false;
+  }
+  if (!grad.defined()) grad = zeros(target.shape, target.dtype);
+  visit_floating(g.dtype(), "backward", [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = g.data<T>();
+    T* o = grad.data<T>();
+    strided_walk(g.shape(), strides, offset,
+                 [&](std::int64_t i, std::int64_t dst, std::int64_t inner, std::int64_t step) {
+                   if (step == 1) {  // contiguous: vectorisable
+                     for (std::int64_t e = 0; e < inner; ++e) o[dst + e] += in[i + e];
+                   } else {
+                     for (std::int64_t e = 0; e < inner; ++e) o[dst + e * step] += in[i + e];
+                   }
+                 });
+  });
+  return true;
+}
+
 void accumulate_product(const TensorNode& node, int k, const Tensor& g, const Tensor& other,
                         bool last_use_of_g) {
   if (!input_wants_grad(node, k)) return;

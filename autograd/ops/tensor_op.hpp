@@ -54,6 +54,15 @@ inline void accumulate_input(const TensorNode& node, int k, const Tensor& contri
   if (input_wants_grad(node, k)) accumulate_grad(input_node(node, k), contribution);
 }
 
+/// Adds g's elements into input k's gradient at strided places (walked as
+/// strided_walk walks them), straight into an unshared gradient buffer,
+/// allocated as zeros once: a slice's backward touches only its slice.
+/// Returns false, doing nothing, when that is not allowed (recording,
+/// capturing, a shared gradient); the caller then builds the full
+/// contribution and calls accumulate_input.
+bool accumulate_strided(const TensorNode& node, int k, const Tensor& g, const Shape& strides,
+                        std::int64_t offset);
+
 /// Adds g · other into input k's gradient, if it takes one; fused into the
 /// existing gradient (no temporary) when nothing records or captures and
 /// that gradient is unshared and of the same shape. With `last_use_of_g`, an

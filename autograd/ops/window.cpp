@@ -26,7 +26,10 @@ Tensor windows(const Tensor& x, const std::shared_ptr<const Window>& w);
 Tensor windows_adjoint(const Tensor& g, const std::shared_ptr<const Window>& w);
 
 void windows_vjp(TensorNode& n, const Tensor& g) {
-  accumulate_input(n, 0, windows_adjoint(g, attrs<WindowAttrs>(n).window));
+  const Window& w = *attrs<WindowAttrs>(n).window;
+  if (!accumulate_strided(n, 0, g, w.stride, w.offset)) {  // straight into the gradient
+    accumulate_input(n, 0, windows_adjoint(g, attrs<WindowAttrs>(n).window));
+  }
 }
 void windows_adjoint_vjp(TensorNode& n, const Tensor& g) {
   accumulate_input(n, 0, windows(g, attrs<WindowAttrs>(n).window));

@@ -84,10 +84,10 @@ ag::Tensor Classifier::forward_many(const std::vector<ag::Tensor>& inputs) {
     std::vector<ag::Tensor> maps;
     for (std::size_t k = 0; k < convs_.size(); ++k) {
       const ag::Tensor windows = ag::relu((*convs_[k])(channels));  // (batch, maps, positions)
-      maps.push_back(
-          ag::amax(ag::masked_fill(windows, past_the_end(inputs[1], windows.size(2), kCnnWidths[k]),
-                                   -std::numeric_limits<double>::infinity()),
-                   2));
+      const ag::Tensor mask = past_the_end(inputs[1], windows.size(2), kCnnWidths[k]);
+      maps.push_back(  // max over time; the gradient to the first maximum
+          ag::max(ag::masked_fill(windows, mask, -std::numeric_limits<double>::infinity()), 2)
+              .values);
     }
     features = ag::cat(maps, 1);
   }
