@@ -160,7 +160,7 @@ Tensor slice_scatter(const Tensor& g, const Shape& full, const SliceAttrs& at) {
     place[at.dim] *= at.step;
     strided_walk(g.shape(), place, at.start * strides[at.dim],
                  [&](std::int64_t i, std::int64_t dst, std::int64_t inner, std::int64_t step) {
-                   if (step == 1) {
+                   if (step == 1 && inner >= 16) {  // a long contiguous row: a memcpy
                      std::copy(in + i, in + i + inner, o + dst);
                    } else {
                      for (std::int64_t k = 0; k < inner; ++k) o[dst + k * step] = in[i + k];

@@ -240,7 +240,7 @@ Tensor strided_copy(const Tensor& x, const Shape& out_shape, const Shape& stride
     if (transposing && out.numel() > 0) return transpose_planes(in, o, out_shape, strides, offset);
     strided_walk(out_shape, strides, offset,
                  [&](std::int64_t i, std::int64_t src, std::int64_t inner, std::int64_t step) {
-                   if (step == 1) {  // a contiguous row: a memcpy
+                   if (step == 1 && inner >= 16) {  // a long contiguous row: a memcpy
                      std::copy(in + src, in + src + inner, o + i);
                    } else {
                      for (std::int64_t k = 0; k < inner; ++k) o[i + k] = in[src + k * step];
