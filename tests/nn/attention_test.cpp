@@ -74,3 +74,28 @@ TEST_CASE("attention: a causal query ignores later keys; weights are distributio
   CHECK_THROWS_AS(encode(zeros({11, 4})), ShapeError);
   CHECK_THROWS_AS(nn::LearnedPositionalEmbedding(4, 2)(zeros({5, 2})), ShapeError);
 }
+
+TEST_CASE("attention, rnn, conv: float32 runs agree with float64 ones") {
+  manual_seed(6);
+  nn::RecurrentOptions options;
+  options.bidirectional = true;
+  options.batch_first = true;
+  nn::GRU gru(4, 8, options, DType::float64);
+  nn::MultiheadAttention mha(16, 4, 0.0, true, true, DType::float64);
+  nn::Conv1d conv(16, 6, 3, {}, DType::float64);
+  nn::BatchNorm1d norm(6, 1e-5, 0.1, true, true, DType::float64);
+  const Tensor x = randn({3, 9, 4}, DType::float64), lengths = Tensor::from({9, 4, 6});
+  auto run = [&](const Tensor& in) {
+    const Tensor h = gru.run(in, lengths).output;
+    return norm(conv(transpose(mha.attend(h, h, h).output, 1, 2)));
+  };
+  const std::vector<double> wide = run(x).to_vector();
+  for (nn::Module* m : std::initializer_list<nn::Module*>{&gru, &mha, &conv, &norm}) {
+    m->to(DType::float32);
+  }
+  const Tensor narrow = run(x.to(DType::float32));
+  CHECK(narrow.dtype() == DType::float32);
+  const std::vector<double> got = narrow.to_vector();
+  for (std::size_t i = 0; i < wide.size(); ++i)
+    CHECK(got[i] == doctest::Approx(wide[i]).epsilon(1e-4));
+}

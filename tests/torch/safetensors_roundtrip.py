@@ -4,6 +4,10 @@
 where it is absent). PyTorch writes an MLP's state_dict and its outputs;
 our program loads them and must reproduce the outputs to 1e-6; then it
 writes its own MLP, which PyTorch loads and must reproduce ours to 1e-6.
+The same one way for a sequence model (a bidirectional 2-layer LSTM,
+multi-head attention, Conv1d and BatchNorm1d with trained running
+statistics): PyTorch's state_dict, buffers included, must give PyTorch's
+outputs in our code.
 The files are written and read here by hand (there is no
 python3-safetensors in Debian): 8-byte length, JSON header, raw data.
 
@@ -55,6 +59,24 @@ def mlp():
     return torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3))
 
 
+class Sequence(torch.nn.Module):
+    """(N, T, 5) -> (N, 3); our program builds the same with the same names."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(5, 6, num_layers=2, bidirectional=True, batch_first=True)
+        self.attn = torch.nn.MultiheadAttention(12, 3, batch_first=True)
+        self.conv = torch.nn.Conv1d(12, 8, 3, padding=1)
+        self.norm = torch.nn.BatchNorm1d(8)
+        self.out = torch.nn.Linear(8, 3)
+
+    def forward(self, x):
+        h, _ = self.lstm(x)
+        a, _ = self.attn(h, h, h, need_weights=False)
+        c = self.norm(self.conv(a.transpose(1, 2)))
+        return self.out(torch.relu(c).amax(2))
+
+
 def worst(a, b):
     return ((a - b).abs() / (1 + b.abs())).max().item()
 
@@ -68,6 +90,13 @@ with tempfile.TemporaryDirectory() as tmp:
     with torch.no_grad():
         save(model.state_dict(), f"{tmp}/torch_model.safetensors")
         save({"x": x, "y": model(x)}, f"{tmp}/torch_io.safetensors")
+        sequence = Sequence()
+        for _ in range(3):  # running statistics away from their initial values
+            sequence(torch.randn(8, 7, 5) * 2 + 1)
+        sequence.eval()
+        xs = torch.randn(4, 7, 5)
+        save(sequence.state_dict(), f"{tmp}/torch_sequence.safetensors")
+        save({"x": xs, "y": sequence(xs)}, f"{tmp}/torch_sequence_io.safetensors")
     subprocess.run([program, tmp], check=True, timeout=60)
     ours = mlp()
     state = load(f"{tmp}/ours_model.safetensors")
