@@ -12,7 +12,8 @@ demo_packages=(meson ninja-build pkg-config g++ libfmt-dev libopenblas-dev graph
 test_packages=("${demo_packages[@]}" python3 doctest-dev libeigen3-dev nlohmann-json3-dev
   valgrind cmake doxygen   # the leak test; the CMake consumer build; the API reference
   clang libclang-rt-14-dev # the libFuzzer targets (tests/fuzz)
-  chromium chromium-driver python3-selenium)  # the walkthrough's browser test
+  chromium chromium-driver python3-selenium  # the walkthrough's browser test
+  libopenmpi-dev openmpi-bin)                # ag::dist, tested under mpirun
 
 install_missing() {
   local missing=()

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+#include "autograd/nn/distributed.hpp"
+
+#include <mpi.h>
+
+#include <cstdio>
+#include <map>
+#include <numeric>
+
+#include "autograd/generator.hpp"
+
+namespace ag::dist {
+namespace {
+
+void check(int code, const char* call) {
+  if (code != MPI_SUCCESS)
+    detail::fail<GraphError>("dist: {} failed with MPI error {}", call, code);
+}
+
+MPI_Datatype mpi_type(DType dtype) {
+  switch (dtype) {
+    case DType::float32:
+      return MPI_FLOAT;
+    case DType::float64:
+      return MPI_DOUBLE;
+    case DType::int64:
+      return MPI_INT64_T;
+    case DType::boolean:
+      return MPI_C_BOOL;
+  }
+  return MPI_BYTE;
+}
+
+// Every parameter and buffer, "name dtype shape" per line, in order.
+std::vector<std::string> describe(const nn::Module& model) {
+  std::vector<std::string> lines;
+  for (const auto& [name, t] : model.named_parameters()) {
+    lines.push_back(fmt::format("parameter {} {} {}", name, dtype_name(t.dtype()), t.shape()));
+  }
+  for (const auto& [name, t] : model.named_buffers()) {
+    lines.push_back(fmt::format("buffer {} {} {}", name, dtype_name(t.dtype()), t.shape()));
+  }
+  return lines;
+}
+
+std::string broadcast_text(std::string text, int root) {
+  std::uint64_t size = text.size();
+  check(MPI_Bcast(&size, 1, MPI_UINT64_T, root, MPI_COMM_WORLD), "MPI_Bcast");
+  text.resize(size);
+  check(MPI_Bcast(text.data(), static_cast<int>(size), MPI_CHAR, root, MPI_COMM_WORLD),
+        "MPI_Bcast");
+  return text;
+}
+
+}  // namespace
+
+Environment::Environment(int& argc, char**& argv) {
+  int provided = 0;
+  check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  // Errors come back as codes (and become exceptions) instead of aborting.
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+}
+
+Environment::~Environment() { MPI_Finalize(); }
+
+int rank() {
+  int r = 0;
+  check(MPI_Comm_rank(MPI_COMM_WORLD, &r), "MPI_Comm_rank");
+  return r;
+}
+
+int world_size() {
+  int n = 1;
+  check(MPI_Comm_size(MPI_COMM_WORLD, &n), "MPI_Comm_size");
+  return n;
+}
+
+int run(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rank %d: %s\n", rank(), e.what());
+    std::fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, 1);
+    return 1;
+  }
+}
+
+void broadcast_parameters(nn::Module& model) {
+  const std::vector<std::string> mine = describe(model);
+  std::string joined;
+  for (const std::string& line : mine) joined += line + "\n";
+  const std::string root = broadcast_text(joined, 0);
+  // This rank's first difference from rank 0, if any.
+  std::string problem;
+  if (root != joined) {
+    std::vector<std::string> theirs;
+    for (std::size_t start = 0, end; start < root.size(); start = end + 1) {
+      end = root.find('\n', start);
+      theirs.push_back(root.substr(start, end - start));
+    }
+    std::size_t k = 0;
+    while (k < mine.size() && k < theirs.size() && mine[k] == theirs[k]) ++k;
+    problem = fmt::format("rank {} has {} where rank 0 has {}", rank(),
+                          k < mine.size() ? "'" + mine[k] + "'" : "nothing",
+                          k < theirs.size() ? "'" + theirs[k] + "'" : "nothing");
+  }
+  // The lowest rank with a problem tells everyone, so all ranks throw the same.
+  const int candidate = problem.empty() ? world_size() : rank();
+  int first = 0;
+  check(MPI_Allreduce(&candidate, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce");
+  if (first < world_size()) {
+    detail::fail<ValueError>("dist::broadcast_parameters: the models differ: {}",
+                             broadcast_text(problem, first));
+  }
+  auto send = [](Tensor t) {  // a handle: writes reach the model's tensor
+    if (t.numel() == 0) return;
+    detail::visit_any(t.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      check(MPI_Bcast(t.data<T>(), static_cast<int>(t.numel()), mpi_type(t.dtype()), 0,
+                      MPI_COMM_WORLD),
+            "MPI_Bcast");
+    });
+    t.mark_modified();  // written in place
+  };
+  for (const auto& [name, t] : model.named_parameters()) send(t);
+  for (const auto& [name, t] : model.named_buffers()) send(t);
+}
+
+void average_gradients(nn::Module& model, std::size_t bucket_bytes) {
+  const int world = world_size();
+  // Per dtype, the parameters in order; a gradient missing on some rank is zeros there.
+  std::map<DType, std::vector<Tensor>> groups;
+  for (const Tensor& p : model.parameters()) {
+    if (p.sparse_grad().defined()) {
+      detail::fail<ValueError>(
+          "dist::average_gradients: sparse gradients are not supported yet "
+          "(a parameter of shape {}); use a dense embedding",
+          p.shape());
+    }
+    groups[p.dtype()].push_back(p);
+  }
+  for (auto& group : groups) {
+    const DType dtype = group.first;  // named: lambdas cannot capture structured bindings
+    std::vector<Tensor>& params = group.second;
+    // Which parameters have a gradient anywhere.
+    std::vector<int> has(params.size()), any(params.size());
+    for (std::size_t k = 0; k < params.size(); ++k) has[k] = params[k].grad().defined();
+    check(MPI_Allreduce(has.data(), any.data(), static_cast<int>(has.size()), MPI_INT, MPI_MAX,
+                        MPI_COMM_WORLD),
+          "MPI_Allreduce");
+    detail::visit_floating(dtype, "dist::average_gradients", [&](auto zero) {
+      using T = decltype(zero);
+      const std::size_t per_bucket = std::max<std::size_t>(1, bucket_bytes / sizeof(T));
+      std::vector<T> bucket;
+      std::vector<std::size_t> members;
+      auto flush = [&] {
+        if (bucket.empty()) return;
+        check(MPI_Allreduce(MPI_IN_PLACE, bucket.data(), static_cast<int>(bucket.size()),
+                            mpi_type(dtype), MPI_SUM, MPI_COMM_WORLD),
+              "MPI_Allreduce");
+        std::size_t at = 0;
+        for (std::size_t k : members) {
+          Tensor g = zeros(params[k].shape(), dtype);
+          T* out = g.data<T>();
+          for (std::int64_t i = 0; i < g.numel(); ++i) {
+            out[i] = bucket[at++] / static_cast<T>(world);
+          }
+          params[k].set_grad(g);
+        }
+        bucket.clear();
+        members.clear();
+      };
+      for (std::size_t k = 0; k < params.size(); ++k) {
+        if (!any[k]) continue;
+        const Tensor g = params[k].grad();
+        const std::size_t n = static_cast<std::size_t>(params[k].numel());
+        if (g.defined()) {
+          const T* in = g.contiguous().data<T>();
+          bucket.insert(bucket.end(), in, in + n);
+        } else {
+          bucket.insert(bucket.end(), n, T{0});
+        }
+        members.push_back(k);
+        if (bucket.size() >= per_bucket) flush();
+      }
+      flush();
+    });
+  }
+}
+
+double average(double value) {
+  double sum = 0;
+  check(MPI_Allreduce(&value, &sum, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+  return sum / world_size();
+}
+
+std::vector<std::int64_t> shard(std::int64_t n, std::uint64_t seed, std::int64_t epoch,
+                                bool drop_last) {
+  if (n < 0 || epoch < 0) {
+    detail::fail<ValueError>("dist::shard: n {} and epoch {} must not be negative", n, epoch);
+  }
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  Generator gen(seed * 1000003u + static_cast<std::uint64_t>(epoch));
+  for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[gen.next_u64() % i]);
+  const std::int64_t world = world_size(), r = rank();
+  const std::int64_t end = drop_last ? n / world * world : n;
+  std::vector<std::int64_t> mine;
+  for (std::int64_t i = r; i < end; i += world) mine.push_back(order[static_cast<std::size_t>(i)]);
+  return mine;
+}
+
+}  // namespace ag::dist

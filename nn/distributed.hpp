@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// Data-parallel training over MPI (ag::dist, the autograd_dist library,
+// built when an MPI implementation is found): every rank holds the whole
+// model, trains on its own shard of each batch, and averages gradients
+// with the others before each optimizer step. Run under `mpirun -np N`.
+//
+// First step of #17: the gradients are averaged after backward, in buckets
+// (one allreduce per bucket); overlapping them with backward, no_sync and
+// sparse gradients come next.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "autograd/nn/module.hpp"
+
+namespace ag::dist {
+
+/// Starts MPI for the program's lifetime (MPI_Init_thread, funneled) and
+/// finalizes it when destroyed. One per process, before any other call here.
+class Environment {
+ public:
+  /// MPI_Init_thread with the program's arguments (MPI may remove its own).
+  Environment(int& argc, char**& argv);
+  /// MPI_Finalize.
+  ~Environment();
+  Environment(const Environment&) = delete;
+  Environment& operator=(const Environment&) = delete;
+};
+
+/// This process's rank in MPI_COMM_WORLD, and how many there are.
+///@{
+int rank();
+int world_size();
+///@}
+/// Whether this is rank 0, the one that logs and writes checkpoints.
+inline bool is_main() { return rank() == 0; }
+
+/// Runs `body`; an exception escaping it on any rank prints "rank R: what"
+/// and aborts every rank (MPI_Abort), so no rank waits forever on a peer
+/// that died. Returns body's result.
+int run(const std::function<int()>& body);
+
+/// Checks that every rank's `model` has the same parameter and buffer
+/// names, dtypes and shapes (ValueError on every rank, naming the first
+/// difference and the rank that has it; never a hang), then copies rank 0's
+/// values into every rank's.
+void broadcast_parameters(nn::Module& model);
+
+/// Replaces every parameter's gradient by its mean over the ranks, summed
+/// in buckets of about `bucket_bytes` per allreduce. A parameter with no
+/// gradient on every rank stays without one; one missing on some ranks
+/// counts as zeros there. Sparse (embedding) gradients are not supported
+/// yet: ValueError.
+void average_gradients(nn::Module& model, std::size_t bucket_bytes = 25u << 20);
+
+/// The mean of `value` over the ranks (metrics: loss, accuracy).
+double average(double value);
+
+/// This rank's share of `n` examples for `epoch`: a permutation of 0..n-1
+/// drawn from (seed, epoch), identical on every rank, cut into world_size()
+/// strided shards (rank r takes positions r, r + world, ...). With
+/// drop_last the tail that does not divide evenly is dropped, so every
+/// rank takes the same number of steps; otherwise the first ranks take one more.
+std::vector<std::int64_t> shard(std::int64_t n, std::uint64_t seed, std::int64_t epoch,
+                                bool drop_last = true);
+
+}  // namespace ag::dist
