@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "autograd/generator.hpp"
+#include "autograd/node.hpp"
 
 namespace ag::dist {
 namespace {
@@ -188,6 +189,123 @@ void average_gradients(nn::Module& model, std::size_t bucket_bytes) {
     });
   }
 }
+
+namespace {
+struct Bucket {
+  DType dtype;
+  std::vector<std::size_t> members;  // parameter indices
+  std::size_t ready = 0;
+  std::vector<std::byte> buffer;  // the members' gradients, packed
+  MPI_Request request = MPI_REQUEST_NULL;
+  bool started = false;
+};
+}  // namespace
+
+// Watches this thread's backward sweeps (the engine's leaf_ready hook).
+struct DistributedDataParallel::Impl : detail::BackwardObserver {
+  std::vector<Tensor> params;
+  std::vector<std::size_t> bucket_of;  // parameter -> bucket
+  std::vector<Bucket> buckets;
+  std::size_t next = 0;  // the next bucket to start: buckets start in order
+  std::size_t started_early = 0;
+  bool syncing = true;
+  detail::ObserverScope scope{this};
+
+  Impl(nn::Module& model, std::size_t bucket_bytes) : params(model.parameters()) {
+    bucket_of.resize(params.size());
+    // Last parameters first: their gradients are final first.
+    std::map<DType, std::size_t> open, bytes;  // per dtype: its bucket being filled
+    for (std::size_t k = params.size(); k-- > 0;) {
+      const DType dtype = params[k].dtype();
+      const std::size_t size = static_cast<std::size_t>(params[k].numel()) * dtype_size(dtype);
+      if (!open.count(dtype) || bytes[dtype] + size > bucket_bytes) {
+        open[dtype] = buckets.size();
+        bytes[dtype] = 0;
+        buckets.push_back(Bucket{dtype, {}, 0, {}, MPI_REQUEST_NULL, false});
+      }
+      bytes[dtype] += size;
+      bucket_of[k] = open[dtype];
+      buckets[open[dtype]].members.push_back(k);
+    }
+  }
+  ~Impl() override {
+    for (Bucket& b : buckets) {
+      if (b.started) MPI_Wait(&b.request, MPI_STATUS_IGNORE);
+    }
+  }
+
+  void leaf_ready(detail::Node& leaf) override {
+    if (!syncing) return;
+    for (std::size_t k = 0; k < params.size(); ++k) {
+      if (static_cast<detail::Node*>(params[k].node()) != &leaf) continue;
+      Bucket& b = buckets[bucket_of[k]];
+      if (++b.ready < b.members.size()) return;
+      // Every complete bucket whose turn it is: the same order on every rank.
+      while (next < buckets.size() && buckets[next].ready == buckets[next].members.size()) {
+        start(next++);
+        ++started_early;
+      }
+      return;
+    }
+  }
+
+  void start(std::size_t index) {
+    Bucket& b = buckets[index];
+    detail::visit_floating(b.dtype, "DistributedDataParallel", [&](auto zero) {
+      using T = decltype(zero);
+      std::size_t total = 0;
+      for (std::size_t k : b.members) total += static_cast<std::size_t>(params[k].numel());
+      b.buffer.assign(total * sizeof(T), std::byte{0});
+      T* out = reinterpret_cast<T*>(b.buffer.data());
+      for (std::size_t k : b.members) {
+        if (params[k].sparse_grad().defined()) {
+          detail::fail<ValueError>(
+              "DistributedDataParallel: sparse gradients are not supported "
+              "yet (a parameter of shape {})",
+              params[k].shape());
+        }
+        const Tensor g = params[k].grad();
+        const auto n = static_cast<std::size_t>(params[k].numel());
+        if (g.defined()) std::copy(g.data<T>(), g.data<T>() + n, out);
+        out += n;
+      }
+      check(MPI_Iallreduce(MPI_IN_PLACE, b.buffer.data(), static_cast<int>(total),
+                           mpi_type(b.dtype), MPI_SUM, MPI_COMM_WORLD, &b.request),
+            "MPI_Iallreduce");
+    });
+    b.started = true;
+  }
+
+  void synchronize() {
+    while (next < buckets.size()) start(next++);  // those with parameters unused here
+    const int world = world_size();
+    for (Bucket& b : buckets) {
+      check(MPI_Wait(&b.request, MPI_STATUS_IGNORE), "MPI_Wait");
+      detail::visit_floating(b.dtype, "DistributedDataParallel", [&](auto zero) {
+        using T = decltype(zero);
+        const T* in = reinterpret_cast<const T*>(b.buffer.data());
+        for (std::size_t k : b.members) {
+          Tensor g = zeros(params[k].shape(), b.dtype);
+          T* out = g.data<T>();
+          for (std::int64_t i = 0; i < g.numel(); ++i) out[i] = *in++ / static_cast<T>(world);
+          params[k].set_grad(g);
+        }
+      });
+      b.ready = 0;
+      b.started = false;
+    }
+    next = 0;
+  }
+};
+
+DistributedDataParallel::DistributedDataParallel(nn::Module& model, std::size_t bucket_bytes) {
+  broadcast_parameters(model);
+  impl_ = std::make_unique<Impl>(model, bucket_bytes);
+}
+DistributedDataParallel::~DistributedDataParallel() = default;
+void DistributedDataParallel::synchronize() { impl_->synchronize(); }
+std::size_t DistributedDataParallel::started_early() const { return impl_->started_early; }
+void DistributedDataParallel::set_syncing(bool on) { impl_->syncing = on; }
 
 double average(double value) {
   double sum = 0;

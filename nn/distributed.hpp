@@ -4,13 +4,15 @@
 // model, trains on its own shard of each batch, and averages gradients
 // with the others before each optimizer step. Run under `mpirun -np N`.
 //
-// First step of #17: the gradients are averaged after backward, in buckets
-// (one allreduce per bucket); overlapping them with backward, no_sync and
-// sparse gradients come next.
+// DistributedDataParallel averages them during backward, each bucket's
+// allreduce starting as soon as its last gradient is final (the engine's
+// leaf_ready hook), as PyTorch's DDP does; average_gradients does it after
+// backward. Sparse (embedding) gradients are not supported yet.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,6 +57,56 @@ void broadcast_parameters(nn::Module& model);
 /// counts as zeros there. Sparse (embedding) gradients are not supported
 /// yet: ValueError.
 void average_gradients(nn::Module& model, std::size_t bucket_bytes = 25u << 20);
+
+/// Averages gradients across ranks while backward runs. Construction
+/// broadcasts rank 0's parameters and buffers (broadcast_parameters) and
+/// groups the parameters, last first, into buckets of about `bucket_bytes`;
+/// while the object lives, backward sweeps on its thread are watched: when
+/// every gradient of a bucket is final, its nonblocking allreduce starts
+/// (buckets in the same order on every rank), overlapping the rest of
+/// backward. synchronize() waits for them and stores the averages; call it
+/// between backward and the optimizer step. A parameter that got no
+/// gradient on a rank counts as zeros there.
+///
+///     ag::dist::DistributedDataParallel ddp(*model);
+///     loss.backward();
+///     ddp.synchronize();
+///     adam.step();
+class DistributedDataParallel {
+ public:
+  /// Watches `model`'s parameters; the model must outlive this object.
+  explicit DistributedDataParallel(nn::Module& model, std::size_t bucket_bytes = 25u << 20);
+  ~DistributedDataParallel();
+  DistributedDataParallel(const DistributedDataParallel&) = delete;
+  DistributedDataParallel& operator=(const DistributedDataParallel&) = delete;
+  /// Waits for every bucket's allreduce (starting those not yet started)
+  /// and replaces each gradient by the mean over the ranks.
+  void synchronize();
+  /// Within the returned scope, backward accumulates gradients locally and
+  /// nothing is averaged (gradient accumulation); the next backward outside
+  /// it averages what has accumulated.
+  class NoSync {
+   public:
+    /// Stops syncing until destroyed.
+    explicit NoSync(DistributedDataParallel& ddp) : ddp_(ddp) { ddp_.set_syncing(false); }
+    ~NoSync() { ddp_.set_syncing(true); }
+    NoSync(const NoSync&) = delete;
+    NoSync& operator=(const NoSync&) = delete;
+
+   private:
+    DistributedDataParallel& ddp_;
+  };
+  /// `auto scope = ddp.no_sync();`
+  NoSync no_sync() { return NoSync(*this); }
+  /// How many allreduces started while backward was still running, over all
+  /// synchronize() calls (how much communication overlapped).
+  std::size_t started_early() const;
+
+ private:
+  void set_syncing(bool on);
+  struct Impl;  // the engine observer, buckets and requests (distributed.cpp)
+  std::unique_ptr<Impl> impl_;
+};
 
 /// The mean of `value` over the ranks (metrics: loss, accuracy).
 double average(double value);

@@ -24,16 +24,61 @@ std::shared_ptr<nn::Sequential> model(std::uint64_t seed) {
   return nn::MLP({3, 8, 2}, "tanh", "identity", true, DType::float64, gen);
 }
 
-// Steps of Adam on rows [begin, end) of (x, y); with `dist`, gradients are averaged first.
-void train(nn::Module& net, const Tensor& x, const Tensor& y, std::int64_t begin, std::int64_t end,
-           bool distributed) {
+enum class Sync { none, after_backward, during_backward };
+
+// Rows `rows` of (x, y), for the loss of one micro-batch.
+Tensor loss_of(nn::Module& net, const Tensor& x, const Tensor& y,
+               const std::vector<std::int64_t>& rows) {
+  const Tensor index = Tensor::from(rows, {static_cast<std::int64_t>(rows.size())});
+  return nn::cross_entropy(net(index_select(x, 0, index)), index_select(y, 0, index));
+}
+
+// Five Adam steps, each accumulating the gradients of the micro-batches
+// `parts` (all but the last under no_sync when syncing during backward).
+void train(nn::Module& net, const Tensor& x, const Tensor& y,
+           const std::vector<std::vector<std::int64_t>>& parts, Sync sync) {
+  std::unique_ptr<dist::DistributedDataParallel> ddp;
+  if (sync == Sync::during_backward) {  // small buckets: several allreduces
+    ddp = std::make_unique<dist::DistributedDataParallel>(net, 64);
+  }
   optim::Adam adam(net.parameters(), {.lr = 0.05});
   for (int step = 0; step < 5; ++step) {
     adam.zero_grad();
-    nn::cross_entropy(net(slice(x, 0, begin, end)), slice(y, 0, begin, end)).backward();
-    if (distributed) dist::average_gradients(net, 64);  // small buckets: several allreduces
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+      if (ddp && p + 1 < parts.size()) {
+        const auto local = ddp->no_sync();
+        loss_of(net, x, y, parts[p]).backward();
+      } else {
+        loss_of(net, x, y, parts[p]).backward();
+      }
+    }
+    if (sync == Sync::after_backward) dist::average_gradients(net, 64);
+    if (ddp) ddp->synchronize();
     adam.step();
   }
+  if (ddp && ddp->started_early() == 0) {
+    detail::fail<ValueError>("no allreduce overlapped backward");
+  }
+}
+
+std::vector<std::int64_t> range(std::int64_t begin, std::int64_t end) {
+  std::vector<std::int64_t> out;
+  for (std::int64_t i = begin; i < end; ++i) out.push_back(i);
+  return out;
+}
+
+// The worst difference between two models' parameters; appends a digest of the first's.
+double compare(nn::Module& ours, nn::Module& reference, std::string* digest) {
+  double worst = 0;
+  const auto mine = ours.parameters(), want = reference.parameters();
+  for (std::size_t k = 0; k < mine.size(); ++k) {
+    const auto a = mine[k].to_vector(), b = want[k].to_vector();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      worst = std::max(worst, std::fabs(a[i] - b[i]));
+      *digest += fmt::format("{:a} ", a[i]);
+    }
+  }
+  return worst;
 }
 
 int equivalence() {
@@ -44,24 +89,35 @@ int equivalence() {
   for (std::int64_t i = 0; i < kExamples; ++i) labels.push_back(i % 3 == 0 ? 1 : 0);
   const Tensor y = Tensor::from(labels, {kExamples});
 
-  auto reference = model(1);  // one process, the whole batch
-  train(*reference, x, y, 0, kExamples, false);
+  // After backward: rank r's rows against one process's whole batch.
+  const std::int64_t per_rank = kExamples / world, half = per_rank / 2;
+  auto reference = model(1);
+  train(*reference, x, y, {range(0, world * per_rank)}, Sync::none);
   auto net = model(1 + static_cast<std::uint64_t>(rank));  // differs until broadcast
   dist::broadcast_parameters(*net);
-  const std::int64_t per_rank = kExamples / world;
-  train(*net, x, y, rank * per_rank, (rank + 1) * per_rank, true);
-  double worst = 0;
-  const auto ours = net->parameters(), want = reference->parameters();
+  train(*net, x, y, {range(rank * per_rank, (rank + 1) * per_rank)}, Sync::after_backward);
   std::string digest;
-  for (std::size_t k = 0; k < ours.size(); ++k) {
-    const auto a = ours[k].to_vector(), b = want[k].to_vector();
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      worst = std::max(worst, std::fabs(a[i] - b[i]));
-      digest += fmt::format("{:a} ", a[i]);
-    }
+  const double after = compare(*net, *reference, &digest);
+  // During backward, two micro-batches accumulated (the first under no_sync)
+  // against one process accumulating the same two halves of every rank's rows.
+  std::vector<std::int64_t> firsts, seconds;
+  for (std::int64_t r = 0; r < world; ++r) {
+    for (std::int64_t i : range(r * per_rank, r * per_rank + half)) firsts.push_back(i);
+    for (std::int64_t i : range(r * per_rank + half, (r + 1) * per_rank)) seconds.push_back(i);
   }
-  std::printf("rank %d of %d: worst difference from one process %.3g\n", rank, world, worst);
-  if (!(worst <= 1e-12)) return 1;
+  auto accumulated = model(1);
+  train(*accumulated, x, y, {firsts, seconds}, Sync::none);
+  auto overlapped = model(1 + static_cast<std::uint64_t>(rank));  // DDP broadcasts it
+  train(*overlapped, x, y,
+        {range(rank * per_rank, rank * per_rank + half),
+         range(rank * per_rank + half, (rank + 1) * per_rank)},
+        Sync::during_backward);
+  const double during = compare(*overlapped, *accumulated, &digest);
+  std::printf(
+      "rank %d of %d: worst difference from one process %.3g (after backward), %.3g "
+      "(during backward, no_sync accumulation)\n",
+      rank, world, after, during);
+  if (!(after <= 1e-12 && during <= 1e-12)) return 1;
   if (rank == 0) std::printf("digest %zu\n", std::hash<std::string>{}(digest));
 
   // Shards: disjoint, covering all but the remainder, the same on every rank.
