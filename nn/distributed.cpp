@@ -209,6 +209,7 @@ struct DistributedDataParallel::Impl : detail::BackwardObserver {
   std::size_t next = 0;  // the next bucket to start: buckets start in order
   std::size_t started_early = 0;
   bool syncing = true;
+  const bool solo = world_size() == 1;
   detail::ObserverScope scope{this};
 
   Impl(nn::Module& model, std::size_t bucket_bytes) : params(model.parameters()) {
@@ -235,7 +236,7 @@ struct DistributedDataParallel::Impl : detail::BackwardObserver {
   }
 
   void leaf_ready(detail::Node& leaf) override {
-    if (!syncing) return;
+    if (!syncing || solo) return;
     for (std::size_t k = 0; k < params.size(); ++k) {
       if (static_cast<detail::Node*>(params[k].node()) != &leaf) continue;
       Bucket& b = buckets[bucket_of[k]];
@@ -277,6 +278,7 @@ struct DistributedDataParallel::Impl : detail::BackwardObserver {
   }
 
   void synchronize() {
+    if (solo) return;                             // one rank: the gradients are already the means
     while (next < buckets.size()) start(next++);  // those with parameters unused here
     const int world = world_size();
     for (Bucket& b : buckets) {
