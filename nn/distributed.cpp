@@ -53,6 +53,23 @@ std::string broadcast_text(std::string text, int root) {
   return text;
 }
 
+// Writes sums / world into p's gradient: in place when p has one (no fresh
+// pages every step), else a new tensor. Returns the next sum to read.
+template <class T>
+const T* store_mean(Tensor& p, const T* sums, T world) {
+  Tensor g = p.grad();
+  const bool reuse = g.defined() && g.dtype() == p.dtype() && g.shape() == p.shape();
+  if (!reuse) g = empty(p.shape(), p.dtype());
+  T* out = g.data<T>();
+  for (std::int64_t i = 0, n = p.numel(); i < n; ++i) out[i] = sums[i] / world;
+  if (reuse) {
+    g.mark_modified();
+  } else {
+    p.set_grad(g);
+  }
+  return sums + p.numel();
+}
+
 }  // namespace
 
 Environment::Environment(int& argc, char**& argv) {
@@ -162,12 +179,8 @@ void average_gradients(nn::Module& model, std::size_t bucket_bytes) {
               "MPI_Allreduce");
         std::size_t at = 0;
         for (std::size_t k : members) {
-          Tensor g = zeros(params[k].shape(), dtype);
-          T* out = g.data<T>();
-          for (std::int64_t i = 0; i < g.numel(); ++i) {
-            out[i] = bucket[at++] / static_cast<T>(world);
-          }
-          params[k].set_grad(g);
+          at = static_cast<std::size_t>(
+              store_mean(params[k], bucket.data() + at, static_cast<T>(world)) - bucket.data());
         }
         bucket.clear();
         members.clear();
@@ -287,10 +300,7 @@ struct DistributedDataParallel::Impl : detail::BackwardObserver {
         using T = decltype(zero);
         const T* in = reinterpret_cast<const T*>(b.buffer.data());
         for (std::size_t k : b.members) {
-          Tensor g = zeros(params[k].shape(), b.dtype);
-          T* out = g.data<T>();
-          for (std::int64_t i = 0; i < g.numel(); ++i) out[i] = *in++ / static_cast<T>(world);
-          params[k].set_grad(g);
+          in = store_mean(params[k], in, static_cast<T>(world));
         }
       });
       b.ready = 0;
