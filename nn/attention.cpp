@@ -10,6 +10,16 @@ namespace ag::nn {
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// A float mask from a bool one: -inf where `blocked` is true, else 0.
+Tensor blocking(const Tensor& blocked, DType dtype) {
+  return masked_fill(zeros(blocked.shape(), dtype), blocked, -kInf);
+}
+
+// The sum of two float masks, either possibly undefined.
+Tensor both(const Tensor& a, const Tensor& b) {
+  return !a.defined() ? b : !b.defined() ? a : a + b;
+}
+
 // softmax(scores + mask) v, the weights kept; `additive` is a float mask.
 AttentionOutput attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& additive,
                           double dropout_p, bool training, Generator& gen) {
@@ -41,15 +51,13 @@ Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tens
   const std::int64_t length = q.size(-2), keys = k.size(-2);
   Tensor additive;
   if (attn_mask.defined()) {
-    additive = attn_mask.dtype() == DType::boolean
-                   ? masked_fill(zeros(attn_mask.shape(), q.dtype()),
-                                 lt(attn_mask.to(q.dtype()), 0.5), -kInf)
+    additive = attn_mask.dtype() == DType::boolean  // true here means "may attend"
+                   ? blocking(lt(attn_mask.to(q.dtype()), 0.5), q.dtype())
                    : attn_mask;
   }
   if (is_causal) {
     const Tensor above = triu(ones({length, keys}, q.dtype()), 1).to(DType::boolean);
-    const Tensor causal = masked_fill(zeros({length, keys}, q.dtype()), above, -kInf);
-    additive = additive.defined() ? additive + causal : causal;
+    additive = both(additive, blocking(above, q.dtype()));
   }
   return attention(q, k, v, additive, dropout_p, dropout_p > 0.0, gen).output;
 }
@@ -119,9 +127,7 @@ AttentionOutput MultiheadAttention::attend(const Tensor& query, const Tensor& ke
       detail::fail<ShapeError>("MultiheadAttention: attn_mask must be {} or {}, got {}", shared,
                                per_head, attn_mask.shape());
     }
-    additive = attn_mask.dtype() == DType::boolean
-                   ? masked_fill(zeros(attn_mask.shape(), q_in.dtype()), attn_mask, -kInf)
-                   : attn_mask;
+    additive = attn_mask.dtype() == DType::boolean ? blocking(attn_mask, q_in.dtype()) : attn_mask;
     if (additive.dim() == 3) additive = reshape(additive, {n, h, length, keys});
   }
   if (key_padding_mask.defined()) {
@@ -130,9 +136,7 @@ AttentionOutput MultiheadAttention::attend(const Tensor& query, const Tensor& ke
       detail::fail<ShapeError>("MultiheadAttention: key_padding_mask must be bool {}, got {}", want,
                                key_padding_mask.shape());
     }
-    const Tensor padding = masked_fill(zeros({n, 1, 1, keys}, q_in.dtype()),
-                                       reshape(key_padding_mask, {n, 1, 1, keys}), -kInf);
-    additive = additive.defined() ? additive + padding : padding;
+    additive = both(additive, blocking(reshape(key_padding_mask, {n, 1, 1, keys}), q_in.dtype()));
   }
   const AttentionOutput heads = attention(project(q_in, 0), project(k_in, 1), project(v_in, 2),
                                           additive, dropout_, is_training(), *gen_);

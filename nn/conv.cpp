@@ -195,24 +195,17 @@ Tensor adaptive_avg_pool1d(const Tensor& x, std::int64_t output_size) {
       x, output_size, [](const Tensor& w) { return mean(w, -1); }, "adaptive_avg_pool1d");
 }
 
-namespace {
-std::string pool_name(const char* layer, std::int64_t kernel, const Pool1dOptions& o) {
-  std::string s =
-      fmt::format("{}(kernel_size={}, stride={}", layer, kernel, o.stride == 0 ? kernel : o.stride);
-  if (o.padding != 0) s += fmt::format(", padding={}", o.padding);
-  if (o.dilation != 1) s += fmt::format(", dilation={}", o.dilation);
-  if (o.ceil_mode) s += ", ceil_mode=true";
+std::string Pool1d::name() const {
+  std::string s = fmt::format("{}(kernel_size={}, stride={}", layer_, kernel_,
+                              options_.stride == 0 ? kernel_ : options_.stride);
+  if (options_.padding != 0) s += fmt::format(", padding={}", options_.padding);
+  if (options_.dilation != 1) s += fmt::format(", dilation={}", options_.dilation);
+  if (options_.ceil_mode) s += ", ceil_mode=true";
   return s + ")";
 }
-}  // namespace
 
-std::string MaxPool1d::name() const { return pool_name("MaxPool1d", kernel_, options_); }
-std::string AvgPool1d::name() const { return pool_name("AvgPool1d", kernel_, options_); }
-std::string AdaptiveMaxPool1d::name() const {
-  return fmt::format("AdaptiveMaxPool1d(output_size={})", size_);
-}
-std::string AdaptiveAvgPool1d::name() const {
-  return fmt::format("AdaptiveAvgPool1d(output_size={})", size_);
+std::string AdaptivePool1d::name() const {
+  return fmt::format("{}(output_size={})", layer_, size_);
 }
 
 }  // namespace ag::nn

@@ -67,56 +67,75 @@ Tensor adaptive_max_pool1d(const Tensor& x, std::int64_t output_size);
 Tensor adaptive_avg_pool1d(const Tensor& x, std::int64_t output_size);
 ///@}
 
+/// What the pool modules share: a pool function and its settings.
+class Pool1d : public Module {
+ public:
+  Tensor forward(const Tensor& x) override { return pool_(x, kernel_, options_); }
+  std::string name() const override;
+
+ protected:
+  /// A pool function: max_pool1d or avg_pool1d.
+  using Pool = Tensor (*)(const Tensor&, std::int64_t, const Pool1dOptions&);
+  /// `layer` names it; `pool` runs over windows of `kernel_size`.
+  Pool1d(const char* layer, Pool pool, std::int64_t kernel_size, const Pool1dOptions& options)
+      : layer_(layer), pool_(pool), kernel_(kernel_size), options_(options) {}
+
+ private:
+  const char* layer_;
+  Pool pool_;
+  std::int64_t kernel_;
+  Pool1dOptions options_;
+};
+
 /// max_pool1d as a module.
-class MaxPool1d : public Module {
+class MaxPool1d : public Pool1d {
  public:
   /// Windows of kernel_size.
   explicit MaxPool1d(std::int64_t kernel_size, const Pool1dOptions& options = {})
-      : kernel_(kernel_size), options_(options) {}
-  Tensor forward(const Tensor& x) override { return max_pool1d(x, kernel_, options_); }
-  std::string name() const override;
-
- private:
-  std::int64_t kernel_;
-  Pool1dOptions options_;
+      : Pool1d("MaxPool1d", max_pool1d, kernel_size, options) {}
 };
 
 /// avg_pool1d as a module.
-class AvgPool1d : public Module {
+class AvgPool1d : public Pool1d {
  public:
   /// Windows of kernel_size.
   explicit AvgPool1d(std::int64_t kernel_size, const Pool1dOptions& options = {})
-      : kernel_(kernel_size), options_(options) {}
-  Tensor forward(const Tensor& x) override { return avg_pool1d(x, kernel_, options_); }
+      : Pool1d("AvgPool1d", avg_pool1d, kernel_size, options) {}
+};
+
+/// What the adaptive pool modules share: a pool function and its output size.
+class AdaptivePool1d : public Module {
+ public:
+  Tensor forward(const Tensor& x) override { return pool_(x, size_); }
   std::string name() const override;
 
+ protected:
+  /// A pool function: adaptive_max_pool1d or adaptive_avg_pool1d.
+  using Pool = Tensor (*)(const Tensor&, std::int64_t);
+  /// `layer` names it; `pool` runs to `output_size` windows.
+  AdaptivePool1d(const char* layer, Pool pool, std::int64_t output_size)
+      : layer_(layer), pool_(pool), size_(output_size) {}
+
  private:
-  std::int64_t kernel_;
-  Pool1dOptions options_;
+  const char* layer_;
+  Pool pool_;
+  std::int64_t size_;
 };
 
 /// adaptive_max_pool1d as a module.
-class AdaptiveMaxPool1d : public Module {
+class AdaptiveMaxPool1d : public AdaptivePool1d {
  public:
   /// To output_size windows.
-  explicit AdaptiveMaxPool1d(std::int64_t output_size) : size_(output_size) {}
-  Tensor forward(const Tensor& x) override { return adaptive_max_pool1d(x, size_); }
-  std::string name() const override;
-
- private:
-  std::int64_t size_;
+  explicit AdaptiveMaxPool1d(std::int64_t output_size)
+      : AdaptivePool1d("AdaptiveMaxPool1d", adaptive_max_pool1d, output_size) {}
 };
 
 /// adaptive_avg_pool1d as a module.
-class AdaptiveAvgPool1d : public Module {
+class AdaptiveAvgPool1d : public AdaptivePool1d {
  public:
   /// To output_size windows.
-  explicit AdaptiveAvgPool1d(std::int64_t output_size) : size_(output_size) {}
-  Tensor forward(const Tensor& x) override { return adaptive_avg_pool1d(x, size_); }
-  std::string name() const override;
-
- private:
-  std::int64_t size_;
+  explicit AdaptiveAvgPool1d(std::int64_t output_size)
+      : AdaptivePool1d("AdaptiveAvgPool1d", adaptive_avg_pool1d, output_size) {}
 };
 
 }  // namespace ag::nn

@@ -145,89 +145,28 @@ void broadcast_parameters(nn::Module& model) {
   for (const auto& [name, t] : model.named_buffers()) send(t);
 }
 
-void average_gradients(nn::Module& model, std::size_t bucket_bytes) {
-  const int world = world_size();
-  // Per dtype, the parameters in order; a gradient missing on some rank is zeros there.
-  std::map<DType, std::vector<Tensor>> groups;
-  for (const Tensor& p : model.parameters()) {
-    if (p.sparse_grad().defined()) {
-      detail::fail<ValueError>(
-          "dist::average_gradients: sparse gradients are not supported yet "
-          "(a parameter of shape {}); use a dense embedding",
-          p.shape());
-    }
-    groups[p.dtype()].push_back(p);
-  }
-  for (auto& group : groups) {
-    const DType dtype = group.first;  // named: lambdas cannot capture structured bindings
-    std::vector<Tensor>& params = group.second;
-    // Which parameters have a gradient anywhere.
-    std::vector<int> has(params.size()), any(params.size());
-    for (std::size_t k = 0; k < params.size(); ++k) has[k] = params[k].grad().defined();
-    check(MPI_Allreduce(has.data(), any.data(), static_cast<int>(has.size()), MPI_INT, MPI_MAX,
-                        MPI_COMM_WORLD),
-          "MPI_Allreduce");
-    detail::visit_floating(dtype, "dist::average_gradients", [&](auto zero) {
-      using T = decltype(zero);
-      const std::size_t per_bucket = std::max<std::size_t>(1, bucket_bytes / sizeof(T));
-      std::vector<T> bucket;
-      std::vector<std::size_t> members;
-      auto flush = [&] {
-        if (bucket.empty()) return;
-        check(MPI_Allreduce(MPI_IN_PLACE, bucket.data(), static_cast<int>(bucket.size()),
-                            mpi_type(dtype), MPI_SUM, MPI_COMM_WORLD),
-              "MPI_Allreduce");
-        std::size_t at = 0;
-        for (std::size_t k : members) {
-          at = static_cast<std::size_t>(
-              store_mean(params[k], bucket.data() + at, static_cast<T>(world)) - bucket.data());
-        }
-        bucket.clear();
-        members.clear();
-      };
-      for (std::size_t k = 0; k < params.size(); ++k) {
-        if (!any[k]) continue;
-        const Tensor g = params[k].grad();
-        const std::size_t n = static_cast<std::size_t>(params[k].numel());
-        if (g.defined()) {
-          const T* in = g.contiguous().data<T>();
-          bucket.insert(bucket.end(), in, in + n);
-        } else {
-          bucket.insert(bucket.end(), n, T{0});
-        }
-        members.push_back(k);
-        if (bucket.size() >= per_bucket) flush();
-      }
-      flush();
-    });
-  }
-}
-
 namespace {
 struct Bucket {
   DType dtype;
   std::vector<std::size_t> members;  // parameter indices
-  std::size_t ready = 0;
-  std::vector<std::byte> buffer;  // the members' gradients, packed
+  std::size_t ready = 0;             // members whose gradient is final
+  std::vector<std::byte> buffer;     // the members' gradients, packed
   MPI_Request request = MPI_REQUEST_NULL;
   bool started = false;
 };
-}  // namespace
 
-// Watches this thread's backward sweeps (the engine's leaf_ready hook).
-struct DistributedDataParallel::Impl : detail::BackwardObserver {
+// Parameters grouped, last first (their gradients are final first), into
+// buckets of one dtype and about `bucket_bytes`; each bucket's gradients
+// packed and summed by one nonblocking allreduce, started in bucket order
+// on every rank, then stored as means.
+struct Buckets {
   std::vector<Tensor> params;
   std::vector<std::size_t> bucket_of;  // parameter -> bucket
   std::vector<Bucket> buckets;
-  std::size_t next = 0;  // the next bucket to start: buckets start in order
-  std::size_t started_early = 0;
-  bool syncing = true;
-  const bool solo = world_size() == 1;
-  detail::ObserverScope scope{this};
+  std::size_t next = 0;  // the next bucket to start
 
-  Impl(nn::Module& model, std::size_t bucket_bytes) : params(model.parameters()) {
-    bucket_of.resize(params.size());
-    // Last parameters first: their gradients are final first.
+  Buckets(std::vector<Tensor> parameters, std::size_t bucket_bytes)
+      : params(std::move(parameters)), bucket_of(params.size()) {
     std::map<DType, std::size_t> open, bytes;  // per dtype: its bucket being filled
     for (std::size_t k = params.size(); k-- > 0;) {
       const DType dtype = params[k].dtype();
@@ -242,30 +181,18 @@ struct DistributedDataParallel::Impl : detail::BackwardObserver {
       buckets[open[dtype]].members.push_back(k);
     }
   }
-  ~Impl() override {
+  ~Buckets() {
     for (Bucket& b : buckets) {
       if (b.started) MPI_Wait(&b.request, MPI_STATUS_IGNORE);
     }
   }
+  Buckets(const Buckets&) = delete;
+  Buckets& operator=(const Buckets&) = delete;
 
-  void leaf_ready(detail::Node& leaf) override {
-    if (!syncing || solo) return;
-    for (std::size_t k = 0; k < params.size(); ++k) {
-      if (static_cast<detail::Node*>(params[k].node()) != &leaf) continue;
-      Bucket& b = buckets[bucket_of[k]];
-      if (++b.ready < b.members.size()) return;
-      // Every complete bucket whose turn it is: the same order on every rank.
-      while (next < buckets.size() && buckets[next].ready == buckets[next].members.size()) {
-        start(next++);
-        ++started_early;
-      }
-      return;
-    }
-  }
-
+  // Packs bucket `index`'s gradients (missing ones as zeros) and starts its allreduce.
   void start(std::size_t index) {
     Bucket& b = buckets[index];
-    detail::visit_floating(b.dtype, "DistributedDataParallel", [&](auto zero) {
+    detail::visit_floating(b.dtype, "dist", [&](auto zero) {
       using T = decltype(zero);
       std::size_t total = 0;
       for (std::size_t k : b.members) total += static_cast<std::size_t>(params[k].numel());
@@ -274,8 +201,8 @@ struct DistributedDataParallel::Impl : detail::BackwardObserver {
       for (std::size_t k : b.members) {
         if (params[k].sparse_grad().defined()) {
           detail::fail<ValueError>(
-              "DistributedDataParallel: sparse gradients are not supported "
-              "yet (a parameter of shape {})",
+              "dist: sparse gradients are not supported yet (a parameter "
+              "of shape {}); use a dense embedding",
               params[k].shape());
         }
         const Tensor g = params[k].grad();
@@ -290,23 +217,72 @@ struct DistributedDataParallel::Impl : detail::BackwardObserver {
     b.started = true;
   }
 
-  void synchronize() {
-    if (solo) return;                             // one rank: the gradients are already the means
-    while (next < buckets.size()) start(next++);  // those with parameters unused here
+  // Starts the buckets not started yet, waits for all, stores the means.
+  void finish() {
+    while (next < buckets.size()) start(next++);
     const int world = world_size();
     for (Bucket& b : buckets) {
       check(MPI_Wait(&b.request, MPI_STATUS_IGNORE), "MPI_Wait");
-      detail::visit_floating(b.dtype, "DistributedDataParallel", [&](auto zero) {
+      detail::visit_floating(b.dtype, "dist", [&](auto zero) {
         using T = decltype(zero);
         const T* in = reinterpret_cast<const T*>(b.buffer.data());
-        for (std::size_t k : b.members) {
-          in = store_mean(params[k], in, static_cast<T>(world));
-        }
+        for (std::size_t k : b.members) in = store_mean(params[k], in, static_cast<T>(world));
       });
       b.ready = 0;
       b.started = false;
     }
     next = 0;
+  }
+};
+}  // namespace
+
+void average_gradients(nn::Module& model, std::size_t bucket_bytes) {
+  if (world_size() == 1) return;  // one rank: the gradients are already the means
+  // Only the parameters with a gradient on some rank (elsewhere zeros).
+  const std::vector<Tensor> params = model.parameters();
+  std::vector<int> has(params.size()), any(params.size());
+  for (std::size_t k = 0; k < params.size(); ++k) has[k] = params[k].grad().defined();
+  check(MPI_Allreduce(has.data(), any.data(), static_cast<int>(has.size()), MPI_INT, MPI_MAX,
+                      MPI_COMM_WORLD),
+        "MPI_Allreduce");
+  std::vector<Tensor> used;
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    if (any[k]) used.push_back(params[k]);
+  }
+  Buckets(std::move(used), bucket_bytes).finish();
+}
+
+// Watches this thread's backward sweeps (the engine's leaf_ready hook) and
+// starts each bucket's allreduce as soon as its last gradient is final.
+struct DistributedDataParallel::Impl : detail::BackwardObserver {
+  Buckets buckets;
+  std::size_t started_early = 0;
+  bool syncing = true;
+  const bool solo = world_size() == 1;
+  detail::ObserverScope scope{this};
+
+  Impl(nn::Module& model, std::size_t bucket_bytes) : buckets(model.parameters(), bucket_bytes) {}
+
+  void leaf_ready(detail::Node& leaf) override {
+    if (!syncing || solo) return;
+    std::vector<Tensor>& params = buckets.params;
+    for (std::size_t k = 0; k < params.size(); ++k) {
+      if (static_cast<detail::Node*>(params[k].node()) != &leaf) continue;
+      Bucket& b = buckets.buckets[buckets.bucket_of[k]];
+      if (++b.ready < b.members.size()) return;
+      // Every complete bucket whose turn it is: the same order on every rank.
+      std::size_t& next = buckets.next;
+      while (next < buckets.buckets.size() &&
+             buckets.buckets[next].ready == buckets.buckets[next].members.size()) {
+        buckets.start(next++);
+        ++started_early;
+      }
+      return;
+    }
+  }
+
+  void synchronize() {
+    if (!solo) buckets.finish();  // one rank: the gradients are already the means
   }
 };
 

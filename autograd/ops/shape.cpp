@@ -126,12 +126,18 @@ struct SliceAttrs {
 };
 Tensor slice_scatter(const Tensor& g, const Shape& full, const SliceAttrs& at);
 
-void slice_vjp(TensorNode& n, const Tensor& g) {
-  const SliceAttrs& at = attrs<SliceAttrs>(n);
-  const Shape& full = input_node(n, 0).shape;
+// Where a slice's elements sit in its input: strides and first element.
+std::pair<Shape, std::int64_t> slice_places(const Shape& full, const SliceAttrs& at) {
   Shape place = contiguous_strides(full);
   const std::int64_t offset = at.start * place[at.dim];
   place[at.dim] *= at.step;
+  return {place, offset};
+}
+
+void slice_vjp(TensorNode& n, const Tensor& g) {
+  const SliceAttrs& at = attrs<SliceAttrs>(n);
+  const Shape& full = input_node(n, 0).shape;
+  const auto [place, offset] = slice_places(full, at);
   if (!accumulate_strided(n, 0, g, place, offset)) {
     accumulate_input(n, 0, slice_scatter(g, full, at));
   }
@@ -150,23 +156,8 @@ const Op slice_scatter_op{
 
 Tensor slice_scatter(const Tensor& g, const Shape& full, const SliceAttrs& at) {
   Tensor out = zeros(full, g.dtype());
-  const Shape strides = contiguous_strides(full);
-  visit_floating(g.dtype(), "slice_scatter", [&](auto zero) {
-    using T = decltype(zero);
-    const T* in = g.data<T>();
-    T* o = out.data<T>();
-    // Walk g's elements in order, each row to its strided place in `out`.
-    Shape place = strides;
-    place[at.dim] *= at.step;
-    strided_walk(g.shape(), place, at.start * strides[at.dim],
-                 [&](std::int64_t i, std::int64_t dst, std::int64_t inner, std::int64_t step) {
-                   if (step == 1 && inner >= 16) {  // a long contiguous row: a memcpy
-                     std::copy(in + i, in + i + inner, o + dst);
-                   } else {
-                     for (std::int64_t k = 0; k < inner; ++k) o[dst + k * step] = in[i + k];
-                   }
-                 });
-  });
+  const auto [place, offset] = slice_places(full, at);
+  add_strided(out, g, place, offset);  // into zeros: each place once
   if (record(out, slice_scatter_op, {g.node()})) out.node()->attrs.emplace(at);
   return out;
 }

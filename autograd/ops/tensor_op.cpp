@@ -143,10 +143,15 @@ bool accumulate_strided(const TensorNode& node, int k, const Tensor& g, const Sh
     return false;
   }
   if (!grad.defined()) grad = zeros(target.shape, target.dtype);
+  add_strided(grad, g, strides, offset);
+  return true;
+}
+
+void add_strided(Tensor& target, const Tensor& g, const Shape& strides, std::int64_t offset) {
   visit_floating(g.dtype(), "backward", [&](auto zero) {
     using T = decltype(zero);
     const T* in = g.data<T>();
-    T* o = grad.data<T>();
+    T* o = target.data<T>();
     strided_walk(g.shape(), strides, offset,
                  [&](std::int64_t i, std::int64_t dst, std::int64_t inner, std::int64_t step) {
                    if (step == 1) {  // contiguous: vectorisable
@@ -156,7 +161,6 @@ bool accumulate_strided(const TensorNode& node, int k, const Tensor& g, const Sh
                    }
                  });
   });
-  return true;
 }
 
 void accumulate_product(const TensorNode& node, int k, const Tensor& g, const Tensor& other,

@@ -143,6 +143,12 @@ void strided_walk(const Shape& shape, const Shape& strides, std::int64_t offset,
   }
 }
 
+/// Adds g's elements into `target` (a float tensor of g's dtype, written in
+/// place, not recorded) at the places strided_walk(g.shape(), strides,
+/// offset) visits: the adjoint of strided_copy, overlaps adding up. The
+/// backward of slice and as_strided.
+void add_strided(Tensor& target, const Tensor& g, const Shape& strides, std::int64_t offset);
+
 /// x's elements copied in the order of `out_shape`, out dim k walking x with
 /// stride `strides[k]` (negative walks backwards) from element `offset`:
 /// permute, slice and flip are this copy. Any dtype; records nothing.

@@ -26,9 +26,9 @@ Tensor windows(const Tensor& x, const std::shared_ptr<const Window>& w);
 Tensor windows_adjoint(const Tensor& g, const std::shared_ptr<const Window>& w);
 
 void windows_vjp(TensorNode& n, const Tensor& g) {
-  const Window& w = *attrs<WindowAttrs>(n).window;
-  if (!accumulate_strided(n, 0, g, w.stride, w.offset)) {  // straight into the gradient
-    accumulate_input(n, 0, windows_adjoint(g, attrs<WindowAttrs>(n).window));
+  const auto& w = attrs<WindowAttrs>(n).window;
+  if (!accumulate_strided(n, 0, g, w->stride, w->offset)) {  // straight into the gradient
+    accumulate_input(n, 0, windows_adjoint(g, w));
   }
 }
 void windows_adjoint_vjp(TensorNode& n, const Tensor& g) {
@@ -53,19 +53,7 @@ Tensor windows(const Tensor& x, const std::shared_ptr<const Window>& w) {
 // Zeros of the source's shape with every element of g added where it was read.
 Tensor windows_adjoint(const Tensor& g, const std::shared_ptr<const Window>& w) {
   Tensor out = zeros(w->source, g.dtype());
-  visit_floating(g.dtype(), "as_strided_backward", [&](auto zero) {
-    using T = decltype(zero);
-    const T* in = g.data<T>();
-    T* o = out.data<T>();
-    strided_walk(w->size, w->stride, w->offset,
-                 [&](std::int64_t i, std::int64_t dst, std::int64_t inner, std::int64_t step) {
-                   if (step == 1) {  // contiguous: vectorisable
-                     for (std::int64_t k = 0; k < inner; ++k) o[dst + k] += in[i + k];
-                   } else {
-                     for (std::int64_t k = 0; k < inner; ++k) o[dst + k * step] += in[i + k];
-                   }
-                 });
-  });
+  add_strided(out, g, w->stride, w->offset);
   if (record(out, adjoint_op, {g.node()})) out.node()->attrs.emplace(WindowAttrs{w});
   return out;
 }
