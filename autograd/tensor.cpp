@@ -228,6 +228,33 @@ void Tensor::set_grad(const Tensor& grad) {
   self().grad = grad;
 }
 
+void Tensor::set_sparse_grad(const SparseGrad& grad) {
+  if (grad.defined()) {
+    const Shape& own = shape();
+    const Shape& rows = grad.rows.shape();
+    const Shape& values = grad.values.shape();
+    if (own.size() != 2 || rows.size() != 1 || values.size() != 2 || values[0] != rows[0] ||
+        values[1] != own[1]) {
+      detail::fail<ShapeError>(
+          "set_sparse_grad: rows {} and values {} do not fit a row-sparse gradient of {}", rows,
+          values, own);
+    }
+    if (grad.rows.dtype() != DType::int64 || grad.values.dtype() != dtype()) {
+      detail::fail<DTypeError>("set_sparse_grad: rows {} and values {} for a {} tensor",
+                               dtype_name(grad.rows.dtype()), dtype_name(grad.values.dtype()),
+                               dtype_name(dtype()));
+    }
+    const std::int64_t* r = grad.rows.data<std::int64_t>();
+    for (std::int64_t i = 0; i < rows[0]; ++i) {
+      if (r[i] < 0 || r[i] >= own[0]) {
+        detail::fail<IndexError>("set_sparse_grad: row {} is out of range for {} rows", r[i],
+                                 own[0]);
+      }
+    }
+  }
+  self().sparse_grad = grad;
+}
+
 void Tensor::zero_grad() const { detail::zero_grad(&self()); }
 
 std::string Tensor::label() const { return detail::get_label(&self()); }

@@ -133,6 +133,11 @@ class Tensor {
   const SparseGrad& sparse_grad() const;
   /// Sets the gradient by hand (tests, replaying a recorded gradient).
   void set_grad(const Tensor& grad);
+  /// Sets the row-sparse gradient by hand (e.g. the rows gathered from
+  /// other processes): rows int64 (k), values (k, the rest of this 2-d
+  /// tensor's shape) of its dtype; an undefined SparseGrad clears it.
+  /// ShapeError, DTypeError or IndexError naming what does not fit.
+  void set_sparse_grad(const SparseGrad& grad);
   /// Drops the gradient (and, through the graph, every interior one).
   void zero_grad() const;
 

@@ -177,7 +177,11 @@ void save_checkpoint(const std::string& path, const Module& model,
 
 void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* optimizer,
                      optim::Scheduler* scheduler) {
-  const optim::StateDict file = load_tensors(path);
+  restore_checkpoint(load_tensors(path), path, model, optimizer, scheduler);
+}
+
+void restore_checkpoint(const optim::StateDict& file, const std::string& path, Module& model,
+                        optim::Optimizer* optimizer, optim::Scheduler* scheduler) {
   std::map<std::string, Tensor> stored;
   optim::StateDict optimizer_state, scheduler_state;
   for (const auto& [name, t] : file) {

@@ -52,5 +52,11 @@ void save_checkpoint(const std::string& path, const Module& model,
 /// learning rates).
 void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* optimizer = nullptr,
                      optim::Scheduler* scheduler = nullptr);
+/// load_checkpoint's second half: restores the entries of a checkpoint
+/// already read (load_tensors, or parse_tensors of its bytes, e.g. bytes
+/// broadcast from another process); `path` only names it in errors.
+void restore_checkpoint(const optim::StateDict& file, const std::string& path, Module& model,
+                        optim::Optimizer* optimizer = nullptr,
+                        optim::Scheduler* scheduler = nullptr);
 
 }  // namespace ag::nn

@@ -3,12 +3,17 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <numeric>
 
 #include "autograd/generator.hpp"
+#include "autograd/nn/checkpoint.hpp"
+#include "autograd/nn/layers.hpp"
 #include "autograd/node.hpp"
+#include "file_io.hpp"
 
 namespace ag::dist {
 namespace {
@@ -44,12 +49,17 @@ std::vector<std::string> describe(const nn::Module& model) {
   return lines;
 }
 
+// `root`'s text on every rank, in pieces of at most 1 GiB (MPI counts are ints).
 std::string broadcast_text(std::string text, int root) {
   std::uint64_t size = text.size();
   check(MPI_Bcast(&size, 1, MPI_UINT64_T, root, MPI_COMM_WORLD), "MPI_Bcast");
   text.resize(size);
-  check(MPI_Bcast(text.data(), static_cast<int>(size), MPI_CHAR, root, MPI_COMM_WORLD),
-        "MPI_Bcast");
+  constexpr std::uint64_t kPiece = 1u << 30;
+  for (std::uint64_t at = 0; at < size; at += kPiece) {
+    check(MPI_Bcast(text.data() + at, static_cast<int>(std::min(kPiece, size - at)), MPI_CHAR, root,
+                    MPI_COMM_WORLD),
+          "MPI_Bcast");
+  }
   return text;
 }
 
@@ -146,6 +156,87 @@ void broadcast_parameters(nn::Module& model) {
 }
 
 namespace {
+// Which of model.parameters() take row-sparse gradients: the weights of
+// Embedding and EmbeddingBag modules made with sparse = true (as PyTorch's
+// DDP decides), known the same way on every rank before any backward.
+std::vector<bool> expects_sparse(const nn::Module& model, const std::vector<Tensor>& params) {
+  std::vector<const void*> sparse_nodes;
+  std::vector<const nn::Module*> todo{&model};
+  while (!todo.empty()) {
+    const nn::Module* m = todo.back();
+    todo.pop_back();
+    if (const auto* e = dynamic_cast<const nn::Embedding*>(m); e && e->sparse()) {
+      sparse_nodes.push_back(e->weight.node());
+    }
+    if (const auto* e = dynamic_cast<const nn::EmbeddingBag*>(m); e && e->sparse()) {
+      sparse_nodes.push_back(e->weight.node());
+    }
+    for (const auto& [name, child] : m->children()) todo.push_back(child.get());
+  }
+  std::vector<bool> sparse(params.size());
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    sparse[k] =
+        std::find(sparse_nodes.begin(), sparse_nodes.end(), params[k].node()) != sparse_nodes.end();
+  }
+  return sparse;
+}
+
+// Replaces p's row-sparse gradient by the mean over the ranks: every rank's
+// rows, gathered (MPI_Allgatherv) in rank order, their values divided by the
+// world size. Gathering sends only the rows a batch touched (a sentence
+// batch touches a few hundred of a vocabulary's tens of thousands), where a
+// dense allreduce would send the whole table every step.
+void gather_sparse(Tensor& p) {
+  if (p.grad().defined()) {
+    detail::fail<ValueError>(
+        "dist: a sparse embedding's weight {} has a dense gradient (create_graph or "
+        "ag::grad make one); data-parallel training averages only its row-sparse gradient",
+        p.shape());
+  }
+  const SparseGrad& mine = p.sparse_grad();
+  const int world = world_size();
+  const std::int64_t count = mine.defined() ? mine.rows.numel() : 0;
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(world));
+  check(MPI_Allgather(&count, 1, MPI_INT64_T, counts.data(), 1, MPI_INT64_T, MPI_COMM_WORLD),
+        "MPI_Allgather");
+  const std::int64_t width = p.shape()[1];
+  const std::int64_t total = std::accumulate(counts.begin(), counts.end(), std::int64_t{0});
+  if (total * width > std::numeric_limits<int>::max()) {
+    detail::fail<ValueError>(
+        "dist: {} sparse gradient rows of width {} are too many for one "
+        "MPI message",
+        total, width);
+  }
+  if (total == 0) return;  // no rank touched the table: no gradient anywhere
+  // Counts and offsets, in rows and in values.
+  std::vector<int> row_counts, row_offsets, value_counts, value_offsets;
+  std::int64_t offset = 0;
+  for (std::int64_t c : counts) {
+    row_counts.push_back(static_cast<int>(c));
+    row_offsets.push_back(static_cast<int>(offset));
+    value_counts.push_back(static_cast<int>(c * width));
+    value_offsets.push_back(static_cast<int>(offset * width));
+    offset += c;
+  }
+  Tensor rows = empty({total}, DType::int64), values = empty({total, width}, p.dtype());
+  const Tensor my_rows = mine.defined() ? mine.rows : empty({0}, DType::int64);
+  const Tensor my_values = mine.defined() ? mine.values : empty({0, width}, p.dtype());
+  check(MPI_Allgatherv(my_rows.data<std::int64_t>(), static_cast<int>(count), MPI_INT64_T,
+                       rows.data<std::int64_t>(), row_counts.data(), row_offsets.data(),
+                       MPI_INT64_T, MPI_COMM_WORLD),
+        "MPI_Allgatherv");
+  detail::visit_floating(p.dtype(), "dist", [&](auto zero) {
+    using T = decltype(zero);
+    check(MPI_Allgatherv(my_values.data<T>(), static_cast<int>(count * width), mpi_type(p.dtype()),
+                         values.data<T>(), value_counts.data(), value_offsets.data(),
+                         mpi_type(p.dtype()), MPI_COMM_WORLD),
+          "MPI_Allgatherv");
+    T* v = values.data<T>();
+    for (std::int64_t i = 0; i < total * width; ++i) v[i] /= static_cast<T>(world);
+  });
+  p.set_sparse_grad({rows, values});
+}
+
 struct Bucket {
   DType dtype;
   std::vector<std::size_t> members;  // parameter indices
@@ -155,20 +246,28 @@ struct Bucket {
   bool started = false;
 };
 
-// Parameters grouped, last first (their gradients are final first), into
-// buckets of one dtype and about `bucket_bytes`; each bucket's gradients
-// packed and summed by one nonblocking allreduce, started in bucket order
-// on every rank, then stored as means.
+// Dense parameters grouped, last first (their gradients are final first),
+// into buckets of one dtype and about `bucket_bytes`; each bucket's
+// gradients packed and summed by one nonblocking allreduce, started in
+// bucket order on every rank, then stored as means. Sparse ones (no bucket)
+// are gathered at the end.
 struct Buckets {
+  static constexpr std::size_t kNone = -1;
   std::vector<Tensor> params;
-  std::vector<std::size_t> bucket_of;  // parameter -> bucket
+  std::vector<std::size_t> bucket_of;  // parameter -> bucket, kNone if sparse
   std::vector<Bucket> buckets;
-  std::size_t next = 0;  // the next bucket to start
+  std::vector<std::size_t> sparse;  // parameters with row-sparse gradients
+  std::size_t next = 0;             // the next bucket to start
 
-  Buckets(std::vector<Tensor> parameters, std::size_t bucket_bytes)
-      : params(std::move(parameters)), bucket_of(params.size()) {
+  Buckets(std::vector<Tensor> parameters, const std::vector<bool>& is_sparse,
+          std::size_t bucket_bytes)
+      : params(std::move(parameters)), bucket_of(params.size(), kNone) {
     std::map<DType, std::size_t> open, bytes;  // per dtype: its bucket being filled
     for (std::size_t k = params.size(); k-- > 0;) {
+      if (is_sparse[k]) {
+        sparse.push_back(k);
+        continue;
+      }
       const DType dtype = params[k].dtype();
       const std::size_t size = static_cast<std::size_t>(params[k].numel()) * dtype_size(dtype);
       if (!open.count(dtype) || bytes[dtype] + size > bucket_bytes) {
@@ -201,8 +300,8 @@ struct Buckets {
       for (std::size_t k : b.members) {
         if (params[k].sparse_grad().defined()) {
           detail::fail<ValueError>(
-              "dist: sparse gradients are not supported yet (a parameter "
-              "of shape {}); use a dense embedding",
+              "dist: a parameter of shape {} has a row-sparse gradient but no sparse "
+              "nn::Embedding or nn::EmbeddingBag owns it, so the other ranks expect a dense one",
               params[k].shape());
         }
         const Tensor g = params[k].grad();
@@ -232,24 +331,30 @@ struct Buckets {
       b.started = false;
     }
     next = 0;
+    for (std::size_t k : sparse) gather_sparse(params[k]);
   }
 };
 }  // namespace
 
 void average_gradients(nn::Module& model, std::size_t bucket_bytes) {
   if (world_size() == 1) return;  // one rank: the gradients are already the means
-  // Only the parameters with a gradient on some rank (elsewhere zeros).
+  // Only the dense parameters with a gradient on some rank (elsewhere
+  // zeros), and every sparse one.
   const std::vector<Tensor> params = model.parameters();
+  const std::vector<bool> sparse = expects_sparse(model, params);
   std::vector<int> has(params.size()), any(params.size());
-  for (std::size_t k = 0; k < params.size(); ++k) has[k] = params[k].grad().defined();
+  for (std::size_t k = 0; k < params.size(); ++k) has[k] = sparse[k] || params[k].grad().defined();
   check(MPI_Allreduce(has.data(), any.data(), static_cast<int>(has.size()), MPI_INT, MPI_MAX,
                       MPI_COMM_WORLD),
         "MPI_Allreduce");
   std::vector<Tensor> used;
+  std::vector<bool> used_sparse;
   for (std::size_t k = 0; k < params.size(); ++k) {
-    if (any[k]) used.push_back(params[k]);
+    if (!any[k]) continue;
+    used.push_back(params[k]);
+    used_sparse.push_back(sparse[k]);
   }
-  Buckets(std::move(used), bucket_bytes).finish();
+  Buckets(std::move(used), used_sparse, bucket_bytes).finish();
 }
 
 // Watches this thread's backward sweeps (the engine's leaf_ready hook) and
@@ -261,13 +366,15 @@ struct DistributedDataParallel::Impl : detail::BackwardObserver {
   const bool solo = world_size() == 1;
   detail::ObserverScope scope{this};
 
-  Impl(nn::Module& model, std::size_t bucket_bytes) : buckets(model.parameters(), bucket_bytes) {}
+  Impl(nn::Module& model, std::size_t bucket_bytes)
+      : buckets(model.parameters(), expects_sparse(model, model.parameters()), bucket_bytes) {}
 
   void leaf_ready(detail::Node& leaf) override {
     if (!syncing || solo) return;
     std::vector<Tensor>& params = buckets.params;
     for (std::size_t k = 0; k < params.size(); ++k) {
       if (static_cast<detail::Node*>(params[k].node()) != &leaf) continue;
+      if (buckets.bucket_of[k] == Buckets::kNone) return;  // sparse: gathered in synchronize()
       Bucket& b = buckets.buckets[buckets.bucket_of[k]];
       if (++b.ready < b.members.size()) return;
       // Every complete bucket whose turn it is: the same order on every rank.
@@ -294,6 +401,23 @@ DistributedDataParallel::~DistributedDataParallel() = default;
 void DistributedDataParallel::synchronize() { impl_->synchronize(); }
 std::size_t DistributedDataParallel::started_early() const { return impl_->started_early; }
 void DistributedDataParallel::set_syncing(bool on) { impl_->syncing = on; }
+
+void load_checkpoint(const std::string& path, nn::Module& model, optim::Optimizer* optimizer,
+                     optim::Scheduler* scheduler) {
+  // Rank 0 reads; every rank gets its bytes, or its error.
+  std::string bytes, error;
+  if (rank() == 0) {
+    try {
+      bytes = nn::io::read_regular_file(path, "checkpoint");
+    } catch (const FileError& e) {
+      error = e.what();
+    }
+  }
+  error = broadcast_text(error, 0);
+  if (!error.empty()) detail::fail<FileError>("{}", error);
+  bytes = broadcast_text(std::move(bytes), 0);
+  nn::restore_checkpoint(nn::parse_tensors(bytes, path), path, model, optimizer, scheduler);
+}
 
 double average(double value) {
   double sum = 0;

@@ -7,7 +7,8 @@
 // DistributedDataParallel averages them during backward, each bucket's
 // allreduce starting as soon as its last gradient is final (the engine's
 // leaf_ready hook), as PyTorch's DDP does; average_gradients does it after
-// backward. Sparse (embedding) gradients are not supported yet.
+// backward. Row-sparse gradients (nn::Embedding or nn::EmbeddingBag with
+// sparse = true) are gathered instead: every rank gets every rank's rows.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,8 @@
 #include <vector>
 
 #include "autograd/nn/module.hpp"
+#include "autograd/nn/optim.hpp"
+#include "autograd/nn/scheduler.hpp"
 
 namespace ag::dist {
 
@@ -54,8 +57,12 @@ void broadcast_parameters(nn::Module& model);
 /// Replaces every parameter's gradient by its mean over the ranks, summed
 /// in buckets of about `bucket_bytes` per allreduce. A parameter with no
 /// gradient on every rank stays without one; one missing on some ranks
-/// counts as zeros there. Sparse (embedding) gradients are not supported
-/// yet: ValueError.
+/// counts as zeros there. The row-sparse gradient of a sparse Embedding or
+/// EmbeddingBag's weight becomes every rank's rows (MPI_Allgatherv, in rank
+/// order), each value divided by the world size: the same mean, sent as
+/// the rows a batch touched rather than the whole table. A sparse gradient
+/// on any other parameter is a ValueError (the ranks could not agree on
+/// how to send it).
 void average_gradients(nn::Module& model, std::size_t bucket_bytes = 25u << 20);
 
 /// Averages gradients across ranks while backward runs. Construction
@@ -107,6 +114,15 @@ class DistributedDataParallel {
   struct Impl;  // the engine observer, buckets and requests (distributed.cpp)
   std::unique_ptr<Impl> impl_;
 };
+
+/// Resumes every rank from the checkpoint rank 0 can read (checkpoints are
+/// written by rank 0 only: `if (dist::is_main()) nn::save_checkpoint(...)`):
+/// rank 0 reads the file, every rank gets its bytes and restores them as
+/// nn::load_checkpoint does, so the other machines need no copy of it. An
+/// error (missing, damaged, a different model) is the same FileError on
+/// every rank, and leaves every rank's model and optimizer unchanged.
+void load_checkpoint(const std::string& path, nn::Module& model,
+                     optim::Optimizer* optimizer = nullptr, optim::Scheduler* scheduler = nullptr);
 
 /// The mean of `value` over the ranks (metrics: loss, accuracy).
 double average(double value);

@@ -144,6 +144,8 @@ class Embedding : public Module {
             DType dtype = default_dtype(), Generator& gen = default_generator());
   Tensor forward(const Tensor& indices) override;
   std::string name() const override;
+  /// Whether the weight's gradient is row-sparse.
+  bool sparse() const { return sparse_; }
   Tensor weight;  ///< (num_embeddings, dim)
 
  private:
@@ -177,6 +179,8 @@ class EmbeddingBag : public Module {
   /// (indices), (indices, offsets) or (indices, offsets, per_sample_weights).
   Tensor forward_many(const std::vector<Tensor>& inputs) override;
   std::string name() const override;
+  /// Whether the weight's gradient is row-sparse.
+  bool sparse() const { return sparse_; }
   Tensor weight;  ///< (num_embeddings, dim)
 
  private:

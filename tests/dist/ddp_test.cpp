@@ -2,8 +2,9 @@
 // ag::dist under mpirun (driven by run_mpi.sh). "equivalence": N ranks with
 // batch B end with the parameters of one process with batch N·B (1e-12,
 // float64), their shards are disjoint and cover the data, metrics average,
-// differing models are an error on every rank; prints a digest of the
-// final parameters for the determinism check. "fault": rank 1 throws.
+// differing models are an error on every rank, sparse embedding gradients
+// average as one process's; prints a digest of the final parameters for the
+// determinism check. "fault": rank 1 throws.
 #include <mpi.h>
 
 #include <cmath>
@@ -81,6 +82,58 @@ double compare(nn::Module& ours, nn::Module& reference, std::string* digest) {
   return worst;
 }
 
+// A bag of words: a sparse EmbeddingBag (row-sparse gradients, SparseAdam)
+// and a Linear layer (Adam), five steps on `rows` of (words, y); with `ddp`
+// or `after` the ranks average as they go.
+enum class SparseSync { none, ddp, after };
+void train_sparse(nn::Sequential& net, const Tensor& words, const Tensor& y,
+                  const std::vector<std::int64_t>& rows, SparseSync sync) {
+  std::unique_ptr<dist::DistributedDataParallel> ddp;
+  if (sync == SparseSync::ddp) ddp = std::make_unique<dist::DistributedDataParallel>(net, 64);
+  auto& bag = static_cast<nn::EmbeddingBag&>(net[0]);
+  auto& out = static_cast<nn::Linear&>(net[1]);
+  optim::SparseAdam sparse({bag.weight}, {.lr = 0.1});
+  optim::Adam dense(out.parameters(), {.lr = 0.05});
+  const Tensor index = Tensor::from(rows, {static_cast<std::int64_t>(rows.size())});
+  for (int step = 0; step < 5; ++step) {
+    sparse.zero_grad();
+    dense.zero_grad();
+    nn::cross_entropy(net(index_select(words, 0, index)), index_select(y, 0, index)).backward();
+    if (ddp) ddp->synchronize();
+    if (sync == SparseSync::after) dist::average_gradients(net);
+    sparse.step();
+    dense.step();
+  }
+}
+
+std::shared_ptr<nn::Sequential> bag_model(std::uint64_t seed) {
+  Generator gen(seed);
+  return std::make_shared<nn::Sequential>(
+      nn::EmbeddingBag(30, 4, nn::EmbeddingBag::Mode::mean, /*sparse=*/true, DType::float64, gen),
+      nn::Linear(4, 2, true, DType::float64, gen));
+}
+
+// Sparse embedding gradients: gathered rows give one process's parameters.
+double sparse_equivalence(std::string* digest) {
+  const int rank = dist::rank(), world = dist::world_size();
+  Generator data(5);
+  const Tensor words = randint(0, 30, {kExamples, 3}, data);
+  std::vector<std::int64_t> labels;
+  for (std::int64_t i = 0; i < kExamples; ++i) labels.push_back(i % 2);
+  const Tensor y = Tensor::from(labels, {kExamples});
+  const std::int64_t per_rank = kExamples / world;
+  auto reference = bag_model(1);
+  train_sparse(*reference, words, y, range(0, world * per_rank), SparseSync::none);
+  double worst = 0;
+  for (SparseSync sync : {SparseSync::ddp, SparseSync::after}) {
+    auto net = bag_model(1 + static_cast<std::uint64_t>(rank));
+    dist::broadcast_parameters(*net);
+    train_sparse(*net, words, y, range(rank * per_rank, (rank + 1) * per_rank), sync);
+    worst = std::max(worst, compare(*net, *reference, digest));
+  }
+  return worst;
+}
+
 int equivalence() {
   const int rank = dist::rank(), world = dist::world_size();
   Generator data(11);
@@ -113,12 +166,22 @@ int equivalence() {
          range(rank * per_rank + half, (rank + 1) * per_rank)},
         Sync::during_backward);
   const double during = compare(*overlapped, *accumulated, &digest);
+  const double sparse = sparse_equivalence(&digest);
   std::printf(
       "rank %d of %d: worst difference from one process %.3g (after backward), %.3g "
-      "(during backward, no_sync accumulation)\n",
-      rank, world, after, during);
-  if (!(after <= 1e-12 && during <= 1e-12)) return 1;
-  if (rank == 0) std::printf("digest %zu\n", std::hash<std::string>{}(digest));
+      "(during backward, no_sync accumulation), %.3g (sparse embedding)\n",
+      rank, world, after, during, sparse);
+  if (!(after <= 1e-12 && during <= 1e-12 && sparse <= 1e-12)) return 1;
+  // Every rank ends with the same bits (the optimizers saw the same means).
+  const std::size_t hash = std::hash<std::string>{}(digest);
+  std::size_t lowest = 0, highest = 0;
+  MPI_Allreduce(&hash, &lowest, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(&hash, &highest, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+  if (lowest != highest) {
+    std::printf("rank %d: parameters differ between ranks\n", rank);
+    return 1;
+  }
+  if (rank == 0) std::printf("digest %zu\n", hash);
 
   // Shards: disjoint, covering all but the remainder, the same on every rank.
   const auto mine = dist::shard(10, 7, 3);
@@ -129,6 +192,14 @@ int equivalence() {
   if (std::adjacent_find(all.begin(), all.end()) != all.end()) return 1;
   if (dist::shard(10, 7, 4) == mine && world < 10) std::printf("note: epochs 3 and 4 agree\n");
   if (dist::average(rank) != (world - 1) / 2.0) return 1;
+
+  // A checkpoint rank 0 cannot read: the same FileError on every rank.
+  try {
+    dist::load_checkpoint("/nonexistent/model.ckpt", *net);
+    return 1;
+  } catch (const FileError& e) {
+    if (!std::strstr(e.what(), "/nonexistent/model.ckpt")) return 1;
+  }
 
   // Models that differ: the same ValueError on every rank, naming rank 1.
   nn::Linear odd(3, rank == 1 ? 5 : 4);

@@ -70,6 +70,21 @@ TEST_CASE("index: sparse embedding gradients: rows touched and their values") {
   CHECK(g.at({0, 0}) == 0.0);
 }
 
+TEST_CASE("index: set_sparse_grad sets rows that fit, and names what does not") {
+  Tensor w = input({6, 3});
+  const Tensor values = input({2, 3}).detach();
+  w.set_sparse_grad({index_tensor({5, 0}), values});
+  CHECK(w.sparse_grad().to_dense(6).at({5, 1}) == values.at({0, 1}));
+  CHECK_THROWS_AS(w.set_sparse_grad({index_tensor({5}), values}), ShapeError);
+  CHECK_THROWS_AS(w.set_sparse_grad({index_tensor({1, 2}), input({2, 4}).detach()}), ShapeError);
+  CHECK_THROWS_AS(w.set_sparse_grad({index_tensor({1, 2}), values.to(DType::float32)}), DTypeError);
+  CHECK_THROWS_WITH_AS(w.set_sparse_grad({index_tensor({1, 6}), values}),
+                       "set_sparse_grad: row 6 is out of range for 6 rows", IndexError);
+  CHECK(w.sparse_grad().rows.to_vector() == std::vector<double>{5, 0});  // unchanged
+  w.set_sparse_grad({});
+  CHECK_FALSE(w.sparse_grad().defined());
+}
+
 TEST_CASE("index: embedding's padding_idx must be a row of the table") {
   const Tensor w = input({4, 2});
   CHECK_THROWS_AS(embedding(w, index_tensor({0, 1}), 4), IndexError);
