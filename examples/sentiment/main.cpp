@@ -2,10 +2,13 @@
 // `sentiment`: the lecture's running task on the Stanford Sentiment Treebank.
 // Trains a bag-of-words classifier, reports dev metrics, saves the best
 // model; --predict and --eval reuse a saved run. --help lists the flags.
+// Training also runs as several processes: `mpirun -np 2 sentiment ...`.
 // The pieces: options.cpp (flags), train.cpp (training), runs.cpp (saved
-// runs, evaluation), model.cpp, dataset.cpp, metrics.cpp, plot.cpp.
+// runs, evaluation), model.cpp, dataset.cpp, metrics.cpp, plot.cpp,
+// parallel.cpp (data-parallel ranks).
 #include <fmt/format.h>
 
+#include "parallel.hpp"
 #include "runs.hpp"
 #include "train.hpp"
 
@@ -53,11 +56,12 @@ int eval_file(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  Parallel parallel(argc, argv);  // several ranks under mpirun (train only)
   try {
     const Options o = parse_options(argc, argv);
     if (o.predict) return predict(o);
     if (o.eval) return eval_file(o);
-    return train(o);
+    return parallel.run([&] { return train(o, parallel); });
   } catch (const std::exception& e) {
     fmt::print(stderr, "sentiment: {}\n", e.what());
     return 2;

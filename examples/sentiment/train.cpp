@@ -67,9 +67,17 @@ Optimizers make_optimizers(Classifier& model, const Options& o) {
   return opt;
 }
 
+// fmt::print on rank 0 only.
+template <class... Args>
+void print_on(bool main_rank, fmt::format_string<Args...> format, Args&&... args) {
+  if (main_rank) fmt::print(format, std::forward<Args>(args)...);
+}
+
 }  // namespace
 
-int train(const Options& o) {
+int train(const Options& o, Parallel& parallel) {
+  const bool main_rank = parallel.is_main();
+  const int rank = parallel.rank(), world = parallel.world();
   const Task task = parse_task(o.task);
   const auto names = class_names(task);
   const fs::path data(o.data);
@@ -86,6 +94,7 @@ int train(const Options& o) {
   std::vector<int> train_labels;
   for (const Example& e : train_set) train_labels.push_back(e.label);
   model.set_feature_weights(train_ids, train_labels);
+  parallel.watch(model);  // several ranks: rank 0's initial weights everywhere
   Optimizers opt = make_optimizers(model, o);
   std::vector<std::unique_ptr<ag::optim::Scheduler>> schedules;
   for (auto& optimizer : opt.all) {
@@ -99,18 +108,27 @@ int train(const Options& o) {
   }
 
   const fs::path run = fs::path(o.runs) / o.name;
-  fs::create_directories(run);
-  vocab.save((run / "vocab.txt").string());
-  save_config(run, o, config, vocab);
-  std::ofstream csv(run / "metrics.csv");
-  csv << "epoch,train_loss,dev_loss,dev_accuracy,lr,seconds\n";
+  std::ofstream csv;
+  if (main_rank) {
+    fs::create_directories(run);
+    vocab.save((run / "vocab.txt").string());
+    save_config(run, o, config, vocab);
+    csv.open(run / "metrics.csv");
+    csv << "epoch,train_loss,dev_loss,dev_accuracy,lr,seconds\n";
+  }
+  // One process draws the order from the default generator, as it always
+  // did; ranks draw it from their own, seeded alike (dropout draws a
+  // different amount on each rank), and dropout differently per rank.
+  ag::Generator order_generator(o.seed);
+  ag::Generator& orders = world > 1 ? order_generator : ag::default_generator();
+  if (world > 1) ag::manual_seed(o.seed * 1000003u + static_cast<std::uint64_t>(rank));
 
-  fmt::print("{} task: {} train / {} dev sentences, {} features ({}), {} classes\n", o.task,
-             train_set.size(), dev_set.size(), vocab.size(),
-             o.bigrams ? "unigrams + bigrams" : "unigrams", names.size());
-  fmt::print("model: {}, optimizer {}, lr {}, batch {}, seed {}\n\n", model.name(), o.optimizer,
-             o.lr, o.batch, o.seed);
-  const bool bar = !o.quiet && isatty(fileno(stderr));
+  print_on(main_rank, "{} task: {} train / {} dev sentences, {} features ({}), {} classes\n",
+           o.task, train_set.size(), dev_set.size(), vocab.size(),
+           o.bigrams ? "unigrams + bigrams" : "unigrams", names.size());
+  print_on(main_rank, "model: {}, optimizer {}, lr {}, batch {}, seed {}{}\n\n", model.name(),
+           o.optimizer, o.lr, o.batch, o.seed, world > 1 ? fmt::format(", {} ranks", world) : "");
+  const bool bar = main_rank && !o.quiet && isatty(fileno(stderr));
   std::vector<std::size_t> order(train_set.size());
   std::iota(order.begin(), order.end(), 0);
   double best = -1;
@@ -120,15 +138,17 @@ int train(const Options& o) {
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     for (std::size_t i = order.size(); i > 1; --i) {  // Fisher-Yates from the seeded generator
-      std::swap(order[i - 1], order[ag::default_generator().next_u64() % i]);
+      std::swap(order[i - 1], order[orders.next_u64() % i]);
     }
     double running = 0;
     std::size_t seen = 0;
     for (std::size_t start = 0; start < order.size(); start += o.batch) {
       const std::size_t end = std::min(order.size(), start + o.batch);
+      if (end - start < static_cast<std::size_t>(world)) break;  // a rank would get nothing
+      // This rank's part of the batch: positions start + rank, + world, ...
       std::vector<std::vector<std::int64_t>> chunk;
       std::vector<std::int64_t> labels;
-      for (std::size_t i = start; i < end; ++i) {
+      for (std::size_t i = start + rank; i < end; i += world) {
         chunk.push_back(train_ids[order[i]]);
         labels.push_back(train_set[order[i]].label);
       }
@@ -136,6 +156,7 @@ int train(const Options& o) {
       const ag::Tensor loss =
           ag::nn::cross_entropy(classify(model, chunk), ag::index_tensor(labels));
       loss.backward();
+      parallel.synchronize();  // several ranks: the gradients are now the means
       opt.step();
       running += loss.item() * static_cast<double>(labels.size());
       seen += labels.size();
@@ -144,34 +165,41 @@ int train(const Options& o) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const int filled = static_cast<int>(30.0 * seen / order.size());
         fmt::print(stderr, "\repoch {:2} [{:<30}] {:5}/{} {:6.0f} sentences/s  loss {:.4f}", epoch,
-                   std::string(filled, '='), seen, order.size(), seen / std::max(secs, 1e-9),
-                   running / seen);
+                   std::string(filled, '='), seen * world, order.size(),
+                   seen * world / std::max(secs, 1e-9), running / seen);
       }
     }
     if (bar) fmt::print(stderr, "\r{:100}\r", "");
+    // Every rank evaluates the same model on all of dev; the averages keep
+    // the ranks' decisions (best epoch, early stop) identical.
+    const double train_loss = parallel.average(running) / parallel.average(seen);
     double dev_loss = 0;
     const Confusion dev = evaluate(model, dev_ids, dev_set, names.size(), &dev_loss);
+    const double dev_accuracy = parallel.average(dev.accuracy());
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double lr = opt.all.back()->lr();
-    fmt::print(
-        "epoch {:2}  train loss {:.4f}  dev loss {:.4f}  dev accuracy {:.2f}%  lr {:.5f}  "
-        "{:.2f}s\n",
-        epoch, running / seen, dev_loss, 100 * dev.accuracy(), lr, secs);
-    csv << fmt::format("{},{:.6f},{:.6f},{:.6f},{:.6g},{:.3f}\n", epoch, running / seen, dev_loss,
-                       dev.accuracy(), lr, secs);
-    curve.push_back({epoch, running / seen, dev_loss, dev.accuracy()});
+    print_on(main_rank,
+             "epoch {:2}  train loss {:.4f}  dev loss {:.4f}  dev accuracy {:.2f}%  lr {:.5f}  "
+             "{:.2f}s\n",
+             epoch, train_loss, dev_loss, 100 * dev_accuracy, lr, secs);
+    if (main_rank) {
+      csv << fmt::format("{},{:.6f},{:.6f},{:.6f},{:.6g},{:.3f}\n", epoch, train_loss, dev_loss,
+                         dev_accuracy, lr, secs);
+    }
+    curve.push_back({epoch, train_loss, dev_loss, dev_accuracy});
     for (auto& s : schedules) s->step();
-    if (dev.accuracy() > best) {
-      best = dev.accuracy();
+    if (dev_accuracy > best) {
+      best = dev_accuracy;
       best_epoch = epoch;
       since_best = 0;
-      ag::nn::save_checkpoint((run / "model.bin").string(), model);
+      if (main_rank) ag::nn::save_checkpoint((run / "model.bin").string(), model);
     } else if (++since_best >= o.patience) {
-      fmt::print("early stop: no better dev accuracy for {} epochs\n", o.patience);
+      print_on(main_rank, "early stop: no better dev accuracy for {} epochs\n", o.patience);
       break;
     }
   }
+  if (!main_rank) return 0;
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   write_curve_svg((run / "curve.svg").string(), curve, o.task);

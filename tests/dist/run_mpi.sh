@@ -5,11 +5,14 @@
 # bit-identical run to run; a rank that throws ends every rank within
 # seconds, with a message naming it; a rank killed during training ends the
 # job within seconds, and a run resumed from rank 0's last checkpoint ends
-# with the parameters of a run that never stopped.
-# Usage: run_mpi.sh DDP_TEST_EXE MLP_TRAINER_EXE
+# with the parameters of a run that never stopped; the sentiment example
+# trains as 2 ranks (sparse embeddings), rank 0 alone reporting and saving.
+# Usage: run_mpi.sh DDP_TEST_EXE MLP_TRAINER_EXE SENTIMENT_EXE SST_TINY_DIR
 set -euo pipefail
 exe=$1
 trainer=$2
+sentiment=$3
+sst=$4
 work=$(mktemp -d)
 job=
 trap '[[ -n $job ]] && kill -9 $job 2>/dev/null; rm -rf "$work"' EXIT
@@ -68,3 +71,11 @@ want=$(grep digest "$work/whole")
 got=$(grep digest "$work/resumed")
 [[ "$want" == "$got" ]] || { echo "resumed: $got, uninterrupted: $want"; exit 1; }
 echo "resumed run ends as the uninterrupted one: $got"
+
+# The sentiment example, unchanged, as 2 ranks.
+timeout 120 "${mpi[@]}" -np 2 "$sentiment" --data "$sst" --runs "$work/runs" --model lstm \
+  --dim 16 --hidden 8 --epochs 2 --quiet >"$work/sentiment" 2>&1 || { cat "$work/sentiment"; exit 1; }
+grep -q "seed 1, 2 ranks" "$work/sentiment" || { cat "$work/sentiment"; exit 1; }
+[[ $(grep -c "best dev accuracy" "$work/sentiment") == 1 ]] || { cat "$work/sentiment"; exit 1; }
+"$sentiment" --runs "$work/runs" --name binary-lstm --predict | grep -c -- "->" | grep -qx 3
+echo "sentiment trained as 2 ranks: $(grep "best dev accuracy" "$work/sentiment")"
