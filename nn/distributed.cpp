@@ -4,10 +4,14 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <numeric>
+#include <thread>
 
 #include "autograd/generator.hpp"
 #include "autograd/nn/checkpoint.hpp"
@@ -17,6 +21,8 @@
 
 namespace ag::dist {
 namespace {
+
+int thread_level = MPI_THREAD_SINGLE;  // what MPI_Init_thread provided
 
 void check(int code, const char* call) {
   if (code != MPI_SUCCESS)
@@ -84,7 +90,9 @@ const T* store_mean(Tensor& p, const T* sums, T world) {
 
 Environment::Environment(int& argc, char**& argv) {
   int provided = 0;
-  check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  // Multiple: DistributedDataParallel's communication thread calls MPI too.
+  check(MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
+  thread_level = provided;
   // Errors come back as codes (and become exceptions) instead of aborting.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
 }
@@ -242,14 +250,88 @@ struct Bucket {
   std::vector<std::size_t> members;  // parameter indices
   std::size_t ready = 0;             // members whose gradient is final
   std::vector<std::byte> buffer;     // the members' gradients, packed
-  MPI_Request request = MPI_REQUEST_NULL;
-  bool started = false;
+  void* sums = nullptr;              // what the allreduce sums: buffer, or a lone gradient
+  std::size_t count = 0;             // elements at sums
+};
+
+// Runs jobs in order on its own thread: each bucket's blocking allreduce,
+// while backward goes on (MPI has no progress of its own for a nonblocking
+// collective between calls, and OpenMPI's blocking allreduce is the faster
+// algorithm). Its collectives use their own communicator, so the main
+// thread's (dist::average, ...) cannot interleave with them.
+class Worker {
+ public:
+  Worker() : thread_([this] { loop(); }) {
+    check(MPI_Comm_dup(MPI_COMM_WORLD, &comm_), "MPI_Comm_dup");
+  }
+  ~Worker() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();  // after the queued jobs: every rank runs the same collectives
+    MPI_Comm_free(&comm_);
+  }
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+  MPI_Comm comm() const { return comm_; }
+  void submit(std::function<void()> job) {
+    {
+      std::lock_guard lock(mutex_);
+      jobs_.push_back(std::move(job));
+      ++pending_;
+    }
+    changed_.notify_all();
+  }
+  // Waits for every job; rethrows the first error.
+  void wait() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return pending_ == 0; });
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      std::exception_ptr error;
+      try {
+        job();
+      } catch (...) {
+        error = std::current_exception();
+      }
+      {
+        std::lock_guard lock(mutex_);
+        if (error && !error_) error_ = error;
+        --pending_;
+      }
+      changed_.notify_all();
+    }
+  }
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::function<void()>> jobs_;
+  std::size_t pending_ = 0;
+  bool stop_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;  // last: starts after the rest is set up
 };
 
 // Dense parameters grouped, last first (their gradients are final first),
-// into buckets of one dtype and about `bucket_bytes`; each bucket's
-// gradients packed and summed by one nonblocking allreduce, started in
-// bucket order on every rank, then stored as means. Sparse ones (no bucket)
+// into buckets of one dtype: the first of about `first_bytes` (so the last
+// layers' allreduce starts early), the others of about `bytes`. Each
+// bucket's gradients are packed (a lone parameter's are summed in place)
+// and summed by one allreduce, started in bucket order on every rank, on
+// `worker` if there is one; then stored as means. Sparse ones (no bucket)
 // are gathered at the end.
 struct Buckets {
   static constexpr std::size_t kNone = -1;
@@ -258,11 +340,12 @@ struct Buckets {
   std::vector<Bucket> buckets;
   std::vector<std::size_t> sparse;  // parameters with row-sparse gradients
   std::size_t next = 0;             // the next bucket to start
+  std::unique_ptr<Worker> worker;   // none: each allreduce runs where it starts
 
   Buckets(std::vector<Tensor> parameters, const std::vector<bool>& is_sparse,
-          std::size_t bucket_bytes)
+          std::size_t first_bytes, std::size_t bytes)
       : params(std::move(parameters)), bucket_of(params.size(), kNone) {
-    std::map<DType, std::size_t> open, bytes;  // per dtype: its bucket being filled
+    std::map<DType, std::size_t> open, filled, first_of;  // per dtype: the bucket being filled
     for (std::size_t k = params.size(); k-- > 0;) {
       if (is_sparse[k]) {
         sparse.push_back(k);
@@ -270,20 +353,21 @@ struct Buckets {
       }
       const DType dtype = params[k].dtype();
       const std::size_t size = static_cast<std::size_t>(params[k].numel()) * dtype_size(dtype);
-      if (!open.count(dtype) || bytes[dtype] + size > bucket_bytes) {
+      const bool has_open = open.count(dtype) > 0;
+      const std::size_t cap = has_open && open[dtype] == first_of[dtype] ? first_bytes : bytes;
+      if (!has_open || (filled[dtype] > 0 && filled[dtype] + size > cap)) {
+        if (!has_open) first_of[dtype] = buckets.size();
         open[dtype] = buckets.size();
-        bytes[dtype] = 0;
-        buckets.push_back(Bucket{dtype, {}, 0, {}, MPI_REQUEST_NULL, false});
+        filled[dtype] = 0;
+        buckets.push_back(Bucket{dtype, {}, 0, {}, nullptr, 0});
       }
-      bytes[dtype] += size;
+      filled[dtype] += size;
       bucket_of[k] = open[dtype];
       buckets[open[dtype]].members.push_back(k);
     }
   }
   ~Buckets() {
-    for (Bucket& b : buckets) {
-      if (b.started) MPI_Wait(&b.request, MPI_STATUS_IGNORE);
-    }
+    if (worker) worker->wait();  // collectives in flight finish before their buffers go
   }
   Buckets(const Buckets&) = delete;
   Buckets& operator=(const Buckets&) = delete;
@@ -293,10 +377,7 @@ struct Buckets {
     Bucket& b = buckets[index];
     detail::visit_floating(b.dtype, "dist", [&](auto zero) {
       using T = decltype(zero);
-      std::size_t total = 0;
-      for (std::size_t k : b.members) total += static_cast<std::size_t>(params[k].numel());
-      b.buffer.assign(total * sizeof(T), std::byte{0});
-      T* out = reinterpret_cast<T*>(b.buffer.data());
+      b.count = 0;
       for (std::size_t k : b.members) {
         if (params[k].sparse_grad().defined()) {
           detail::fail<ValueError>(
@@ -304,31 +385,51 @@ struct Buckets {
               "nn::Embedding or nn::EmbeddingBag owns it, so the other ranks expect a dense one",
               params[k].shape());
         }
-        const Tensor g = params[k].grad();
-        const auto n = static_cast<std::size_t>(params[k].numel());
-        if (g.defined()) std::copy(g.data<T>(), g.data<T>() + n, out);
-        out += n;
+        b.count += static_cast<std::size_t>(params[k].numel());
       }
-      check(MPI_Iallreduce(MPI_IN_PLACE, b.buffer.data(), static_cast<int>(total),
-                           mpi_type(b.dtype), MPI_SUM, MPI_COMM_WORLD, &b.request),
-            "MPI_Iallreduce");
+      Tensor lone = b.members.size() == 1 ? params[b.members[0]].grad() : Tensor();
+      if (lone.defined() && lone.dtype() == b.dtype) {
+        b.sums = lone.data<T>();  // summed in place: no copy in, none out
+      } else {
+        b.buffer.resize(b.count * sizeof(T));  // kept from step to step: no fresh pages
+        T* out = reinterpret_cast<T*>(b.buffer.data());
+        for (std::size_t k : b.members) {
+          const Tensor g = params[k].grad();
+          const auto n = static_cast<std::size_t>(params[k].numel());
+          if (g.defined() && g.dtype() == b.dtype) {
+            std::copy(g.data<T>(), g.data<T>() + n, out);
+          } else {
+            std::fill(out, out + n, T(0));  // no gradient here: zeros
+          }
+          out += n;
+        }
+        b.sums = b.buffer.data();
+      }
     });
-    b.started = true;
+    auto sum = [&b](MPI_Comm comm) {
+      check(MPI_Allreduce(MPI_IN_PLACE, b.sums, static_cast<int>(b.count), mpi_type(b.dtype),
+                          MPI_SUM, comm),
+            "MPI_Allreduce");
+    };
+    if (worker) {
+      worker->submit([sum, comm = worker->comm()] { sum(comm); });
+    } else {
+      sum(MPI_COMM_WORLD);
+    }
   }
 
   // Starts the buckets not started yet, waits for all, stores the means.
   void finish() {
     while (next < buckets.size()) start(next++);
+    if (worker) worker->wait();
     const int world = world_size();
     for (Bucket& b : buckets) {
-      check(MPI_Wait(&b.request, MPI_STATUS_IGNORE), "MPI_Wait");
       detail::visit_floating(b.dtype, "dist", [&](auto zero) {
         using T = decltype(zero);
-        const T* in = reinterpret_cast<const T*>(b.buffer.data());
+        const T* in = static_cast<const T*>(b.sums);
         for (std::size_t k : b.members) in = store_mean(params[k], in, static_cast<T>(world));
       });
       b.ready = 0;
-      b.started = false;
     }
     next = 0;
     for (std::size_t k : sparse) gather_sparse(params[k]);
@@ -354,7 +455,7 @@ void average_gradients(nn::Module& model, std::size_t bucket_bytes) {
     used.push_back(params[k]);
     used_sparse.push_back(sparse[k]);
   }
-  Buckets(std::move(used), used_sparse, bucket_bytes).finish();
+  Buckets(std::move(used), used_sparse, bucket_bytes, bucket_bytes).finish();
 }
 
 // Watches this thread's backward sweeps (the engine's leaf_ready hook) and
@@ -366,8 +467,13 @@ struct DistributedDataParallel::Impl : detail::BackwardObserver {
   const bool solo = world_size() == 1;
   detail::ObserverScope scope{this};
 
-  Impl(nn::Module& model, std::size_t bucket_bytes)
-      : buckets(model.parameters(), expects_sparse(model, model.parameters()), bucket_bytes) {}
+  Impl(nn::Module& model, const DDPOptions& options)
+      : buckets(model.parameters(), expects_sparse(model, model.parameters()),
+                options.first_bucket_bytes, options.bucket_bytes) {
+    if (options.communication_thread && thread_level == MPI_THREAD_MULTIPLE && !solo) {
+      buckets.worker = std::make_unique<Worker>();
+    }
+  }
 
   void leaf_ready(detail::Node& leaf) override {
     if (!syncing || solo) return;
@@ -393,9 +499,9 @@ struct DistributedDataParallel::Impl : detail::BackwardObserver {
   }
 };
 
-DistributedDataParallel::DistributedDataParallel(nn::Module& model, std::size_t bucket_bytes) {
+DistributedDataParallel::DistributedDataParallel(nn::Module& model, DDPOptions options) {
   broadcast_parameters(model);
-  impl_ = std::make_unique<Impl>(model, bucket_bytes);
+  impl_ = std::make_unique<Impl>(model, options);
 }
 DistributedDataParallel::~DistributedDataParallel() = default;
 void DistributedDataParallel::synchronize() { impl_->synchronize(); }

@@ -23,7 +23,7 @@
 
 namespace ag::dist {
 
-/// Starts MPI for the program's lifetime (MPI_Init_thread, funneled) and
+/// Starts MPI for the program's lifetime (MPI_Init_thread, multiple) and
 /// finalizes it when destroyed. One per process, before any other call here.
 class Environment {
  public:
@@ -65,15 +65,29 @@ void broadcast_parameters(nn::Module& model);
 /// how to send it).
 void average_gradients(nn::Module& model, std::size_t bucket_bytes = 25u << 20);
 
+/// How DistributedDataParallel groups and sends gradients.
+struct DDPOptions {
+  /// About how many bytes of gradients one allreduce sends.
+  std::size_t bucket_bytes = 25u << 20;
+  /// The first bucket's size (the last layers' gradients, final first): as
+  /// PyTorch, small, so that communication starts early in backward.
+  std::size_t first_bucket_bytes = 1u << 20;
+  /// Run each bucket's allreduce on a communication thread, overlapping
+  /// the rest of backward (needs MPI_THREAD_MULTIPLE, which Environment
+  /// asks for); otherwise the allreduce runs, blocking, where it starts.
+  bool communication_thread = true;
+};
+
 /// Averages gradients across ranks while backward runs. Construction
 /// broadcasts rank 0's parameters and buffers (broadcast_parameters) and
-/// groups the parameters, last first, into buckets of about `bucket_bytes`;
-/// while the object lives, backward sweeps on its thread are watched: when
-/// every gradient of a bucket is final, its nonblocking allreduce starts
-/// (buckets in the same order on every rank), overlapping the rest of
-/// backward. synchronize() waits for them and stores the averages; call it
-/// between backward and the optimizer step. A parameter that got no
-/// gradient on a rank counts as zeros there.
+/// groups the parameters, last first, into buckets (DDPOptions); while the
+/// object lives, backward sweeps on its thread are watched: when every
+/// gradient of a bucket is final, its allreduce starts on the communication
+/// thread (buckets in the same order on every rank), overlapping the rest
+/// of backward. synchronize() waits for them and stores the averages; call
+/// it between backward and the optimizer step. A parameter that got no
+/// gradient on a rank counts as zeros there. Sparse embedding gradients are
+/// gathered in synchronize() (see average_gradients).
 ///
 ///     ag::dist::DistributedDataParallel ddp(*model);
 ///     loss.backward();
@@ -82,7 +96,7 @@ void average_gradients(nn::Module& model, std::size_t bucket_bytes = 25u << 20);
 class DistributedDataParallel {
  public:
   /// Watches `model`'s parameters; the model must outlive this object.
-  explicit DistributedDataParallel(nn::Module& model, std::size_t bucket_bytes = 25u << 20);
+  explicit DistributedDataParallel(nn::Module& model, DDPOptions options = {});
   ~DistributedDataParallel();
   DistributedDataParallel(const DistributedDataParallel&) = delete;
   DistributedDataParallel& operator=(const DistributedDataParallel&) = delete;
