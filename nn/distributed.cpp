@@ -367,7 +367,12 @@ struct Buckets {
     }
   }
   ~Buckets() {
-    if (worker) worker->wait();  // collectives in flight finish before their buffers go
+    if (!worker) return;
+    try {
+      worker->wait();  // collectives in flight finish before their buffers go
+    } catch (const std::exception&) {
+      // already thrown by synchronize(), or the job is ending on an error
+    }
   }
   Buckets(const Buckets&) = delete;
   Buckets& operator=(const Buckets&) = delete;

@@ -29,10 +29,23 @@ c++ -std=c++20 "$src/tests/consumer/app.cpp" $(PKG_CONFIG_PATH=$pc pkg-config --
   -o "$work/app2"
 [[ "$("$work/app2")" == "$expected" ]]
 echo "pkg-config: ok"
+# ag::dist, where it was built (MPI found): one process, MPI's singleton start.
+dist=$(PKG_CONFIG_PATH=$pc pkg-config --exists autograd-dist && echo yes || true)
+if [[ -n $dist ]]; then
+  c++ -std=c++20 "$src/tests/consumer/dist_app.cpp" \
+    $(PKG_CONFIG_PATH=$pc pkg-config --cflags --libs --static autograd-dist) -o "$work/dist_app"
+  [[ "$("$work/dist_app")" == "dist: rank 0 of 1" ]]
+  echo "pkg-config autograd-dist: ok"
+fi
 
 mkdir -p "$work/cmake-app"
-cp "$src/tests/consumer/CMakeLists.txt" "$src/tests/consumer/app.cpp" "$work/cmake-app/"
+cp "$src/tests/consumer/CMakeLists.txt" "$src/tests/consumer/app.cpp" "$src/tests/consumer/dist_app.cpp" \
+  "$work/cmake-app/"
 cmake -S "$work/cmake-app" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/cmake-build" >/dev/null
 [[ "$("$work/cmake-build/app")" == "$expected" ]]
 echo "cmake find_package: ok"
+if [[ -n $dist ]]; then
+  [[ "$("$work/cmake-build/dist_app")" == "dist: rank 0 of 1" ]]
+  echo "cmake autograd::dist: ok"
+fi
