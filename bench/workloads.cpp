@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The performance issues' workloads P1-P8, as defined there, each run once
 // per invocation and printing result lines "name value unit"; scripts/bench
-// runs them interleaved, several rounds, and reports medians. Usage:
+// runs them interleaved, several rounds, and reports medians. GEMM rates
+// are also given as a share of this core's FMA peak and P3 as a multiple of
+// its GEMM floor, both measured in the same process (host_limits.hpp);
+// `host` prints the limits alone. Usage:
 //   workloads p1-scalar | p1-tensor | p2-scalar | p2-tensor | p3-1t | p3-2t | p4 | p5 | p6
-//             | p7 | p8
+//             | p7 | p8 | host
 #include <cblas.h>
 #include <fmt/format.h>
 
@@ -14,6 +17,7 @@
 
 #include "autograd/nn/nn.hpp"
 #include "bench_util.hpp"
+#include "host_limits.hpp"
 #include "sst_batch.hpp"
 
 namespace {
@@ -196,6 +200,13 @@ void p3(int threads) {
   double loss_value = 0;
   const double s = time_training(*net, adam, x, y, kSteps, &loss_value);
   fmt::print("p3-{}t {:.3f} ms/step (final loss {:.4f})\n", threads, s / kSteps * 1e3, loss_value);
+  // The GEMM floor: forward and weight gradients of the three layers, input
+  // gradients of the last two (the batch is a leaf), at `threads` x the peak.
+  const double macs =
+      128.0 * (784 * 512 + 512 * 256 + 256 * 10) * 2 + 128.0 * (512 * 256 + 256 * 10);
+  const double floor = 2 * macs / (bench::measure_fma_peak().best() * 1e9 * threads);
+  fmt::print("p3-{}t-vs-floor {:.2f} x (GEMM floor {:.3f} ms/step at {} x this core's FMA peak)\n",
+             threads, s / kSteps / floor, floor * 1e3, threads);
   fmt::print("p3-{}t-rss {:.1f} MiB\n", threads, bench::peak_rss_mib());
 }
 
@@ -224,7 +235,7 @@ void p4() {
 // P5: C = A·B through ag::matmul (no autograd) and through cblas called
 // directly, interleaved, best of 7 each, in GFLOP/s.
 template <class T>
-void p5_size(std::int64_t n) {
+void p5_size(std::int64_t n, double peak_float32) {
   ag::set_num_threads(1);
   ag::Generator gen(1);
   constexpr auto dtype = std::is_same_v<T, float> ? ag::DType::float32 : ag::DType::float64;
@@ -250,16 +261,33 @@ void p5_size(std::int64_t n) {
   }
   const double flops = 2.0 * static_cast<double>(n * n * n) * reps;
   const char* kind = std::is_same_v<T, float> ? "s" : "d";
+  // float64 FMAs do half the float32 work per instruction.
+  const double peak = peak_float32 / (std::is_same_v<T, float> ? 1 : 2);
   fmt::print("p5-{}gemm{} {:.1f} GFLOP/s\n", kind, n, flops / ours * 1e-9);
+  fmt::print("p5-{}gemm{}-of-peak {:.1f} % (of {:.1f} GFLOP/s, this core's FMA peak)\n", kind, n,
+             100 * flops / ours * 1e-9 / peak, peak);
   fmt::print("p5-{}gemm{}-cblas {:.1f} GFLOP/s (the GEMM library called directly)\n", kind, n,
              flops / direct * 1e-9);
 }
 
 void p5() {
-  p5_size<float>(256);
-  p5_size<float>(512);
-  p5_size<float>(1024);
-  p5_size<double>(512);
+  const double peak = bench::measure_fma_peak().best();
+  p5_size<float>(256, peak);
+  p5_size<float>(512, peak);
+  p5_size<float>(1024, peak);
+  p5_size<double>(512, peak);
+}
+
+// The host's limits: FMA peaks, and a fresh page's cost faulted or populated.
+void host() {
+  const bench::FmaPeak peak = bench::measure_fma_peak();
+  fmt::print("host-fma256 {:.1f} GFLOP/s (one core, float32)\n", peak.avx2);
+  fmt::print("host-fma512 {:.1f} GFLOP/s (one core, float32; 0 without AVX-512)\n", peak.avx512);
+  const bench::PageCosts pages = bench::measure_page_costs();
+  fmt::print("host-page-fault {:.3f} us/page (first write to a fresh 4 KiB page)\n",
+             pages.fault_us);
+  fmt::print("host-page-populate {:.3f} us/page (MADV_POPULATE_WRITE ahead, then the write)\n",
+             pages.populate_us);
 }
 
 // P6: x = x*1.0000001 + 1e-7, 1,000,000 times (2,000,000 ops), then backward.
@@ -273,6 +301,10 @@ void p6() {
   const double want = std::pow(1.0000001, 1e6);
   fmt::print("p6 {:.4f} s gradient {:.12f} (expected {:.12f})\n", s, x.grad(), want);
   fmt::print("p6-rss {:.1f} MiB\n", bench::peak_rss_mib());
+  // Beside it, what a fresh page costs on this host (P6 grows its node pool).
+  const bench::PageCosts pages = bench::measure_page_costs();
+  fmt::print("p6-page-fault {:.3f} us/page\n", pages.fault_us);
+  fmt::print("p6-page-populate {:.3f} us/page\n", pages.populate_us);
   if (std::fabs(x.grad() - want) > 1e-9 * want) std::exit(1);
 }
 
@@ -374,11 +406,13 @@ int main(int argc, char** argv) {
     p7();
   else if (which == "p8")
     p8();
+  else if (which == "host")
+    host();
   else {
     fmt::print(
         stderr,
         "usage: workloads p1-scalar | p1-tensor | p2-scalar | p2-tensor | p3-1t | p3-2t | p4 | "
-        "p5 | p6 | p7 | p8\n");
+        "p5 | p6 | p7 | p8 | host\n");
     return 2;
   }
   return 0;

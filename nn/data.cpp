@@ -22,15 +22,32 @@ DataLoader::DataLoader(std::vector<Tensor> tensors, std::int64_t batch_size,
     }
   }
   rows_ = tensors_[0].shape()[0];
-  order_.resize(static_cast<std::size_t>(rows_));
-  std::iota(order_.begin(), order_.end(), 0);
+  if (options_.sampler) {
+    order_ = options_.sampler(0);  // for size() before the first epoch
+  } else {
+    order_.resize(static_cast<std::size_t>(rows_));
+    std::iota(order_.begin(), order_.end(), 0);
+  }
 }
 
 std::int64_t DataLoader::size() const {
-  return options_.drop_last ? rows_ / batch_size_ : (rows_ + batch_size_ - 1) / batch_size_;
+  const std::int64_t rows = rows_per_epoch();
+  return options_.drop_last ? rows / batch_size_ : (rows + batch_size_ - 1) / batch_size_;
 }
 
 void DataLoader::reshuffle() {
+  if (options_.sampler) {
+    std::vector<std::int64_t> rows = options_.sampler(epoch_);
+    for (std::int64_t r : rows) {
+      if (r < 0 || r >= rows_) {
+        detail::fail<IndexError>("DataLoader: the sampler gave row {} of {} in epoch {}", r, rows_,
+                                 epoch_);
+      }
+    }
+    order_ = std::move(rows);
+    ++epoch_;
+    return;
+  }
   std::iota(order_.begin(), order_.end(), 0);
   if (options_.shuffle) shuffle(order_, *gen_);
 }
@@ -44,7 +61,8 @@ std::vector<Tensor> DataLoader::batch(std::int64_t k) const {
   if (k < 0 || k >= size()) {
     detail::fail<IndexError>("DataLoader: batch {} of {} per epoch", k, size());
   }
-  const std::int64_t start = k * batch_size_, stop = std::min(rows_, start + batch_size_);
+  const std::int64_t start = k * batch_size_,
+                     stop = std::min(rows_per_epoch(), start + batch_size_);
   const Tensor index =
       index_tensor(std::vector<std::int64_t>(order_.begin() + start, order_.begin() + stop));
   std::vector<Tensor> out;

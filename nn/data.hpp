@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Minibatches over tensors that share their first dim (torch's
-// TensorDataset + DataLoader): seeded shuffling, batch size, drop_last.
+// TensorDataset + DataLoader): seeded shuffling, batch size, drop_last, or
+// the rows of each epoch from a sampler (a data-parallel rank's shard).
 //
 //     ag::nn::DataLoader loader({x, y}, 32, {.shuffle = true});
 //     for (int epoch = 0; epoch < 10; ++epoch)
@@ -9,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "autograd/tensor.hpp"
@@ -19,6 +21,11 @@ namespace ag::nn {
 struct DataLoaderOptions {
   bool shuffle = false;    ///< a new permutation of the rows at every begin()
   bool drop_last = false;  ///< leave out a last batch smaller than batch_size
+  /// If set, the rows of epoch e (0, 1, ... counted by begin()) in their
+  /// order, instead of all rows (shuffled or not): torch's sampler, e.g. a
+  /// rank's shard, `{.sampler = ag::dist::shard_sampler(rows, seed)}`.
+  /// IndexError at begin() for a row out of range.
+  std::function<std::vector<std::int64_t>(std::int64_t epoch)> sampler = nullptr;
 };
 
 /// Minibatches of rows of tensors that share their first dim (see above).
@@ -34,6 +41,8 @@ class DataLoader {
   std::int64_t size() const;
   /// Rows of the dataset.
   std::int64_t rows() const { return rows_; }
+  /// Rows per epoch: rows(), or as many as the sampler gives.
+  std::int64_t rows_per_epoch() const { return static_cast<std::int64_t>(order_.size()); }
   /// Batch k of the current epoch: each tensor's rows, in its order.
   std::vector<Tensor> batch(std::int64_t k) const;
   /// Starts an epoch (reshuffling when asked).
@@ -69,6 +78,7 @@ class DataLoader {
   DataLoaderOptions options_;
   Generator* gen_;
   std::vector<std::int64_t> order_;
+  std::int64_t epoch_ = 0;  // the sampler's next epoch
 };
 
 }  // namespace ag::nn

@@ -162,4 +162,10 @@ std::vector<std::int64_t> shard(std::int64_t n, std::uint64_t seed, std::int64_t
   return mine;
 }
 
+std::function<std::vector<std::int64_t>(std::int64_t)> shard_sampler(std::int64_t n,
+                                                                     std::uint64_t seed,
+                                                                     bool drop_last) {
+  return [=](std::int64_t epoch) { return shard(n, seed, epoch, drop_last); };
+}
+
 }  // namespace ag::dist

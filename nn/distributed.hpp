@@ -149,4 +149,12 @@ double average(double value);
 std::vector<std::int64_t> shard(std::int64_t n, std::uint64_t seed, std::int64_t epoch,
                                 bool drop_last = true);
 
+/// shard() as an nn::DataLoader sampler: epoch e of the loader takes this
+/// rank's shard of epoch e (torch's DistributedSampler).
+///
+///     ag::nn::DataLoader loader({x, y}, 32, {.sampler = ag::dist::shard_sampler(n, 1)});
+std::function<std::vector<std::int64_t>(std::int64_t)> shard_sampler(std::int64_t n,
+                                                                     std::uint64_t seed,
+                                                                     bool drop_last = true);
+
 }  // namespace ag::dist

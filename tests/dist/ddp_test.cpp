@@ -201,6 +201,15 @@ int equivalence() {
   std::sort(all.begin(), all.end());
   if (std::adjacent_find(all.begin(), all.end()) != all.end()) return 1;
   if (dist::shard(10, 7, 4) == mine && world < 10) std::printf("note: epochs 3 and 4 agree\n");
+  // shard_sampler in a DataLoader: epoch 3 of the loader is shard(10, 7, 3).
+  nn::DataLoader loader({arange(0, 10, 1, DType::float64)}, 2,
+                        {.sampler = dist::shard_sampler(10, 7)});
+  for (int epoch = 0; epoch < 3; ++epoch) (void)loader.begin();
+  std::vector<std::int64_t> from_loader;
+  for (const auto& batch : loader) {
+    for (double v : batch[0].to_vector()) from_loader.push_back(static_cast<std::int64_t>(v));
+  }
+  if (from_loader != mine) return 1;
   if (dist::average(rank) != (world - 1) / 2.0) return 1;
 
   // A checkpoint rank 0 cannot read: the same FileError on every rank.

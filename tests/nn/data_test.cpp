@@ -47,3 +47,30 @@ TEST_CASE("data: batches cover every row once per epoch, reshuffled, reproducibl
   CHECK_THROWS_AS(nn::DataLoader({x, arange(3)}, 2), ShapeError);
   CHECK_THROWS_AS(nn::DataLoader({x}, 0), ValueError);
 }
+
+TEST_CASE("data: a sampler gives the rows of each epoch") {
+  const Tensor x = arange(0, 10, 1, DType::float64);
+  std::vector<std::int64_t> epochs_asked;
+  auto odd_then_even = [&](std::int64_t epoch) {
+    epochs_asked.push_back(epoch);
+    std::vector<std::int64_t> rows;
+    for (std::int64_t r = epoch % 2 == 0 ? 1 : 0; r < 10; r += 2) rows.push_back(r);
+    return rows;
+  };
+  nn::DataLoader loader({x}, 2, {.sampler = odd_then_even});
+  CHECK(loader.rows_per_epoch() == 5);
+  CHECK(loader.size() == 3);  // 2 + 2 + 1
+  for (std::vector<double> want : {std::vector<double>{1, 3, 5, 7, 9}, {0, 2, 4, 6, 8}}) {
+    std::vector<double> got;
+    for (const auto& batch : loader) {
+      for (double v : batch[0].to_vector()) got.push_back(v);
+    }
+    CHECK(got == want);
+  }
+  CHECK(epochs_asked == std::vector<std::int64_t>{0, 0, 1});  // size() at construction, then 0, 1
+  nn::DataLoader bad({x}, 2, {.sampler = [](std::int64_t) {
+                       return std::vector<std::int64_t>{3, 10};
+                     }});
+  CHECK_THROWS_WITH_AS(bad.begin(), "DataLoader: the sampler gave row 10 of 10 in epoch 0",
+                       IndexError);
+}
