@@ -7,7 +7,6 @@
 // `host` prints the limits alone. Usage:
 //   workloads p1-scalar | p1-tensor | p2-scalar | p2-tensor | p3-1t | p3-2t | p4 | p5 | p6
 //             | p7 | p8 | host
-#include <cblas.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 
 #include "autograd/nn/nn.hpp"
 #include "bench_util.hpp"
+#include "gemm_rates.hpp"
 #include "host_limits.hpp"
 #include "sst_batch.hpp"
 
@@ -232,64 +232,6 @@ void p4() {
   fmt::print("p4 {:.2f} us/step\n", time_training(*net, sgd, x, y, kSteps) / kSteps * 1e6);
 }
 
-// P5: C = A·B through ag::matmul (no autograd) and through cblas called
-// directly, interleaved, best of 7 each, in GFLOP/s.
-template <class T>
-void p5_size(std::int64_t n, double peak_float32) {
-  ag::set_num_threads(1);
-  ag::Generator gen(1);
-  constexpr auto dtype = std::is_same_v<T, float> ? ag::DType::float32 : ag::DType::float64;
-  const ag::Tensor a = ag::randn({n, n}, gen, dtype), b = ag::randn({n, n}, gen, dtype);
-  std::vector<T> c(static_cast<std::size_t>(n * n));
-  const int reps = n <= 256 ? 40 : n <= 512 ? 6 : 1;
-  double ours = 1e9, direct = 1e9;
-  for (int round = 0; round < 7; ++round) {
-    ours = std::min(ours, seconds_of([&] {
-                      for (int r = 0; r < reps; ++r) (void)ag::matmul(a, b);
-                    }));
-    direct = std::min(direct, seconds_of([&] {
-                        for (int r = 0; r < reps; ++r) {
-                          if constexpr (std::is_same_v<T, float>) {
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f,
-                                        a.data<float>(), n, b.data<float>(), n, 0.0f, c.data(), n);
-                          } else {
-                            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0,
-                                        a.data<double>(), n, b.data<double>(), n, 0.0, c.data(), n);
-                          }
-                        }
-                      }));
-  }
-  const double flops = 2.0 * static_cast<double>(n * n * n) * reps;
-  const char* kind = std::is_same_v<T, float> ? "s" : "d";
-  // float64 FMAs do half the float32 work per instruction.
-  const double peak = peak_float32 / (std::is_same_v<T, float> ? 1 : 2);
-  fmt::print("p5-{}gemm{} {:.1f} GFLOP/s\n", kind, n, flops / ours * 1e-9);
-  fmt::print("p5-{}gemm{}-of-peak {:.1f} % (of {:.1f} GFLOP/s, this core's FMA peak)\n", kind, n,
-             100 * flops / ours * 1e-9 / peak, peak);
-  fmt::print("p5-{}gemm{}-cblas {:.1f} GFLOP/s (the GEMM library called directly)\n", kind, n,
-             flops / direct * 1e-9);
-}
-
-void p5() {
-  const double peak = bench::measure_fma_peak().best();
-  p5_size<float>(256, peak);
-  p5_size<float>(512, peak);
-  p5_size<float>(1024, peak);
-  p5_size<double>(512, peak);
-}
-
-// The host's limits: FMA peaks, and a fresh page's cost faulted or populated.
-void host() {
-  const bench::FmaPeak peak = bench::measure_fma_peak();
-  fmt::print("host-fma256 {:.1f} GFLOP/s (one core, float32)\n", peak.avx2);
-  fmt::print("host-fma512 {:.1f} GFLOP/s (one core, float32; 0 without AVX-512)\n", peak.avx512);
-  const bench::PageCosts pages = bench::measure_page_costs();
-  fmt::print("host-page-fault {:.3f} us/page (first write to a fresh 4 KiB page)\n",
-             pages.fault_us);
-  fmt::print("host-page-populate {:.3f} us/page (MADV_POPULATE_WRITE ahead, then the write)\n",
-             pages.populate_us);
-}
-
 // P6: x = x*1.0000001 + 1e-7, 1,000,000 times (2,000,000 ops), then backward.
 void p6() {
   ag::Scalar x = 1.0;
@@ -399,7 +341,7 @@ int main(int argc, char** argv) {
   else if (which == "p4")
     p4();
   else if (which == "p5")
-    p5();
+    bench::p5();
   else if (which == "p6")
     p6();
   else if (which == "p7")
@@ -407,7 +349,7 @@ int main(int argc, char** argv) {
   else if (which == "p8")
     p8();
   else if (which == "host")
-    host();
+    bench::host();
   else {
     fmt::print(
         stderr,
