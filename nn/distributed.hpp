@@ -87,7 +87,8 @@ struct DDPOptions {
 /// of backward. synchronize() waits for them and stores the averages; call
 /// it between backward and the optimizer step. A parameter that got no
 /// gradient on a rank counts as zeros there. Sparse embedding gradients are
-/// gathered in synchronize() (see average_gradients).
+/// gathered in synchronize() (see average_gradients). A second backward
+/// before synchronize() (outside no_sync) is a GraphError.
 ///
 ///     ag::dist::DistributedDataParallel ddp(*model);
 ///     loss.backward();

@@ -359,6 +359,12 @@ struct DistributedDataParallel::Impl : detail::BackwardObserver {
     for (std::size_t k = 0; k < params.size(); ++k) {
       if (static_cast<detail::Node*>(params[k].node()) != &leaf) continue;
       if (buckets.bucket_of[k] == Buckets::kNone) return;  // sparse: gathered in synchronize()
+      if (buckets.bucket_of[k] < buckets.next) {  // its allreduce may be reading the gradient
+        detail::fail<GraphError>(
+            "DistributedDataParallel: a backward reached a gradient still being averaged from "
+            "the previous backward; call synchronize() after each backward, or accumulate under "
+            "no_sync()");
+      }
       Bucket& b = buckets.buckets[buckets.bucket_of[k]];
       if (++b.ready < b.members.size()) return;
       // Every complete bucket whose turn it is: the same order on every rank.

@@ -212,6 +212,22 @@ int equivalence() {
   if (from_loader != mine) return 1;
   if (dist::average(rank) != (world - 1) / 2.0) return 1;
 
+  // Two backward passes without synchronize() between them: an error, not
+  // a race with the allreduce reading the first one's gradients.
+  {
+    auto twice = model(1);
+    dist::DistributedDataParallel ddp(*twice, {.bucket_bytes = 64, .first_bucket_bytes = 64});
+    loss_of(*twice, x, y, range(0, 4)).backward();
+    bool refused = false;
+    try {
+      loss_of(*twice, x, y, range(0, 4)).backward();
+    } catch (const GraphError& e) {
+      refused = std::strstr(e.what(), "call synchronize()") != nullptr;
+    }
+    ddp.synchronize();
+    if (!refused) return 1;
+  }
+
   // A checkpoint rank 0 cannot read: the same FileError on every rank.
   try {
     dist::load_checkpoint("/nonexistent/model.ckpt", *net);
