@@ -42,17 +42,17 @@ const T* store_mean(Tensor& p, const T* sums, T world) {
 // DDP decides), known the same way on every rank before any backward.
 std::vector<bool> expects_sparse(const nn::Module& model, const std::vector<Tensor>& params) {
   std::vector<const void*> sparse_nodes;
-  std::vector<const nn::Module*> todo{&model};
-  while (!todo.empty()) {
-    const nn::Module* m = todo.back();
-    todo.pop_back();
+  std::vector<const nn::Module*> pending{&model};
+  while (!pending.empty()) {
+    const nn::Module* m = pending.back();
+    pending.pop_back();
     if (const auto* e = dynamic_cast<const nn::Embedding*>(m); e && e->sparse()) {
       sparse_nodes.push_back(e->weight.node());
     }
     if (const auto* e = dynamic_cast<const nn::EmbeddingBag*>(m); e && e->sparse()) {
       sparse_nodes.push_back(e->weight.node());
     }
-    for (const auto& [name, child] : m->children()) todo.push_back(child.get());
+    for (const auto& [name, child] : m->children()) pending.push_back(child.get());
   }
   std::vector<bool> sparse(params.size());
   for (std::size_t k = 0; k < params.size(); ++k) {

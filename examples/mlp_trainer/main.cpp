@@ -137,7 +137,8 @@ int train(const Options& o) {
     }
   }
   if (main_rank) {
-    fmt::print("world size {}, parameters digest {:016x}\n", ag::dist::world_size(), digest(*model));
+    fmt::print("world size {}, parameters digest {:016x}\n", ag::dist::world_size(),
+               digest(*model));
   }
   return 0;
 }
