@@ -43,14 +43,14 @@ constexpr const char* kValue = "#ffffff";      // an intermediate value
 constexpr const char* kOp = "#fef9c3";
 constexpr const char* kModule = "#ede9fe";  // a collapsed scope
 
-const NodeView& view(const Node& n) { return *n.op->kind->view; }
+const NodeView& view(const Node& n) { return *n.op()->kind->view; }
 
 [[noreturn]] void throw_freed(const Node& root) {
   const std::string label = get_label(&root);
   fail<GraphError>(
       "to_dot: the graph behind '{}'{} was freed by backward(); draw it before backward(), or "
       "pass retain_graph = true to backward() to draw it after (with its gradients)",
-      root.op->name, label.empty() ? "" : fmt::format(" (labelled '{}')", label));
+      root.op()->name, label.empty() ? "" : fmt::format(" (labelled '{}')", label));
 }
 
 // The scopes of the drawn nodes: interior nodes carry one; a parameter
@@ -162,7 +162,7 @@ Diagram build_diagram(Node* root, const DotOptions& options, const EdgeNote& not
       continue;
     }
     d.op_names[n] = fmt::format("op{}", i);
-    const std::string text = n->op->label ? n->op->label(*n) : n->op->symbol;
+    const std::string text = n->op()->label ? n->op()->label(*n) : n->op()->symbol;
     emit(n, fmt::format("  op{} [shape=ellipse, style=filled, fillcolor=\"{}\", label=\"{}\"];\n",
                         i, kOp, escape_quoted(text)));
   }
@@ -179,7 +179,7 @@ Diagram build_diagram(Node* root, const DotOptions& options, const EdgeNote& not
       std::string text = note ? note(*input, *n) : std::string();
       if (text.empty()) {
         const bool into_box = to[0] == 's';
-        if (n->op->operands && !into_box) text = n->op->operands[k];
+        if (n->op()->operands && !into_box) text = n->op()->operands[k];
         if (view(*input).edge_label) {
           text += (text.empty() ? "" : " ") + view(*input).edge_label(*input);
         }

@@ -2,6 +2,8 @@
 // The engine, in three parts: sort (reverse topological order), sweep (the
 // backward pass), teardown (freeing nodes). It knows nodes only through
 // node.hpp; ops and kinds supply the rest.
+#include <iterator>
+#include <mutex>
 #include <unordered_map>
 
 #include "autograd/anomaly.hpp"
@@ -16,6 +18,22 @@ constinit thread_local bool grad_enabled = true;
 constinit thread_local bool anomaly_enabled = false;
 constinit thread_local std::uint64_t anomaly_ops = 0;
 constinit thread_local const char* anomaly_backward_of = nullptr;
+
+// ---- ops -------------------------------------------------------------------
+
+constinit const Op* op_table[1 << 16] = {};
+
+std::uint16_t register_op(const Op* op) {
+  static std::mutex mutex;
+  static std::uint32_t used = 0;
+  std::lock_guard lock(mutex);
+  if (const std::uint16_t index = op->index.load(std::memory_order_relaxed)) return index;
+  if (used + 1 == std::size(op_table))
+    fail<GraphError>("op '{}': more than {} distinct ops in one program", op->name, used);
+  op_table[++used] = op;
+  op->index.store(static_cast<std::uint16_t>(used), std::memory_order_release);
+  return static_cast<std::uint16_t>(used);
+}
 
 // ---- sort ------------------------------------------------------------------
 
@@ -47,13 +65,13 @@ void collect(Node* root, List& order, List& stack, OnFirstVisit&& on_first_visit
     stack.back() = reinterpret_cast<Node*>(bits | kExpanded);
     on_first_visit(*node);
     // Pushed in reverse so that in[0] is explored first: stable diagram ids.
-    if (node->op->kind->more_inputs) {
-      const auto more = node->op->kind->more_inputs(*node);
+    if (node->op()->kind->more_inputs) {
+      const auto more = node->op()->kind->more_inputs(*node);
       for (auto it = more.rbegin(); it != more.rend(); ++it) {
         if (!((*it)->flags & Node::kVisited)) stack.push_back(*it);
       }
     }
-    for (int k = 1; k >= 0; --k) {
+    for (int k = node->fixed_inputs() - 1; k >= 0; --k) {
       Node* input = node->in[k];
       if (input && !(input->flags & Node::kVisited)) stack.push_back(input);
     }
@@ -100,13 +118,13 @@ constexpr std::size_t kScratchKeep = 1 << 16;
 void check_backward(const Node& node) {
   int k = 0;
   for_each_input(node, [&](const Node* input) {
-    if (!input->op->kind->grad_is_finite(*input)) {
+    if (!input->op()->kind->grad_is_finite(*input)) {
       const std::string label = get_label(&node);
       fail<AnomalyError>(
           "anomaly: the backward of '{}'{} produced NaN or infinity in the gradient of input {} "
           "({})",
-          node.op->name, label.empty() ? "" : fmt::format(" (labelled '{}')", label), k,
-          input->op->kind->view->describe_short(*input));
+          node.op()->name, label.empty() ? "" : fmt::format(" (labelled '{}')", label), k,
+          input->op()->kind->view->describe_short(*input));
     }
     ++k;
   });
@@ -116,17 +134,17 @@ void check_backward(const Node& node) {
   fail<GraphError>(
       "backward: the graph through '{}' was already freed by an earlier backward(); pass "
       "retain_graph = true to the first one to backward through it again",
-      node.op->name);
+      node.op()->name);
 }
 
 void run_op_backward(Node& node) {
   if (anomaly_enabled) [[unlikely]] {
-    anomaly_backward_of = node.op->name;
-    node.op->backward(node);
+    anomaly_backward_of = node.op()->name;
+    node.op()->backward(node);
     anomaly_backward_of = nullptr;
     check_backward(node);
   } else {
-    node.op->backward(node);
+    node.op()->backward(node);
   }
 }
 
@@ -157,8 +175,8 @@ void observed_sweep(NodeList& order, BackwardObserver& watch) {
 // only by its consumers, which come later, so each is alive when visited.
 void release_graph(NodeList& order) {
   for (Node* node : order) {
-    if (!node->is_leaf() && node->op->kind->release_graph) {
-      node->op->kind->release_graph(*node);
+    if (!node->is_leaf() && node->op()->kind->release_graph) {
+      node->op()->kind->release_graph(*node);
       node->flags |= Node::kReleased;
     }
   }
@@ -180,7 +198,7 @@ void backward(Node* root, Seed seed, bool retain_graph, bool create_graph) {
     collect(root, s.order, s.stack, [](Node& node) {
       if (node.is_leaf()) return;
       if (node.flags & Node::kReleased) throw_released(node);
-      node.op->kind->clear_grad(node);
+      node.op()->kind->clear_grad(node);
     });
     seed.fn(*root, seed.gradient);
     if (observer) [[unlikely]] {
@@ -206,7 +224,7 @@ void backward(Node* root, Seed seed, bool retain_graph, bool create_graph) {
 }
 
 void zero_grad(Node* root) {
-  for (Node* node : topological_order(root)) node->op->kind->clear_grad(*node);
+  for (Node* node : topological_order(root)) node->op()->kind->clear_grad(*node);
 }
 
 // ---- teardown --------------------------------------------------------------
@@ -218,12 +236,13 @@ void drain(std::vector<Node*>& pending) {
   while (!pending.empty()) {
     Node* dead = pending.back();
     pending.pop_back();
-    for (Node*& input : dead->in) {
+    for (int k = 0; k < dead->fixed_inputs(); ++k) {
+      Node* input = dead->in[k];
       if (input && --input->refs == 0) pending.push_back(input);
-      input = nullptr;
     }
+    dead->in[0] = dead->in[1] = nullptr;
     if (dead->flags & Node::kLabelled) forget_label(dead);
-    dead->op->kind->destroy(dead);
+    dead->op()->kind->destroy(dead);
   }
 }
 

@@ -19,7 +19,7 @@ void Tensor::backward(const Tensor& grad_output, std::optional<bool> retain_grap
     detail::fail<GraphError>(
         "backward: the tensor does not require a gradient (no input of "
         "'{}' requires one, or it was computed under NoGradGuard)",
-        node.op->name);
+        node.op()->name);
   }
   if (grad_output.defined()) {
     if (grad_output.dtype() != node.dtype) {

@@ -5,6 +5,7 @@
 // its op and its kind. It never names an individual op or kind.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -70,7 +71,23 @@ struct Op {
   const char* const* operands = nullptr;
   /// Whose values the backward reads (Saves bits): checked against in-place writes.
   std::uint8_t saves = kSavesInputs;
+  /// The op's number in the op table (node.hpp's op_index), given on first use.
+  mutable std::atomic<std::uint16_t> index{0};
 };
+
+/// Nodes name their op by a 16-bit number rather than an 8-byte pointer
+/// (a scalar node is 40 bytes, not 48): the table of every op used so far.
+/// Entry 0 is unused.
+extern const Op* op_table[1 << 16];
+
+/// Adds `op` to the table; throws GraphError past 65,535 ops. Internal.
+std::uint16_t register_op(const Op* op);
+
+/// The number a node records for `op`.
+inline std::uint16_t op_index(const Op* op) {
+  const std::uint16_t index = op->index.load(std::memory_order_acquire);
+  return index ? index : register_op(op);
+}
 
 /// A graph node. Nodes are reference counted without atomics: a graph belongs
 /// to one thread at a time. A node holds a reference to each of its inputs and
@@ -81,31 +98,37 @@ struct Node {
   static constexpr std::uint16_t kReleased = 1u << 2;      // graph behind it freed by backward
   static constexpr std::uint16_t kRequiresGrad = 1u << 3;  // gradients flow into it
   static constexpr std::uint16_t kRetainsGrad = 1u << 4;   // keeps an interior gradient
+  // in[1] holds the op's 8-byte attribute, not an input (ScalarNode::constant).
+  static constexpr std::uint16_t kAttributeInSecondSlot = 1u << 5;
 
   std::uint32_t refs = 1;
   std::uint16_t flags = 0;
-  std::uint16_t slot = 0;  ///< the allocator's: index in its chunk (node_pool.hpp)
-  const Op* op;
+  std::uint16_t op_number = 0;  ///< index in op_table
   Node* in[2] = {nullptr, nullptr};
 
-  bool is_leaf() const { return op->backward == nullptr; }
+  const Op* op() const { return op_table[op_number]; }
+  void set_op(const Op* op) { op_number = op_index(op); }
+  /// How many of in[0], in[1] are input slots (null or not).
+  int fixed_inputs() const { return flags & kAttributeInSecondSlot ? 1 : 2; }
+  bool is_leaf() const { return op()->backward == nullptr; }
   bool requires_grad() const { return flags & kRequiresGrad; }
   void set_requires_grad(bool on) { flags = on ? flags | kRequiresGrad : flags & ~kRequiresGrad; }
 };
 
 /// Input k of `node`: in[0], in[1], then the kind's more_inputs.
 inline Node* input_of(const Node& node, int k) {
-  return k < 2 ? node.in[k] : node.op->kind->more_inputs(node)[k - 2];
+  if (k < 2) return k < node.fixed_inputs() ? node.in[k] : nullptr;
+  return node.op()->kind->more_inputs(node)[k - 2];
 }
 
 /// Calls f(input) for every input of `node`, in order.
 template <class F>
 void for_each_input(const Node& node, F&& f) {
-  for (Node* input : node.in) {
-    if (input) f(input);
+  for (int k = 0; k < node.fixed_inputs(); ++k) {
+    if (node.in[k]) f(node.in[k]);
   }
-  if (node.op->kind->more_inputs) {
-    for (Node* input : node.op->kind->more_inputs(node)) f(input);
+  if (node.op()->kind->more_inputs) {
+    for (Node* input : node.op()->kind->more_inputs(node)) f(input);
   }
 }
 

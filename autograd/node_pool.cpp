@@ -116,7 +116,7 @@ Slab* map_slab() {
 
 void* take_chunk() {
   if (uses_malloc()) {
-    void* memory = std::aligned_alloc(64, PoolChunk::kBytes);
+    void* memory = std::aligned_alloc(PoolChunk::kBytes, PoolChunk::kBytes);
     if (!memory) throw std::bad_alloc();
     return memory;
   }
@@ -205,7 +205,7 @@ void free_chunk(PoolChunk* chunk) noexcept {
   give_back(chunk);
 }
 
-PoolBlock node_pool_refill() {
+void* node_pool_refill() {
   thread_local ThreadExit at_exit;  // constructed (and registered) on first use
   (void)at_exit;
   void* memory = take_chunk();
@@ -213,7 +213,7 @@ PoolBlock node_pool_refill() {
   if (pool_chunk) drop(pool_chunk, 1);  // its capacity is all used
   pool_chunk = fresh;
   pool_used = 1;
-  return {fresh->block(0), 0};
+  return fresh->block(0);
 }
 
 }  // namespace ag::detail

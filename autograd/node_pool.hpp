@@ -12,18 +12,14 @@
 
 namespace ag::detail {
 
-constexpr std::size_t kNodePoolBlock = 56;
+constexpr std::size_t kNodePoolBlock = 40;
 
-/// Raw storage for one node of at most `kNodePoolBlock` bytes; the node built
-/// there must keep `slot` in its Node::slot.
-struct PoolBlock {
-  void* memory;
-  std::uint16_t slot;
-};
-
-struct alignas(64) PoolChunk {
+/// A 4 KiB-aligned chunk: a 16-byte header, then 102 blocks of 40 bytes
+/// (4,096 bytes exactly). A node finds its chunk by rounding its address
+/// down, so nodes carry no slot number.
+struct alignas(16) PoolChunk {
   static constexpr std::size_t kBytes = 4096;
-  static constexpr std::size_t kHeader = 64;
+  static constexpr std::size_t kHeader = 16;
   static constexpr std::uint32_t kCapacity = (kBytes - kHeader) / kNodePoolBlock;
 
   std::atomic<std::uint32_t> live;  ///< nodes not yet freed, +1 while a thread allocates here
@@ -31,7 +27,11 @@ struct alignas(64) PoolChunk {
   std::byte* block(std::uint32_t slot) {
     return reinterpret_cast<std::byte*>(this) + kHeader + slot * kNodePoolBlock;
   }
+  static PoolChunk* of(const void* block) {
+    return reinterpret_cast<PoolChunk*>(reinterpret_cast<std::uintptr_t>(block) & ~(kBytes - 1));
+  }
 };
+static_assert(sizeof(PoolChunk) <= PoolChunk::kHeader);
 
 // The chunk this thread allocates from. Plain (constinit) thread-locals, so
 // the fast path is a TLS load and an increment; node_pool.cpp registers the
@@ -39,14 +39,14 @@ struct alignas(64) PoolChunk {
 extern constinit thread_local PoolChunk* pool_chunk;
 extern constinit thread_local std::uint32_t pool_used;
 
-PoolBlock node_pool_refill();
+void* node_pool_refill();
 
-/// Each thread fills its own chunk; a chunk goes back to the heap as soon as
-/// every node carved from it is freed, on whichever thread.
-inline PoolBlock node_pool_allocate() {
+/// Storage for one node of at most `kNodePoolBlock` bytes. Each thread fills
+/// its own chunk; a chunk goes back to the heap as soon as every node carved
+/// from it is freed, on whichever thread.
+inline void* node_pool_allocate() {
   if (pool_used == PoolChunk::kCapacity) return node_pool_refill();
-  const std::uint32_t slot = pool_used++;
-  return {pool_chunk->block(slot), static_cast<std::uint16_t>(slot)};
+  return pool_chunk->block(pool_used++);
 }
 
 void free_chunk(PoolChunk* chunk) noexcept;
@@ -60,10 +60,9 @@ std::size_t node_pool_release_empty_slabs();
 std::size_t node_pool_chunks_in_use();
 
 /// Returns the storage of a node made by node_pool_allocate (after its
-/// destructor ran; `slot` must be intact).
+/// destructor ran).
 inline void node_pool_free(Node* node) noexcept {
-  auto* chunk = reinterpret_cast<PoolChunk*>(reinterpret_cast<std::byte*>(node) -
-                                             PoolChunk::kHeader - node->slot * kNodePoolBlock);
+  PoolChunk* chunk = PoolChunk::of(node);
   if (chunk->live.fetch_sub(1, std::memory_order_acq_rel) == 1) free_chunk(chunk);
 }
 

@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 
 #include "autograd/anomaly.hpp"
 #include "autograd/error.hpp"
@@ -65,12 +67,11 @@ void check_scalar_forward(ScalarNode& node) {
   const std::uint64_t number = ++anomaly_ops;
   if (std::isfinite(node.value)) return;
   std::string inputs;
-  for (const Node* input : node.in) {
-    if (input)
-      inputs += (inputs.empty() ? "" : ", ") + input->op->kind->view->describe_short(*input);
-  }
+  for_each_input(node, [&](const Node* input) {
+    inputs += (inputs.empty() ? "" : ", ") + input->op()->kind->view->describe_short(*input);
+  });
   const double value = node.value;
-  const char* name = node.op->name;
+  const char* name = node.op()->name;
   release(&node);  // the caller never gets it
   fail<AnomalyError>("anomaly: '{}' (op #{} since AnomalyMode began) produced {} from ({})", name,
                      number, value, inputs);
@@ -78,15 +79,17 @@ void check_scalar_forward(ScalarNode& node) {
 }  // namespace
 
 ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double constant) {
-  const PoolBlock block = node_pool_allocate();
-  auto* node = new (block.memory) ScalarNode;
-  node->slot = block.slot;
+  auto* node = new (node_pool_allocate()) ScalarNode;
   node->flags = Node::kRequiresGrad;  // every scalar takes a gradient
-  node->op = op;
+  node->set_op(op);
   node->in[0] = a;
   node->in[1] = b;
+  if (std::bit_cast<std::uint64_t>(constant) != 0) {  // -0.0 kept too
+    if (b) fail<GraphError>("op '{}': a scalar op takes a constant or a second input", op->name);
+    node->in[1] = std::bit_cast<Node*>(constant);
+    node->flags |= Node::kAttributeInSecondSlot;
+  }
   node->value = value;
-  node->constant = constant;
   if (a) retain(a);
   if (b) retain(b);
   if (anomaly_enabled && op->backward) [[unlikely]]

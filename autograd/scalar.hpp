@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <iosfwd>
 
+#include <bit>
 #include <string>
 #include <string_view>
 
@@ -17,7 +18,13 @@ namespace detail {
 struct ScalarNode : Node {
   double value;
   double grad = 0.0;
-  double constant = 0.0;  ///< the op's one attribute: the c of x + c, x * c, pow(x, c)
+
+  /// The op's one attribute: the c of x + c, x * c, pow(x, c). Ops with a
+  /// constant have one input, so it lives in the second input's slot (40
+  /// bytes a node instead of 48).
+  double constant() const {
+    return flags & kAttributeInSecondSlot ? std::bit_cast<double>(in[1]) : 0.0;
+  }
 };
 
 /// The scalar node kind (scalar.cpp).
@@ -99,7 +106,7 @@ class Scalar {
   Scalar label(std::string label) &&;
   ///@}
   /// The name of the op that produced this node ("leaf" for leaves).
-  std::string_view op_name() const { return self().op->name; }
+  std::string_view op_name() const { return self().op()->name; }
   /// True unless an op made this node.
   bool is_leaf() const { return self().is_leaf(); }
 

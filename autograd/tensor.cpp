@@ -134,7 +134,7 @@ TensorNode::~TensorNode() {
 Tensor empty_tensor(const Shape& shape, DType dtype, std::string_view op) {
   const std::int64_t n = checked_numel(shape, op);
   auto* node = new TensorNode;
-  node->op = &tensor_leaf;
+  node->set_op(&tensor_leaf);
   node->shape = shape;
   node->dtype = dtype;
   node->scope = current_scope;  // constants made inside a module belong to it
@@ -191,7 +191,7 @@ Tensor& Tensor::requires_grad_(bool required) {
     detail::fail<GraphError>(
         "requires_grad_: '{}' is the result of an op; only leaves can be "
         "marked (use detach() first)",
-        node.op->name);
+        node.op()->name);
   }
   if (required && !is_floating(node.dtype)) {
     detail::fail<DTypeError>("requires_grad_: only float tensors can require gradients, not {}",
@@ -262,7 +262,7 @@ Tensor& Tensor::label(std::string text) {
   detail::set_label(&self(), std::move(text));
   return *this;
 }
-std::string_view Tensor::op_name() const { return self().op->name; }
+std::string_view Tensor::op_name() const { return self().op()->name; }
 
 void Tensor::assign(const Tensor& values) {
   TensorNode& node = self();

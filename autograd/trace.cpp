@@ -16,7 +16,7 @@ namespace {
 
 using detail::Node;
 
-const detail::NodeView& view(const Node& n) { return *n.op->kind->view; }
+const detail::NodeView& view(const Node& n) { return *n.op()->kind->view; }
 
 std::int64_t count(const Shape& shape) {
   std::int64_t n = 1;
@@ -36,7 +36,7 @@ class Tracer : public detail::BackwardObserver {
     const std::vector<Node*> order = detail::topological_order(root);
     for (std::size_t i = 0; i < order.size(); ++i) {
       const std::string label = detail::get_label(order[i]);
-      names_[order[i]] = !label.empty() ? label : fmt::format("{}#{}", order[i]->op->name, i);
+      names_[order[i]] = !label.empty() ? label : fmt::format("{}#{}", order[i]->op()->name, i);
     }
   }
   std::vector<TraceStep> steps;
@@ -62,7 +62,7 @@ class Tracer : public detail::BackwardObserver {
       Node* in = inputs_[k];
       const std::vector<double> gained = view(*in).grad_values(*in);
       if (gained.empty()) continue;  // takes no gradient
-      TraceStep step{names_[&n], n.op->name, names_[in], 0, 0, 0, !scalar_step_, {}, &n, in};
+      TraceStep step{names_[&n], n.op()->name, names_[in], 0, 0, 0, !scalar_step_, {}, &n, in};
       if (scalar_step_) {
         step.upstream = upstream_[0];
         step.local = locals_[k];
@@ -86,7 +86,7 @@ class Tracer : public detail::BackwardObserver {
   void probe(Node& n) {
     for (Node* in : inputs_) view(*in).set_grad_values(*in, {});
     view(n).set_grad_values(n, {1.0});
-    n.op->backward(n);
+    n.op()->backward(n);
     for (Node* in : inputs_) {
       const std::vector<double> local = view(*in).grad_values(*in);
       locals_.push_back(local.empty() ? 0.0 : local[0]);

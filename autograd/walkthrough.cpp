@@ -49,7 +49,7 @@ std::string json_number(double x) { return std::isfinite(x) ? fmt::format("{}", 
 // What hovering a node shows: its label and its view's fields, one a line.
 std::string node_info(const Node& n) {
   std::string text = detail::get_label(&n);
-  std::string fields = n.op->kind->view->describe(n);
+  std::string fields = n.op()->kind->view->describe(n);
   for (char& c : fields) c = c == '|' ? '\n' : c;
   return text.empty() ? fields : text + "\n" + fields;
 }

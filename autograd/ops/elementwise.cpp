@@ -47,7 +47,7 @@ struct ConstantAttrs {
   double c;
 };
 std::string constant_label(const Node& n) {
-  return fmt::format(fmt::runtime(n.op->symbol), attrs<ConstantAttrs>(as_tensor(n)).c);
+  return fmt::format(fmt::runtime(n.op()->symbol), attrs<ConstantAttrs>(as_tensor(n)).c);
 }
 Tensor with_constant(const Op& op, Tensor out, const Tensor& x, double c) {
   if (record(out, op, {x.node()})) out.node()->attrs.emplace(ConstantAttrs{c});

@@ -85,7 +85,7 @@ Scalar operator-(double c, const Scalar& a) { return record(rsub_const_op, c - a
 
 namespace {
 // x * c: d/dx = c
-void mul_const_vjp(ScalarNode& n, double g) { accumulate_input(n, 0, n.constant * g); }
+void mul_const_vjp(ScalarNode& n, double g) { accumulate_input(n, 0, n.constant() * g); }
 const Op mul_const_op{"mul_const", "* {:g}", &scalar_kind, run_backward<mul_const_vjp>,
                       constant_label};
 }  // namespace
@@ -94,7 +94,7 @@ Scalar operator*(double c, const Scalar& a) { return a * c; }
 
 namespace {
 // x / c: d/dx = 1/c (divided, not multiplied by 1/c, so values match x / c exactly)
-void div_const_vjp(ScalarNode& n, double g) { accumulate_input(n, 0, g / n.constant); }
+void div_const_vjp(ScalarNode& n, double g) { accumulate_input(n, 0, g / n.constant()); }
 const Op div_const_op{"div_const", "/ {:g}", &scalar_kind, run_backward<div_const_vjp>,
                       constant_label};
 }  // namespace
@@ -104,7 +104,7 @@ namespace {
 // c / x: d/dx = -c/x^2
 void rdiv_const_vjp(ScalarNode& n, double g) {
   const double x = input(n, 0).value;
-  accumulate_input(n, 0, -(g * n.constant / (x * x)));
+  accumulate_input(n, 0, -(g * n.constant() / (x * x)));
 }
 const Op rdiv_const_op{"rdiv_const", "{:g} /", &scalar_kind, run_backward<rdiv_const_vjp>,
                        constant_label};

@@ -35,7 +35,7 @@ void run_backward(Node& node) {
 /// The diagram text of an op with a constant: its symbol with "{:g}"
 /// replaced by the constant ("* 2").
 inline std::string constant_label(const Node& node) {
-  return fmt::format(fmt::runtime(node.op->symbol), as_scalar(node).constant);
+  return fmt::format(fmt::runtime(node.op()->symbol), as_scalar(node).constant());
 }
 
 }  // namespace ag::detail

@@ -13,7 +13,7 @@ using namespace detail;
 namespace {
 // x^c: d/dx = c x^(c-1); exactly 0 for c = 0, as PyTorch
 void pow_vjp(ScalarNode& n, double g) {
-  const double c = n.constant;
+  const double c = n.constant();
   if (c != 0.0) accumulate_input(n, 0, c * std::pow(input(n, 0).value, c - 1.0) * g);
 }
 const Op pow_op{"pow", "pow {:g}", &scalar_kind, run_backward<pow_vjp>, constant_label};

@@ -19,8 +19,8 @@ void check_forward(const Tensor& out, const Op& op, std::span<Node* const> input
   std::string shapes, labels;
   for (Node* input : inputs) {
     if (!input) continue;
-    if (!input->op->kind->value_is_finite(*input)) return;  // not new here
-    shapes += (shapes.empty() ? "" : ", ") + input->op->kind->view->describe_short(*input);
+    if (!input->op()->kind->value_is_finite(*input)) return;  // not new here
+    shapes += (shapes.empty() ? "" : ", ") + input->op()->kind->view->describe_short(*input);
     const std::string label = get_label(input);
     if (!label.empty()) labels += (labels.empty() ? "" : ", ") + label;
   }
@@ -60,7 +60,7 @@ bool record(Tensor& out, const Op& op, std::span<Node* const> inputs) {
   for (Node* input : inputs) any = any || (input && input->requires_grad());
   if (!any) return false;
   TensorNode& node = *out.node();
-  node.op = &op;
+  node.set_op(&op);
   node.set_requires_grad(true);
   for (std::size_t k = 0; k < inputs.size(); ++k) {
     if (inputs[k]) retain(inputs[k]);
@@ -73,7 +73,7 @@ bool record(Tensor& out, const Op& op, std::span<Node* const> inputs) {
   if (op.saves & kSavesInputs) {
     for (int k = 0; k < 2; ++k) {
       const Node* in = node.in[k];
-      if (in && in->op->kind->version) node.saved_versions[k] = in->op->kind->version(*in);
+      if (in && in->op()->kind->version) node.saved_versions[k] = in->op()->kind->version(*in);
     }
   }
   if (op.saves & kSavesOutput) node.saved_versions[2] = storage_version(node.storage.get());
@@ -82,21 +82,21 @@ bool record(Tensor& out, const Op& op, std::span<Node* const> inputs) {
 
 void check_saved_versions(const TensorNode& node) {
   auto check = [&](const Node* value, std::uint32_t recorded, std::string_view which) {
-    if (!value || !value->op->kind->version) return;
-    const std::uint32_t now = value->op->kind->version(*value);
+    if (!value || !value->op()->kind->version) return;
+    const std::uint32_t now = value->op()->kind->version(*value);
     if (now == recorded) return;
     fail<GraphError>(
         "backward: '{}' needs the value of its {} ({}), which was written in place after '{}' "
         "used it (version {} now, {} then: Tensor::assign or an optimizer step); compute it "
         "again after the write, or write to a copy",
-        node.op->name, which, value->op->kind->view->describe_short(*value), node.op->name, now,
-        recorded);
+        node.op()->name, which, value->op()->kind->view->describe_short(*value), node.op()->name,
+        now, recorded);
   };
-  if (node.op->saves & kSavesInputs) {
+  if (node.op()->saves & kSavesInputs) {
     check(node.in[0], node.saved_versions[0], "input 0");
     check(node.in[1], node.saved_versions[1], "input 1");
   }
-  if (node.op->saves & kSavesOutput) check(&node, node.saved_versions[2], "output");
+  if (node.op()->saves & kSavesOutput) check(&node, node.saved_versions[2], "output");
 }
 
 Tensor input(const TensorNode& node, int k) { return handle_of(&input_node(node, k)); }
@@ -107,14 +107,14 @@ void accumulate_grad(TensorNode& node, const Tensor& contribution) {
   if (!node.requires_grad()) return;
   if (contribution.dtype() != node.dtype) {
     fail<DTypeError>("backward: a {} gradient reached a {} tensor of shape {} (op '{}')",
-                     contribution.dtype(), node.dtype, node.shape, node.op->name);
+                     contribution.dtype(), node.dtype, node.shape, node.op()->name);
   }
   Tensor summed = contribution;
   if (contribution.shape() != node.shape) {
     // Broadcasting stretched the input: its gradient is summed back here.
     if (!broadcasts_to(node.shape, contribution.shape())) {
       fail<ShapeError>("backward: a gradient of shape {} reached a tensor of shape {} (op '{}')",
-                       contribution.shape(), node.shape, node.op->name);
+                       contribution.shape(), node.shape, node.op()->name);
     }
     summed = sum_to(contribution, node.shape);
   }

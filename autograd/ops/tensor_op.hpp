@@ -83,7 +83,7 @@ template <void (*vjp)(TensorNode&, const Tensor&)>
 void run_backward(Node& node) {
   auto& t = as_tensor(node);
   if (!t.grad.defined()) return;  // nothing reached this node
-  if (t.op->saves) check_saved_versions(t);
+  if (t.op()->saves) check_saved_versions(t);
   if (t.flags & Node::kRetainsGrad) [[unlikely]] {
     const Tensor grad = t.grad;  // kept: the op must not write into it
     vjp(t, grad);
