@@ -10,6 +10,7 @@
 #include <mutex>
 #include <numeric>
 #include <thread>
+#include <unordered_map>
 
 #include "autograd/nn/distributed.hpp"
 #include "autograd/nn/layers.hpp"
@@ -345,19 +346,23 @@ struct DistributedDataParallel::Impl : detail::BackwardObserver {
   const bool solo = world_size() == 1;
   detail::ObserverScope scope{this};
 
+  std::unordered_map<const detail::Node*, std::size_t> parameter_of;  // leaf -> its index
+
   Impl(nn::Module& model, const DDPOptions& options)
       : buckets(model.parameters(), expects_sparse(model, model.parameters()),
                 options.first_bucket_bytes, options.bucket_bytes) {
     if (options.communication_thread && mpi::thread_level() == MPI_THREAD_MULTIPLE && !solo) {
       buckets.worker = std::make_unique<Worker>();
     }
+    for (std::size_t k = 0; k < buckets.params.size(); ++k) {
+      parameter_of.emplace(buckets.params[k].node(), k);
+    }
   }
 
   void leaf_ready(detail::Node& leaf) override {
     if (!syncing || solo) return;
-    std::vector<Tensor>& params = buckets.params;
-    for (std::size_t k = 0; k < params.size(); ++k) {
-      if (static_cast<detail::Node*>(params[k].node()) != &leaf) continue;
+    if (const auto found = parameter_of.find(&leaf); found != parameter_of.end()) {
+      const std::size_t k = found->second;
       if (buckets.bucket_of[k] == Buckets::kNone) return;  // sparse: gathered in synchronize()
       if (buckets.bucket_of[k] < buckets.next) {  // its allreduce may be reading the gradient
         detail::fail<GraphError>(
@@ -374,7 +379,6 @@ struct DistributedDataParallel::Impl : detail::BackwardObserver {
         buckets.start(next++);
         ++started_early;
       }
-      return;
     }
   }
 
