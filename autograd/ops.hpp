@@ -186,6 +186,17 @@ void set_num_threads(int threads);
 int get_num_threads();
 ///@}
 
+/// The library behind float32 matrix products: "auto" (the default: at one
+/// thread (set_num_threads(1)), oneDNN, where built with it, for products of
+/// at least 2^20 multiply-adds; BLAS otherwise), "blas" (also "openblas", or "eigen" in a
+/// -Dgemm=eigen build) or "onednn". The environment variable AG_GEMM sets it at the first product.
+/// Throws ValueError for an unknown or unavailable name. float64 products always run on BLAS
+/// (ops/gemm_backends.cpp).
+void set_gemm_backend(std::string_view name);
+/// The library a product [m, k] x [k, n] of `dtype` runs on now: "openblas",
+/// "eigen" or "onednn" (very sparse operands skip it: ops/gemm.cpp).
+std::string_view gemm_backend(DType dtype, std::int64_t m, std::int64_t n, std::int64_t k);
+
 /// Einstein summation over one or two operands (torch.einsum): "ij,jk->ik",
 /// "bij,bjk->bik", "i,i->", "ij->ji", "bhqd,bhkd->bhqk", ...; without "->" the
 /// output is the labels used once, in alphabetical order. Labels are

@@ -10,6 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 demo_packages=(meson ninja-build pkg-config g++ libfmt-dev libopenblas-dev graphviz
   libgraphviz-dev)
 test_packages=("${demo_packages[@]}" python3 doctest-dev libeigen3-dev nlohmann-json3-dev
+  libdnnl-dev              # oneDNN: large float32 products (autograd/ops/gemm_backends.cpp)
   valgrind cmake doxygen   # the leak test; the CMake consumer build; the API reference
   clang libclang-rt-14-dev # the libFuzzer targets (tests/fuzz)
   chromium chromium-driver python3-selenium  # the walkthrough's browser test

@@ -1,55 +1,16 @@
 // SPDX-License-Identifier: MIT
-// Matrix-product kernels behind the gemm op: BLAS (OpenBLAS, or Eigen with
-// -Dgemm=eigen) for dense operands, and sparse kernels for operands with at
-// most 1 nonzero in 64 (bag-of-words inputs and their weight gradients).
+// Matrix-product kernels behind the gemm op: a dense library (chosen in
+// gemm_backends.cpp) for dense operands, and sparse kernels for operands with
+// at most 1 nonzero in 64 (bag-of-words inputs and their weight gradients).
 #include "autograd/ops/gemm.hpp"
-
-#include <cblas.h>
 
 #include <algorithm>
 #include <bit>
 #include <type_traits>
 #include <vector>
 
-#ifdef AG_GEMM_EIGEN
-// GCC 12 reports false "(may be) used uninitialized" warnings inside Eigen's AVX-512
-// transpose intrinsics once they are inlined here; it is not our code.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#include <Eigen/Core>
-#endif
-
 namespace ag::detail {
 namespace {
-
-#ifdef AG_GEMM_EIGEN
-// Eigen, selected with -Dgemm=eigen (built with -march=native).
-template <class T>
-void blas_gemm(bool ta, bool tb, int m, int n, int k, const T* a, const T* b, T* c) {
-  using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  const Eigen::Map<const Matrix> A(a, ta ? k : m, ta ? m : k), B(b, tb ? n : k, tb ? k : n);
-  Eigen::Map<Matrix> C(c, m, n);
-  if (ta && tb) {
-    C.noalias() = A.transpose() * B.transpose();
-  } else if (ta) {
-    C.noalias() = A.transpose() * B;
-  } else if (tb) {
-    C.noalias() = A * B.transpose();
-  } else {
-    C.noalias() = A * B;
-  }
-}
-#else
-// OpenBLAS (the default): transposes are flags, leading dims the stored widths.
-void blas_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-              k, 1.0f, a, ta ? m : k, b, tb ? k : n, 0.0f, c, n);
-}
-void blas_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const double* b, double* c) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-              k, 1.0, a, ta ? m : k, b, tb ? k : n, 0.0, c, n);
-}
-#endif
 
 // Very sparse operands (bag-of-words inputs, their weight gradients) skip
 // BLAS: a dense GEMM spends ~2n flops per element of op(A), a sparse product
@@ -163,15 +124,12 @@ void gemm_kernel(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t 
   } else if (sparse_rows(b, tb, k, n, sparse)) {
     gemm_sparse_b(sparse, ta, m, n, k, a, c);
   } else {
-    blas_gemm(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), a, b, c);
+    dense_gemm(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), a, b, c);
   }
 }
 template void gemm_kernel(bool, bool, std::int64_t, std::int64_t, std::int64_t, const float*,
                           const float*, float*);
 template void gemm_kernel(bool, bool, std::int64_t, std::int64_t, std::int64_t, const double*,
                           const double*, double*);
-
-void set_gemm_threads(int threads) { openblas_set_num_threads(threads); }
-int gemm_threads() { return openblas_get_num_threads(); }
 
 }  // namespace ag::detail

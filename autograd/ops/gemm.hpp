@@ -13,6 +13,11 @@ template <class T>
 void gemm_kernel(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
                  const T* b, T* c);
 
+/// C (m x n) = op(A) op(B) through the dense library chosen for the shape
+/// (gemm_backends.cpp).
+void dense_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c);
+void dense_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const double* b, double* c);
+
 /// The threads BLAS may use.
 void set_gemm_threads(int threads);
 int gemm_threads();

@@ -73,3 +73,41 @@ TEST_CASE("gemm: set_num_threads is the one thread setting") {
   CHECK_THROWS_AS(set_num_threads(0), ValueError);
   set_num_threads(before);
 }
+
+TEST_CASE("gemm: the float32 library is chosen by shape, can be forced, and agrees with BLAS") {
+  CHECK_THROWS_AS(set_gemm_backend("mkl"), ValueError);
+  CHECK(gemm_backend(DType::float64, 512, 512, 512) != "onednn");  // oneDNN has no float64 GEMM
+  const std::string_view blas = gemm_backend(DType::float64, 4, 4, 4);
+  ag::Generator gen(3);
+  const Tensor a = ag::randn({130, 300}, gen), b = ag::randn({300, 70}, gen);  // 2.7M MACs
+  const Tensor at = transpose(a, 0, 1).contiguous(), bt = transpose(b, 0, 1).contiguous();
+  const std::vector<double> want = naive_product(a, b);  // in float64
+  std::vector<std::string_view> libraries = {"blas"};
+  set_gemm_backend("auto");
+  const int threads = get_num_threads();
+  set_num_threads(1);
+  if (gemm_backend(DType::float32, 130, 70, 300) == "onednn") {  // built with oneDNN
+    CHECK(gemm_backend(DType::float32, 64, 64, 64) == blas);     // small products: BLAS
+    set_num_threads(2);
+    CHECK(gemm_backend(DType::float32, 130, 70, 300) == blas);  // two pools would fight
+    libraries.push_back("onednn");
+  }
+  set_num_threads(threads);
+  for (std::string_view library : libraries) {
+    CAPTURE(library);
+    set_gemm_backend(library);
+    CHECK(gemm_backend(DType::float32, 4, 4, 4) == (library == "blas" ? blas : "onednn"));
+    // Every transpose combination, against the float64 product (|c| ~ 17).
+    for (const Tensor& c :
+         {matmul(a, b), matmul(transpose(at, 0, 1), b), matmul(a, transpose(bt, 0, 1)),
+          matmul(transpose(at, 0, 1), transpose(bt, 0, 1))}) {
+      const std::vector<double> got = c.to_vector();
+      REQUIRE(got.size() == want.size());
+      double worst = 0;
+      for (std::size_t i = 0; i < got.size(); ++i)
+        worst = std::max(worst, std::fabs(got[i] - want[i]));
+      CHECK(worst < 1e-3);
+    }
+  }
+  set_gemm_backend("auto");
+}

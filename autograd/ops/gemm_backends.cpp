@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+// The dense matrix-product libraries and which one runs a product.
+//
+// float64 always goes to BLAS (OpenBLAS, or Eigen with -Dgemm=eigen). For
+// float32 at one thread, oneDNN (where built with it: its JIT kernels are
+// generated for the running CPU's instruction set at run time, whatever
+// OPENBLAS_CORETYPE says) runs the products of at least kOneDnnFromMacs
+// multiply-adds, BLAS the smaller ones, where oneDNN's per-call cost loses (docs/performance.md has
+// the measurements behind the threshold). The rule depends on the shape and
+// the thread setting only, never on a timing, so every process on every rank picks the same library
+// and results stay bit-identical run to run. AG_GEMM (read at the first
+// product) or ag::set_gemm_backend force one.
+#include <atomic>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "autograd/error.hpp"
+#include "autograd/ops.hpp"
+#include "autograd/ops/gemm.hpp"
+
+#ifdef AG_GEMM_EIGEN
+// GCC 12 reports false "(may be) used uninitialized" warnings inside Eigen's AVX-512
+// transpose intrinsics once they are inlined here; it is not our code.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#include <Eigen/Core>
+#endif
+#include <cblas.h>
+#ifdef AG_HAVE_DNNL
+#include <oneapi/dnnl/dnnl.h>
+// oneDNN runs on OpenMP threads (libgomp); declared here so that no -fopenmp is needed.
+extern "C" int omp_get_max_threads();
+extern "C" void omp_set_num_threads(int);
+#endif
+
+namespace ag {
+namespace detail {
+namespace {
+
+#ifdef AG_GEMM_EIGEN
+// Eigen, selected with -Dgemm=eigen (built with -march=native).
+constexpr const char* kBlasName = "eigen";
+template <class T>
+void blas_gemm(bool ta, bool tb, int m, int n, int k, const T* a, const T* b, T* c) {
+  using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Map<const Matrix> A(a, ta ? k : m, ta ? m : k), B(b, tb ? n : k, tb ? k : n);
+  Eigen::Map<Matrix> C(c, m, n);
+  if (ta && tb) {
+    C.noalias() = A.transpose() * B.transpose();
+  } else if (ta) {
+    C.noalias() = A.transpose() * B;
+  } else if (tb) {
+    C.noalias() = A * B.transpose();
+  } else {
+    C.noalias() = A * B;
+  }
+}
+#else
+// OpenBLAS (the default): transposes are flags, leading dims the stored widths.
+constexpr const char* kBlasName = "openblas";
+void blas_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
+              k, 1.0f, a, ta ? m : k, b, tb ? k : n, 0.0f, c, n);
+}
+void blas_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const double* b, double* c) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
+              k, 1.0, a, ta ? m : k, b, tb ? k : n, 0.0, c, n);
+}
+#endif
+
+// Products of at least this many multiply-adds go to oneDNN under "auto".
+constexpr double kOneDnnFromMacs = 1 << 20;
+
+enum class Choice : int { unset, automatic, blas, onednn };
+std::atomic<Choice> choice{Choice::unset};
+std::atomic<int> threads{0};  // 0: not set yet (BLAS's own default)
+
+constexpr bool kHaveOneDnn =
+#ifdef AG_HAVE_DNNL
+    true;
+#else
+    false;
+#endif
+
+Choice parse(std::string_view name, const char* where) {
+  if (name == "auto") return Choice::automatic;
+  if (name == "blas" || name == kBlasName) return Choice::blas;
+  if (name == "onednn" && kHaveOneDnn) return Choice::onednn;
+  fail<ValueError>(
+      "{}: unknown or unavailable matrix-product library '{}' (choose auto, blas, {}{})", where,
+      name, kBlasName, kHaveOneDnn ? ", onednn" : "; built without oneDNN");
+}
+
+Choice current() {
+  Choice now = choice.load(std::memory_order_relaxed);
+  if (now != Choice::unset) return now;
+  const char* env = std::getenv("AG_GEMM");
+  now = env && *env ? parse(env, "AG_GEMM") : Choice::automatic;
+  choice.store(now, std::memory_order_relaxed);
+  return now;
+}
+
+int gemm_threads_now() {
+  const int set = threads.load(std::memory_order_relaxed);
+  return set > 0 ? set : openblas_get_num_threads();
+}
+
+bool use_onednn(std::int64_t m, std::int64_t n, std::int64_t k) {
+  const Choice now = current();
+  if (now == Choice::onednn) return true;
+  // One thread only: with two, oneDNN's OpenMP workers and OpenBLAS's pool
+  // (which runs the small products) spin against each other, and P3 at two
+  // threads took 1.6-1.8x longer than on OpenBLAS alone.
+  return kHaveOneDnn && now == Choice::automatic && gemm_threads_now() == 1 &&
+         static_cast<double>(m) * n * k >= kOneDnnFromMacs;
+}
+
+#ifdef AG_HAVE_DNNL
+void onednn_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
+  const int wanted = threads.load(std::memory_order_relaxed);
+  // OpenMP's thread count is per calling thread: set it where it differs.
+  if (wanted > 0 && omp_get_max_threads() != wanted) omp_set_num_threads(wanted);
+  const dnnl_status_t status = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a,
+                                          ta ? m : k, b, tb ? k : n, 0.0f, c, n);
+  if (status != dnnl_success)
+    fail<ValueError>("matmul: oneDNN's sgemm failed (status {}) for [{}, {}] x [{}, {}]",
+                     static_cast<int>(status), m, k, k, n);
+}
+#endif
+
+}  // namespace
+
+void dense_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
+#ifdef AG_HAVE_DNNL
+  if (use_onednn(m, n, k)) return onednn_gemm(ta, tb, m, n, k, a, b, c);
+#endif
+  blas_gemm(ta, tb, m, n, k, a, b, c);
+}
+
+void dense_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const double* b,
+                double* c) {
+  blas_gemm(ta, tb, m, n, k, a, b, c);
+}
+
+void set_gemm_threads(int count) {
+  openblas_set_num_threads(count);
+  threads.store(count, std::memory_order_relaxed);
+}
+int gemm_threads() { return gemm_threads_now(); }
+
+}  // namespace detail
+
+void set_gemm_backend(std::string_view name) {
+  detail::choice.store(detail::parse(name, "set_gemm_backend"), std::memory_order_relaxed);
+}
+
+std::string_view gemm_backend(DType dtype, std::int64_t m, std::int64_t n, std::int64_t k) {
+  if (dtype == DType::float32 && detail::use_onednn(m, n, k)) return "onednn";
+  return detail::kBlasName;
+}
+
+}  // namespace ag
