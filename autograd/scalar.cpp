@@ -79,13 +79,17 @@ void check_scalar_forward(ScalarNode& node) {
 }  // namespace
 
 ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double constant) {
+  // What may throw comes before anything is allocated.
+  const bool has_constant = std::bit_cast<std::uint64_t>(constant) != 0;  // -0.0 too
+  if (has_constant && b)
+    fail<GraphError>("op '{}': a scalar op takes a constant or a second input", op->name);
+  const std::uint16_t op_number = op_index(op);
   auto* node = new (node_pool_allocate()) ScalarNode;
   node->flags = Node::kRequiresGrad;  // every scalar takes a gradient
-  node->set_op(op);
+  node->op_number = op_number;
   node->in[0] = a;
   node->in[1] = b;
-  if (std::bit_cast<std::uint64_t>(constant) != 0) {  // -0.0 kept too
-    if (b) fail<GraphError>("op '{}': a scalar op takes a constant or a second input", op->name);
+  if (has_constant) {
     node->in[1] = std::bit_cast<Node*>(constant);
     node->flags |= Node::kAttributeInSecondSlot;
   }

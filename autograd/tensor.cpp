@@ -133,8 +133,9 @@ TensorNode::~TensorNode() {
 
 Tensor empty_tensor(const Shape& shape, DType dtype, std::string_view op) {
   const std::int64_t n = checked_numel(shape, op);
+  const std::uint16_t op_number = op_index(&tensor_leaf);  // may throw: before the allocation
   auto* node = new TensorNode;
-  node->set_op(&tensor_leaf);
+  node->op_number = op_number;
   node->shape = shape;
   node->dtype = dtype;
   node->scope = current_scope;  // constants made inside a module belong to it
