@@ -74,7 +74,6 @@ constexpr double kOneDnnFromMacs = 1 << 20;
 
 enum class Choice : int { unset, automatic, blas, onednn };
 std::atomic<Choice> choice{Choice::unset};
-std::atomic<int> threads{0};  // 0: not set yet (BLAS's own default)
 
 constexpr bool kHaveOneDnn =
 #ifdef AG_HAVE_DNNL
@@ -101,26 +100,22 @@ Choice current() {
   return now;
 }
 
-int gemm_threads_now() {
-  const int set = threads.load(std::memory_order_relaxed);
-  return set > 0 ? set : openblas_get_num_threads();
-}
-
 bool use_onednn(std::int64_t m, std::int64_t n, std::int64_t k) {
   const Choice now = current();
   if (now == Choice::onednn) return true;
   // One thread only: with two, oneDNN's OpenMP workers and OpenBLAS's pool
   // (which runs the small products) spin against each other, and P3 at two
   // threads took 1.6-1.8x longer than on OpenBLAS alone.
-  return kHaveOneDnn && now == Choice::automatic && gemm_threads_now() == 1 &&
+  return kHaveOneDnn && now == Choice::automatic && openblas_get_num_threads() == 1 &&
          static_cast<double>(m) * n * k >= kOneDnnFromMacs;
 }
 
 #ifdef AG_HAVE_DNNL
 void onednn_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
-  const int wanted = threads.load(std::memory_order_relaxed);
-  // OpenMP's thread count is per calling thread: set it where it differs.
-  if (wanted > 0 && omp_get_max_threads() != wanted) omp_set_num_threads(wanted);
+  // The one thread setting is OpenBLAS's; OpenMP's count is per calling
+  // thread, so it is set here where it differs.
+  const int wanted = openblas_get_num_threads();
+  if (omp_get_max_threads() != wanted) omp_set_num_threads(wanted);
   const dnnl_status_t status = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a,
                                           ta ? m : k, b, tb ? k : n, 0.0f, c, n);
   if (status != dnnl_success)
@@ -143,11 +138,8 @@ void dense_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const do
   blas_gemm(ta, tb, m, n, k, a, b, c);
 }
 
-void set_gemm_threads(int count) {
-  openblas_set_num_threads(count);
-  threads.store(count, std::memory_order_relaxed);
-}
-int gemm_threads() { return gemm_threads_now(); }
+void set_gemm_threads(int count) { openblas_set_num_threads(count); }
+int gemm_threads() { return openblas_get_num_threads(); }
 
 }  // namespace detail
 
