@@ -41,6 +41,18 @@ inline double peak_rss_mib() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
+/// CPU seconds (user + system) spent so far by the process's threads other
+/// than the calling one, including threads that have ended.
+inline double other_threads_cpu_s() {
+  const auto seconds = [](int who) {
+    rusage usage{};
+    getrusage(who, &usage);
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
+  };
+  return seconds(RUSAGE_SELF) - seconds(RUSAGE_THREAD);
+}
+
 /// Seconds one call of `body` takes.
 inline double seconds_of(const std::function<void()>& body) {
   const auto start = std::chrono::steady_clock::now();

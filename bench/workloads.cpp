@@ -243,6 +243,8 @@ void p6() {
   const double want = std::pow(1.0000001, 1e6);
   fmt::print("p6 {:.4f} s gradient {:.12f} (expected {:.12f})\n", s, x.grad(), want);
   fmt::print("p6-rss {:.1f} MiB\n", bench::peak_rss_mib());
+  // Idle library threads (a BLAS pool spinning) would show here.
+  fmt::print("p6-other-threads-cpu {:.4f} s\n", bench::other_threads_cpu_s());
   // Beside it, what a fresh page costs on this host (P6 grows its node pool).
   const bench::PageCosts pages = bench::measure_page_costs();
   fmt::print("p6-page-fault {:.3f} us/page\n", pages.fault_us);

@@ -33,6 +33,9 @@
 extern "C" int omp_get_max_threads();
 extern "C" void omp_set_num_threads(int);
 #endif
+// OpenBLAS's pthreads build exports this (it is what its fork handler calls);
+// weak, so that other OpenBLAS builds link too.
+extern "C" int blas_thread_shutdown_() __attribute__((weak));
 
 namespace ag {
 namespace detail {
@@ -124,6 +127,18 @@ void onednn_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const fl
 }
 #endif
 
+// OpenBLAS starts its worker threads when it is loaded (and again whenever
+// its thread count is set), and an idle worker spins on sched_yield for about
+// 2^28 cycles before it sleeps: a program that never runs a multi-threaded
+// product burnt a second core for its first ~0.1 s (25 % of P6's samples).
+// The pool is stopped when this library is loaded and when the count is set
+// to one; OpenBLAS starts it again at the next product that uses more than
+// one thread (whose workers then spin between products, as it designs them to).
+void stop_blas_pool() {
+  if (blas_thread_shutdown_) blas_thread_shutdown_();
+}
+const bool blas_pool_stopped_at_load = (stop_blas_pool(), true);
+
 }  // namespace
 
 void dense_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
@@ -138,7 +153,10 @@ void dense_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const do
   blas_gemm(ta, tb, m, n, k, a, b, c);
 }
 
-void set_gemm_threads(int count) { openblas_set_num_threads(count); }
+void set_gemm_threads(int count) {
+  openblas_set_num_threads(count);
+  if (count == 1) stop_blas_pool();
+}
 int gemm_threads() { return openblas_get_num_threads(); }
 
 }  // namespace detail
