@@ -70,6 +70,7 @@
 #pragma once
 
 #include "autograd/anomaly.hpp"
+#include "autograd/autocast.hpp"
 #include "autograd/custom_op.hpp"
 #include "autograd/dot.hpp"
 #include "autograd/error.hpp"

@@ -12,7 +12,7 @@ import sys
 
 LAYERS = [
     ("engine", ["error.hpp", "shape.*", "dims.hpp", "dtype.*", "storage.*", "node_pool.*", "node.hpp",
-                "node_list.hpp", "engine.cpp", "labels.cpp", "grad_mode.hpp", "anomaly.hpp",
+                "node_list.hpp", "engine.cpp", "labels.cpp", "grad_mode.hpp", "autocast.hpp", "anomaly.hpp",
                 "generator.*", "op_attrs.hpp", "scope.*", "version.*"]),
     ("kinds", ["scalar.*", "tensor.*", "tensor_from.hpp", "factory.*", "tensor_format.cpp"]),
     ("ops", ["ops.hpp", "ops/*"]),

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "autograd/autocast.hpp"
 #include "autograd/error.hpp"
 #include "autograd/ops.hpp"
 #include "autograd/ops/gemm.hpp"
@@ -28,7 +29,8 @@
 #endif
 #include <cblas.h>
 #ifdef AG_HAVE_DNNL
-#include <oneapi/dnnl/dnnl.h>
+#include <map>
+#include <oneapi/dnnl/dnnl.hpp>
 // oneDNN runs on OpenMP threads (libgomp); declared here so that no -fopenmp is needed.
 extern "C" int omp_get_max_threads();
 extern "C" void omp_set_num_threads(int);
@@ -114,16 +116,69 @@ bool use_onednn(std::int64_t m, std::int64_t n, std::int64_t k) {
 }
 
 #ifdef AG_HAVE_DNNL
-void onednn_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
-  // The one thread setting is OpenBLAS's; OpenMP's count is per calling
-  // thread, so it is set here where it differs.
+// The one thread setting is OpenBLAS's; OpenMP's count is per calling
+// thread, so it is set here where it differs.
+void match_openmp_threads() {
   const int wanted = openblas_get_num_threads();
   if (omp_get_max_threads() != wanted) omp_set_num_threads(wanted);
+}
+
+void onednn_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
+  match_openmp_threads();
   const dnnl_status_t status = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a,
                                           ta ? m : k, b, tb ? k : n, 0.0f, c, n);
   if (status != dnnl_success)
     fail<ValueError>("matmul: oneDNN's sgemm failed (status {}) for [{}, {}] x [{}, {}]",
                      static_cast<int>(status), m, k, k, n);
+}
+
+// bfloat16 products run on oneDNN's matmul primitive (operands bf16, the
+// transposes as strides, result float32). A primitive is compiled for its
+// shape, 1-7 ms the first time and ~70 us to look up in oneDNN's own cache,
+// so each thread keeps the ones it made.
+struct Bf16Shape {
+  int m, n, k;
+  bool ta, tb;
+  auto operator<=>(const Bf16Shape&) const = default;
+};
+std::atomic<bool> onednn_bf16_unsupported{false};
+
+bool onednn_gemm_bf16(const Bf16Shape& s, const std::uint16_t* a, const std::uint16_t* b,
+                      float* c) {
+  using dnnl::memory;
+  thread_local const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  thread_local dnnl::stream stream(engine);
+  thread_local std::map<Bf16Shape, dnnl::matmul> compiled;
+  const memory::desc a_md({s.m, s.k}, memory::data_type::bf16,
+                          s.ta ? memory::dims{1, s.m} : memory::dims{s.k, 1});
+  const memory::desc b_md({s.k, s.n}, memory::data_type::bf16,
+                          s.tb ? memory::dims{1, s.k} : memory::dims{s.n, 1});
+  const memory::desc c_md({s.m, s.n}, memory::data_type::f32, memory::dims{s.n, 1});
+  auto found = compiled.find(s);
+  if (found == compiled.end()) {
+    if (compiled.size() >= 256) compiled.clear();  // shapes change (variable lengths): stay bounded
+    try {
+      found = compiled.emplace(s, dnnl::matmul({{a_md, b_md, c_md}, engine})).first;
+    } catch (const dnnl::error&) {  // no bfloat16 kernel for this CPU
+      onednn_bf16_unsupported = true;
+      return false;
+    }
+  }
+  match_openmp_threads();
+  found->second.execute(stream, {{DNNL_ARG_SRC, {a_md, engine, const_cast<std::uint16_t*>(a)}},
+                                 {DNNL_ARG_WEIGHTS, {b_md, engine, const_cast<std::uint16_t*>(b)}},
+                                 {DNNL_ARG_DST, {c_md, engine, c}}});
+  stream.wait();
+  return true;
+}
+
+// AMX's tile instructions multiply bfloat16 about twice as fast as float32
+// FMAs here; avx512_bf16's dot products alone measured slower than float32
+// (docs/performance.md), so "auto" takes oneDNN only with AMX.
+bool cpu_has_amx() {
+  static const bool has = (static_cast<unsigned>(dnnl::get_effective_cpu_isa()) &
+                           dnnl_cpu_isa_avx512_core_amx) == dnnl_cpu_isa_avx512_core_amx;
+  return has;
 }
 #endif
 
@@ -153,6 +208,27 @@ void dense_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const do
   blas_gemm(ta, tb, m, n, k, a, b, c);
 }
 
+bool bf16_on_onednn() {
+  const Choice now = current();
+  if (!kHaveOneDnn || now == Choice::blas) return false;
+#ifdef AG_HAVE_DNNL
+  if (onednn_bf16_unsupported) return false;
+  return now == Choice::onednn || cpu_has_amx();
+#else
+  return false;
+#endif
+}
+
+bool bf16_gemm(bool ta, bool tb, int m, int n, int k, const std::uint16_t* a,
+               const std::uint16_t* b, float* c) {
+#ifdef AG_HAVE_DNNL
+  return onednn_gemm_bf16({m, n, k, ta, tb}, a, b, c);
+#else
+  (void)ta, (void)tb, (void)m, (void)n, (void)k, (void)a, (void)b, (void)c;
+  return false;
+#endif
+}
+
 void set_gemm_threads(int count) {
   openblas_set_num_threads(count);
   if (count == 1) stop_blas_pool();
@@ -164,6 +240,8 @@ int gemm_threads() { return openblas_get_num_threads(); }
 void set_gemm_backend(std::string_view name) {
   detail::choice.store(detail::parse(name, "set_gemm_backend"), std::memory_order_relaxed);
 }
+
+std::string_view autocast_backend() { return detail::bf16_on_onednn() ? "onednn" : "float32"; }
 
 std::string_view gemm_backend(DType dtype, std::int64_t m, std::int64_t n, std::int64_t k) {
   if (dtype == DType::float32 && detail::use_onednn(m, n, k)) return "onednn";

@@ -4,7 +4,9 @@
 // passes transposes to the GEMM as flags, never copies, and uses the same
 // primitive, so it differentiates again. The kernels are in gemm.cpp.
 #include <algorithm>
+#include <type_traits>
 
+#include "autograd/autocast.hpp"
 #include "autograd/ops/gemm.hpp"
 #include "autograd/ops/tensor_op.hpp"
 
@@ -13,21 +15,25 @@ using namespace detail;
 
 namespace {
 
-Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb);
-Tensor gemm_values(const Tensor& a, const Tensor& b, bool ta, bool tb);
+Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb, bool bf16);
+Tensor gemm_values(const Tensor& a, const Tensor& b, bool ta, bool tb, bool bf16);
+
+// Whether a product of `dtype` operands recorded now runs in bfloat16
+// (autocast.hpp); its backward products then do too.
+bool in_bf16(DType dtype) { return is_autocast_enabled() && dtype == DType::float32; }
 
 // C = op(A) op(B) per batch: dA = g op(B)^T (or its transpose), dB likewise
 struct GemmAttrs {
-  bool ta, tb;
+  bool ta, tb, bf16;
 };
 void gemm_vjp(TensorNode& n, const Tensor& g) {
-  const auto [ta, tb] = attrs<GemmAttrs>(n);
+  const auto [ta, tb, bf16] = attrs<GemmAttrs>(n);
   const Tensor a = input(n, 0), b = input(n, 1);
   if (input_wants_grad(n, 0)) {
-    accumulate_input(n, 0, ta ? gemm(b, g, tb, true) : gemm(g, b, false, !tb));
+    accumulate_input(n, 0, ta ? gemm(b, g, tb, true, bf16) : gemm(g, b, false, !tb, bf16));
   }
   if (input_wants_grad(n, 1)) {
-    accumulate_input(n, 1, tb ? gemm(g, a, true, ta) : gemm(a, g, !ta, false));
+    accumulate_input(n, 1, tb ? gemm(g, a, true, ta, bf16) : gemm(a, g, !ta, false, bf16));
   }
 }
 const Op gemm_op{"matmul", "@", &tensor_kind, run_backward<gemm_vjp>};
@@ -35,7 +41,7 @@ const Op gemm_op{"matmul", "@", &tensor_kind, run_backward<gemm_vjp>};
 // op(a) op(b), unrecorded. a: (batch, rows, cols) or (rows, cols), used as
 // op(a); same for b, with the same rank and batch. 2-D operands need no
 // reshape nodes around them.
-Tensor gemm_values(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+Tensor gemm_values(const Tensor& a, const Tensor& b, bool ta, bool tb, bool bf16) {
   const Shape &sa = a.shape(), &sb = b.shape();
   const std::size_t r = sa.size() - 2;  // 0 for matrices, 1 for batches
   const std::int64_t batch = r ? sa[0] : 1;
@@ -57,15 +63,22 @@ Tensor gemm_values(const Tensor& a, const Tensor& b, bool ta, bool tb) {
     const T* pb = b.data<T>();
     T* pc = out.data<T>();
     for (std::int64_t i = 0; i < batch && out.numel(); ++i) {  // an empty result: no batches
+      if constexpr (std::is_same_v<T, float>) {
+        if (bf16) {
+          gemm_kernel_bf16(ta, tb, m, n, k, pa + i * m * k, pb + i * k * n, pc + i * m * n);
+          continue;
+        }
+      }
       gemm_kernel(ta, tb, m, n, k, pa + i * m * k, pb + i * k * n, pc + i * m * n);
     }
   });
   return out;
 }
 
-Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
-  Tensor out = gemm_values(a, b, ta, tb);
-  if (record(out, gemm_op, {a.node(), b.node()})) out.node()->attrs.emplace(GemmAttrs{ta, tb});
+Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb, bool bf16) {
+  Tensor out = gemm_values(a, b, ta, tb, bf16);
+  if (record(out, gemm_op, {a.node(), b.node()}))
+    out.node()->attrs.emplace(GemmAttrs{ta, tb, bf16});
   return out;
 }
 
@@ -73,9 +86,13 @@ Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb) {
 // the bias is added in the product's buffer: dx = g W, dW = gᵀ x, db = Σ g
 // (summed over the rows by accumulate_grad)
 const char* const kLinearOperands[] = {"input", "weight", "bias"};
+struct LinearAttrs {
+  bool bf16;
+};
 void linear_vjp(TensorNode& n, const Tensor& g) {
-  if (input_wants_grad(n, 0)) accumulate_input(n, 0, gemm(g, input(n, 1), false, false));
-  if (input_wants_grad(n, 1)) accumulate_input(n, 1, gemm(g, input(n, 0), true, false));
+  const bool bf16 = attrs<LinearAttrs>(n).bf16;
+  if (input_wants_grad(n, 0)) accumulate_input(n, 0, gemm(g, input(n, 1), false, false, bf16));
+  if (input_wants_grad(n, 1)) accumulate_input(n, 1, gemm(g, input(n, 0), true, false, bf16));
   if (!n.more.empty()) accumulate_input(n, 2, g);
 }
 const Op linear_op{"linear", "linear",       &tensor_kind, run_backward<linear_vjp>,
@@ -100,7 +117,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     fail<ShapeError>("matmul: inner dimensions differ ({} vs {}) for shapes {} and {}", k, kb,
                      a.shape(), b.shape());
   }
-  if (a.dim() == 2 && b.dim() == 2) return gemm(a, b, false, false);
+  const bool bf16 = in_bf16(a.dtype());
+  if (a.dim() == 2 && b.dim() == 2) return gemm(a, b, false, false, bf16);
   const Shape batch = broadcast_shapes(batch_of(a2.shape()), batch_of(b2.shape()), "matmul");
   std::int64_t count = 1;
   for (std::int64_t size : batch) count *= size;
@@ -112,7 +130,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Shape out_shape = batch;
   if (a.dim() > 1) out_shape.push_back(m);
   if (b.dim() > 1) out_shape.push_back(n);
-  return reshape(gemm(a3, b3, false, false), out_shape);
+  return reshape(gemm(a3, b3, false, false, bf16), out_shape);
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
@@ -127,7 +145,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   // A bias of shape (out_features) joins the node; any other broadcasts after.
   const bool fused_bias =
       bias.defined() && bias.shape() == Shape{weight.shape()[0]} && bias.dtype() == weight.dtype();
-  Tensor y = gemm_values(x2, weight, false, true);
+  const bool bf16 = in_bf16(x.dtype());
+  Tensor y = gemm_values(x2, weight, false, true, bf16);
   if (fused_bias) {
     visit_floating(y.dtype(), "linear", [&](auto zero) {
       using T = decltype(zero);
@@ -137,10 +156,10 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
       for (std::int64_t i = 0; i < rows; ++i)
         for (std::int64_t j = 0; j < cols; ++j) o[i * cols + j] += b[j];
     });
-    record(y, linear_op, {x2.node(), weight.node(), bias.node()});
-  } else {
-    record(y, linear_op, {x2.node(), weight.node()});
   }
+  const bool recorded = fused_bias ? record(y, linear_op, {x2.node(), weight.node(), bias.node()})
+                                   : record(y, linear_op, {x2.node(), weight.node()});
+  if (recorded) y.node()->attrs.emplace(LinearAttrs{bf16});
   if (x.dim() != 2) y = reshape(y, out_shape);
   return bias.defined() && !fused_bias ? y + bias : y;
 }
