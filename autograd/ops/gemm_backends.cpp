@@ -9,7 +9,8 @@
 // the measurements behind the threshold). The rule depends on the shape and
 // the thread setting only, never on a timing, so every process on every rank picks the same library
 // and results stay bit-identical run to run. AG_GEMM (read at the first
-// product) or ag::set_gemm_backend force one.
+// product) or ag::set_gemm_backend force one. bfloat16 products (autocast,
+// gemm_bf16.cpp) go to oneDNN's bfloat16 matmul where the CPU has AMX.
 #include <atomic>
 #include <cstdlib>
 #include <string>
