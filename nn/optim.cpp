@@ -12,8 +12,11 @@
 #include "autograd/ops.hpp"
 
 namespace ag::optim {
+using detail::AdamConstants;
+using detail::AdamUpdate;
 using detail::buf;
 using detail::each_param;
+using detail::run_widest;
 using detail::slot;
 using detail::with_flags;
 
@@ -166,36 +169,28 @@ void RMSprop::step() {
 void Adam::step() {
   const bool decoupled = decoupled_;
   each_param(groups_, "Adam",
-             [decoupled](const AdamOptions& o, const Tensor& p, detail::ParamState& s,
-                         auto* __restrict w, const auto* __restrict g0) {
+             [decoupled](const AdamOptions& o, const Tensor& p, detail::ParamState& s, auto* w,
+                         const auto* g) {
                using T = std::remove_cvref_t<decltype(*w)>;
                const std::int64_t t = ++s.step;
-               T* __restrict m = buf<T>(slot(s, "exp_avg", p));
-               T* __restrict v = buf<T>(slot(s, "exp_avg_sq", p));
-               T* __restrict vmax = o.amsgrad ? buf<T>(slot(s, "max_exp_avg_sq", p)) : nullptr;
+               T* m = buf<T>(slot(s, "exp_avg", p));
+               T* v = buf<T>(slot(s, "exp_avg_sq", p));
+               T* vmax = o.amsgrad ? buf<T>(slot(s, "max_exp_avg_sq", p)) : nullptr;
                const double bc1 = 1 - std::pow(o.beta1, static_cast<double>(t));
-               const T bc2_sqrt = T(std::sqrt(1 - std::pow(o.beta2, static_cast<double>(t))));
-               const T step_size = T(o.lr / bc1), shrink = T(1 - o.lr * o.weight_decay),
-                       decay = T(o.weight_decay), beta1 = T(o.beta1), beta2 = T(o.beta2),
-                       one_minus_beta1 = T(1 - o.beta1), one_minus_beta2 = T(1 - o.beta2),
-                       eps = T(o.eps);
-               const std::int64_t n = p.numel();
+               const AdamConstants<T> c{
+                   .step_size = T(o.lr / bc1),
+                   .shrink = T(1 - o.lr * o.weight_decay),
+                   .decay = T(o.weight_decay),
+                   .beta1 = T(o.beta1),
+                   .beta2 = T(o.beta2),
+                   .one_minus_beta1 = T(1 - o.beta1),
+                   .one_minus_beta2 = T(1 - o.beta2),
+                   .eps = T(o.eps),
+                   .bc2_sqrt = T(std::sqrt(1 - std::pow(o.beta2, static_cast<double>(t))))};
                with_flags(
                    [&](auto decoupled_decay, auto l2_decay, auto amsgrad) {
-                     for (std::int64_t k = 0; k < n; ++k) {
-                       T g = g0[k];
-                       if constexpr (decoupled_decay) w[k] *= shrink;
-                       if constexpr (l2_decay) g += decay * w[k];
-                       m[k] = m[k] * beta1 + g * one_minus_beta1;
-                       v[k] = v[k] * beta2 + g * g * one_minus_beta2;
-                       T second = v[k];
-                       if constexpr (amsgrad) {
-                         vmax[k] = std::max(vmax[k], v[k]);
-                         second = vmax[k];
-                       }
-                       const T denom = std::sqrt(second) / bc2_sqrt + eps;
-                       w[k] -= step_size * m[k] / denom;
-                     }
+                     run_widest(AdamUpdate<decoupled_decay, l2_decay, amsgrad>{}, p.numel(), w, g,
+                                m, v, vmax, c);
                    },
                    decoupled, !decoupled && o.weight_decay != 0, vmax != nullptr);
              });

@@ -4,6 +4,9 @@
 // state, and the walk over every parameter with a gradient.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <string_view>
 #include <type_traits>
 #include <vector>
@@ -35,6 +38,62 @@ void with_flags(F&& f, bool first, Rest... rest) {
     with_flags([&](auto... flags) { f(std::false_type{}, flags...); }, rest...);
   }
 }
+
+// Calls kernel(args...) with the kernel's loops compiled for AVX-512 where
+// the running CPU (and OS) has it, as built (SSE2) elsewhere. The kernel's
+// operator() must be always_inline, so that it is vectorised inside the
+// AVX-512 copy. Results are the same bit for bit either way: the project
+// builds with -ffp-contract=off (no fused multiply-adds), and vector sqrt
+// and division round exactly as scalar ones. An update reads and writes
+// 28 bytes a parameter (Adam); at SSE width the loop, not memory, was the
+// limit (Adam on 535,818 parameters: 0.60 ms, 0.50 ms at AVX-512).
+#if defined(__x86_64__) && defined(__GNUC__)
+template <class Kernel, class... Args>
+[[gnu::target("avx512f,avx512vl,avx512bw,avx512dq")]] void run_avx512(Kernel kernel, Args... args) {
+  kernel(args...);
+}
+inline bool cpu_has_avx512() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+  return has;
+}
+#endif
+template <class Kernel, class... Args>
+void run_widest(Kernel kernel, Args... args) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (cpu_has_avx512()) return run_avx512(kernel, args...);
+#endif
+  kernel(args...);
+}
+
+// One Adam (or AdamW) update over n elements; the options are template
+// flags, so the loop has no branch and vectorises (see run_widest).
+template <class T>
+struct AdamConstants {
+  T step_size, shrink, decay, beta1, beta2, one_minus_beta1, one_minus_beta2, eps, bc2_sqrt;
+};
+template <bool DecoupledDecay, bool L2Decay, bool Amsgrad>
+struct AdamUpdate {
+  template <class T>
+  [[gnu::always_inline]] void operator()(std::int64_t n, T* __restrict w, const T* __restrict g0,
+                                         T* __restrict m, T* __restrict v, T* __restrict vmax,
+                                         AdamConstants<T> c) const {
+    for (std::int64_t k = 0; k < n; ++k) {
+      T g = g0[k];
+      if constexpr (DecoupledDecay) w[k] *= c.shrink;
+      if constexpr (L2Decay) g += c.decay * w[k];
+      m[k] = m[k] * c.beta1 + g * c.one_minus_beta1;
+      v[k] = v[k] * c.beta2 + g * g * c.one_minus_beta2;
+      T second = v[k];
+      if constexpr (Amsgrad) {
+        vmax[k] = std::max(vmax[k], v[k]);
+        second = vmax[k];
+      }
+      const T denom = std::sqrt(second) / c.bc2_sqrt + c.eps;
+      w[k] -= c.step_size * m[k] / denom;
+    }
+  }
+};
 
 // A state tensor, created as zeros (or `init`) like the parameter.
 inline Tensor& slot(ParamState& s, const char* name, const Tensor& like, double init = 0.0) {
