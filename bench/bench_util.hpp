@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <numbers>
+#include <utility>
 #include <vector>
 
 namespace bench {
@@ -19,6 +20,12 @@ namespace bench {
 struct Stats {
   double median, min, max;
 };
+
+/// Median, min and max of `values` (not empty).
+inline Stats median_min_max(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return {values[values.size() / 2], values.front(), values.back()};
+}
 
 /// Runs `body` `rounds` times; returns seconds per run.
 template <class F>
@@ -30,8 +37,7 @@ Stats time_runs(int rounds, F&& body) {
     seconds.push_back(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  std::sort(seconds.begin(), seconds.end());
-  return {seconds[seconds.size() / 2], seconds.front(), seconds.back()};
+  return median_min_max(std::move(seconds));
 }
 
 /// This process's peak resident set so far, in MiB.

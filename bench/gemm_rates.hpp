@@ -8,10 +8,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
 #include "autograd/autograd.hpp"
+#include "autograd/ops/gemm.hpp"
 #include "bench_util.hpp"
 #include "host_limits.hpp"
 
@@ -53,6 +56,43 @@ void p5_size(std::int64_t n, double peak_float32) {
              100 * flops / ours * 1e-9 / peak, peak);
   fmt::print("p5-{}gemm{}-cblas {:.1f} GFLOP/s (the GEMM library called directly)\n", kind, n,
              flops / direct * 1e-9);
+}
+
+// P3's eight products through the library's product kernel, as its step
+// runs them (forward x Wᵀ of the three layers, weight gradients gᵀ x, input
+// gradients g W of the last two), on buffers of their own: a call replays
+// one step's products alone. A P3 step minus this is what everything else
+// costs it (bias, activations, loss, Adam, the graph), products slowed by
+// colder caches in the step included.
+inline std::function<void()> p3_products() {
+  constexpr std::int64_t kBatch = 128, kSizes[] = {784, 512, 256, 10};
+  const auto filled = [](std::int64_t count) {
+    std::vector<float> v(static_cast<std::size_t>(count));
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i * 37 % 101) / 50 - 1;
+    return v;
+  };
+  struct Layer {
+    std::int64_t in, out;
+    std::vector<float> x, w, y, g, dw, dx;
+  };
+  auto layers = std::make_shared<std::vector<Layer>>();
+  for (int l = 0; l < 3; ++l) {
+    const std::int64_t in = kSizes[l], out = kSizes[l + 1];
+    layers->push_back({in, out, filled(kBatch * in), filled(out * in), filled(kBatch * out),
+                       filled(kBatch * out), filled(out * in), filled(kBatch * in)});
+  }
+  return [layers] {
+    using ag::detail::gemm_kernel;
+    for (Layer& l : *layers) {
+      gemm_kernel(false, true, kBatch, l.out, l.in, l.x.data(), l.w.data(), l.y.data());
+    }
+    for (std::size_t k = layers->size(); k-- > 0;) {
+      Layer& l = (*layers)[k];
+      if (k > 0)
+        gemm_kernel(false, false, kBatch, l.in, l.out, l.g.data(), l.w.data(), l.dx.data());
+      gemm_kernel(true, false, l.out, l.in, kBatch, l.g.data(), l.x.data(), l.dw.data());
+    }
+  };
 }
 
 void p5() {

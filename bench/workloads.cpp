@@ -207,6 +207,27 @@ void p3(int threads) {
   const double floor = 2 * macs / (bench::measure_fma_peak().best() * 1e9 * threads);
   fmt::print("p3-{}t-vs-floor {:.2f} x (GEMM floor {:.3f} ms/step at {} x this core's FMA peak)\n",
              threads, s / kSteps / floor, floor * 1e3, threads);
+  // The rest of the step: 7 rounds, each timing 30 steps, then the same
+  // products alone (p3_products), interleaved so that both see the same load.
+  const std::function<void()> products = bench::p3_products();
+  products();  // the first use compiles oneDNN's kernels
+  std::vector<double> rest, alone;
+  for (int round = 0; round < 7; ++round) {
+    const double step = time_training(*net, adam, x, y, 30) / 30;
+    alone.push_back(bench::seconds_of([&] {
+                      for (int r = 0; r < 30; ++r) products();
+                    }) /
+                    30);
+    rest.push_back(step - alone.back());
+  }
+  const auto [rest_median, rest_min, rest_max] = bench::median_min_max(rest);
+  fmt::print("p3-{}t-products {:.3f} ms/step ({:.2f} x the floor; the step's 8 products alone)\n",
+             threads, bench::median_min_max(alone).median * 1e3,
+             bench::median_min_max(alone).median / floor);
+  fmt::print(
+      "p3-{}t-rest {:.2f} x the floor ({:.2f}-{:.2f}; {:.3f} ms/step: the step without its "
+      "products)\n",
+      threads, rest_median / floor, rest_min / floor, rest_max / floor, rest_median * 1e3);
   fmt::print("p3-{}t-rss {:.1f} MiB\n", threads, bench::peak_rss_mib());
 }
 
