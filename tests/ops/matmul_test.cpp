@@ -66,6 +66,16 @@ TEST_CASE("gemm: very sparse operands take matmul's sparse path, with the same r
   check([&](const Args& p) { return matmul(p[0], xt); }, {input({2, 128})});
 }
 
+TEST_CASE("gemm: a sparse operand whose nonzeros line up with the density sample is multiplied") {
+  // 64 x 256: the first look samples every 64th element, exactly where the
+  // nonzeros are (1 in 64: sparse by the rule), so it takes the dense path.
+  std::vector<double> values(64 * 256, 0.0);
+  for (std::size_t i = 0; i < values.size(); i += 64) values[i] = 1.0 + static_cast<double>(i % 7);
+  const Tensor x = Tensor::from(values, {64, 256});
+  const Tensor w = input({256, 3});
+  check_close(matmul(x, w).to_vector(), naive_product(x, w));
+}
+
 TEST_CASE("gemm: set_num_threads is the one thread setting") {
   const int before = get_num_threads();
   set_num_threads(1);
