@@ -5,10 +5,14 @@
 // and for R > 1 how much of the gradient allreduce DistributedDataParallel
 // hid behind backward: 1 - (time waiting in synchronize) / (a bare
 // MPI_Allreduce of the gradients' size, measured in the same run).
-// `ddp_p3 THREADS inline`: no communication thread.
+// `ddp_p3 THREADS inline`: no communication thread. `ddp_p3 THREADS alone`:
+// no DistributedDataParallel at all, each rank trains on its rows and never
+// communicates: the machine's ceiling for data parallelism (free, instant
+// communication), measured in the same harness.
 #include <fmt/format.h>
 #include <mpi.h>
 
+#include <optional>
 #include <string>
 
 #include "autograd/nn/distributed.hpp"
@@ -30,9 +34,12 @@ int main(int argc, char** argv) {
     const std::int64_t rows = kBatch / world;
     const ag::Tensor x = ag::slice(all, 0, rank * rows, (rank + 1) * rows);
     const ag::Tensor y = ag::slice(ag::index_tensor(labels), 0, rank * rows, (rank + 1) * rows);
-    // THREADS [inline]: "inline" runs each allreduce where it starts (no communication thread).
-    const bool inline_sums = argc > 2 && std::string(argv[2]) == "inline";
-    ag::dist::DistributedDataParallel ddp(*net, {.communication_thread = !inline_sums});
+    // THREADS [inline|alone]: "inline" runs each allreduce where it starts
+    // (no communication thread); "alone" has no DistributedDataParallel.
+    const std::string mode = argc > 2 ? argv[2] : "";
+    const bool inline_sums = mode == "inline", alone = mode == "alone";
+    std::optional<ag::dist::DistributedDataParallel> ddp;
+    if (!alone) ddp.emplace(*net, ag::dist::DDPOptions{.communication_thread = !inline_sums});
     ag::optim::Adam adam(net->parameters(), {.lr = 1e-3});
     double computing = 0, waiting = 0, stepping = 0;
     auto step = [&] {
@@ -40,7 +47,7 @@ int main(int argc, char** argv) {
         adam.zero_grad();
         ag::nn::cross_entropy(net->forward(x), y).backward();
       });
-      waiting += bench::seconds_of([&] { ddp.synchronize(); });
+      if (ddp) waiting += bench::seconds_of([&] { ddp->synchronize(); });
       stepping += bench::seconds_of([&] { adam.step(); });
     };
     for (int i = 0; i < 10; ++i) step();  // warm up
@@ -51,7 +58,7 @@ int main(int argc, char** argv) {
     });
     const double slowest = ag::dist::average(seconds);  // ranks run in lockstep
     const std::string name =
-        fmt::format("p3-ddp-{}r-{}t{}", world, threads, inline_sums ? "-inline" : "");
+        fmt::format("p3-ddp-{}r-{}t{}", world, threads, mode.empty() ? "" : "-" + mode);
     const double per_step[3] = {ag::dist::average(computing) / kSteps * 1e3,
                                 ag::dist::average(waiting) / kSteps * 1e3,
                                 ag::dist::average(stepping) / kSteps * 1e3};
@@ -60,7 +67,7 @@ int main(int argc, char** argv) {
       fmt::print("{}-phases forward+backward {:.3f} ms, synchronize {:.3f} ms, Adam {:.3f} ms\n",
                  name, per_step[0], per_step[1], per_step[2]);
     }
-    if (world > 1) {
+    if (world > 1 && !alone) {
       // The transport alone: a bare MPI_Allreduce of as many floats, on a warm buffer.
       std::vector<float> sums(static_cast<std::size_t>(net->num_parameters()), 1.0f);
       auto allreduce = [&] {

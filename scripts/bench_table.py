@@ -1,23 +1,33 @@
 # SPDX-License-Identifier: MIT
 """The table scripts/bench prints: median (min - max) of every result line
 ("name value unit ...") of ours, and where a LibTorch twin printed the same
-name, its median and our speed-up (>1: we are faster) from the same run."""
+name, its median and our speed-up (>1: we are faster) from the same run.
+Lines whose second word is not a number (a step's phases) are details: the
+last run's are listed under the table."""
 import collections
 import statistics
 import sys
 
 
 def read(path):
-    runs, units = collections.defaultdict(list), {}
+    runs, units, details = collections.defaultdict(list), {}, {}
     for line in open(path):
-        name, value, unit = line.split()[:3]
-        runs[name].append(float(value))
+        words = line.split()
+        if len(words) < 3:
+            continue
+        name, value, unit = words[:3]
+        try:
+            number = float(value)
+        except ValueError:
+            details[name] = line.strip()
+            continue
+        runs[name].append(number)
         units[name] = unit
-    return runs, units
+    return runs, units, details
 
 
-ours, units = read(sys.argv[1])
-theirs, _ = read(sys.argv[2]) if len(sys.argv) > 2 else ({}, {})
+ours, units, details = read(sys.argv[1])
+theirs, _, _ = read(sys.argv[2]) if len(sys.argv) > 2 else ({}, {}, {})
 # LibTorch has no scalar nodes: its P1 twin is the tensor version.
 twin_of = {"p1-scalar": "p1", "p1-tensor": "p1"}
 higher_is_better = {"GFLOP/s"}
@@ -34,3 +44,5 @@ for name, values in ours.items():
             speedup = other / median  # memory: >1 means we use less
         row += f" {other:>10.3f} {speedup:>8.2f}x"
     print(row + f"  [{len(values)} runs]")
+for line in details.values():
+    print(line)
