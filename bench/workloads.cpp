@@ -221,9 +221,9 @@ void p3(int threads) {
     rest.push_back(step - alone.back());
   }
   const auto [rest_median, rest_min, rest_max] = bench::median_min_max(rest);
+  const double alone_median = bench::median_min_max(alone).median;
   fmt::print("p3-{}t-products {:.3f} ms/step ({:.2f} x the floor; the step's 8 products alone)\n",
-             threads, bench::median_min_max(alone).median * 1e3,
-             bench::median_min_max(alone).median / floor);
+             threads, alone_median * 1e3, alone_median / floor);
   fmt::print(
       "p3-{}t-rest {:.2f} x the floor ({:.2f}-{:.2f}; {:.3f} ms/step: the step without its "
       "products)\n",

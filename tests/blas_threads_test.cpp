@@ -6,7 +6,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <thread>
@@ -19,10 +18,11 @@ std::ptrdiff_t threads_in_process() {
   return std::distance(begin(tasks), end(tasks));
 }
 // The count once stopped workers have left /proc: a joined thread's entry
-// can linger a moment (seen under load), so wait for it, at most 2 s.
+// can linger a moment (seen under load), so look again, a bounded number of
+// times, yielding in between (no clock: the bound is a count of looks).
 std::ptrdiff_t threads_once_settled() {
-  for (int tries = 0; tries < 200 && threads_in_process() > 1; ++tries)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int looks = 0; looks < 100000 && threads_in_process() > 1; ++looks)
+    std::this_thread::yield();
   return threads_in_process();
 }
 }  // namespace
