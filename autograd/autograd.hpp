@@ -38,7 +38,9 @@
 // with tensor ops, so with create_graph they differentiate again.
 //
 // Threads. A graph belongs to one thread at a time; separate graphs may be
-// built and differentiated on separate threads.
+// built and differentiated on separate threads. Large matrix products and
+// optimizer updates are split over the library's own threads
+// (set_num_threads, parallel_for: parallel.hpp).
 //
 // Where things live (public headers):
 //   scalar.hpp       ag::Scalar, its arithmetic and functions
@@ -46,6 +48,7 @@
 //   factory.hpp      zeros, randn, arange, randint, multinomial, ... (via tensor.hpp)
 //   ops.hpp          every tensor op; each family in one file under ops/
 //   dims.hpp         ag::Dims: the dims a reduction takes (1, {0, 2}, or all)
+//   parallel.hpp     set_num_threads, parallel_for: the library's threads
 //   functional.hpp   grad, jacobian, hessian, gradcheck
 //   custom_op.hpp    user-defined ops with their own backward
 //   trace.hpp        trace_backward: the chain rule's factors, step by step

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "autograd/dims.hpp"
+#include "autograd/parallel.hpp"
 #include "autograd/scalar.hpp"
 #include "autograd/tensor.hpp"
 
@@ -180,21 +181,19 @@ Tensor log_softmax(const Tensor& x, std::int64_t dim);
 Tensor matmul(const Tensor& a, const Tensor& b);
 /// x W^T + b, as torch.nn.functional.linear; bias may be undefined.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
-///@{
-/// Threads BLAS may use (the library's only thread setting).
-void set_num_threads(int threads);
-int get_num_threads();
-///@}
+// set_num_threads / get_num_threads: parallel.hpp.
 
-/// The library behind float32 matrix products: "auto" (the default: at one
-/// thread (set_num_threads(1)), oneDNN, where built with it, for products of
-/// at least 2^20 multiply-adds; BLAS otherwise), "blas" (also "openblas", or "eigen" in a
-/// -Dgemm=eigen build) or "onednn". The environment variable AG_GEMM sets it at the first product.
-/// Throws ValueError for an unknown or unavailable name. float64 products always run on BLAS
-/// (ops/gemm_backends.cpp).
+/// The library behind float32 matrix products: "auto" (the default: oneDNN,
+/// where built with it, for products, or parts of a product split over
+/// threads (parallel.hpp), of at least 2^20 multiply-adds; BLAS otherwise),
+/// "blas" (also "openblas", or "eigen" in a -Dgemm=eigen build) or "onednn".
+/// The environment variable AG_GEMM sets it at the first product. Throws
+/// ValueError for an unknown or unavailable name. float64 products always
+/// run on BLAS (ops/gemm_backends.cpp).
 void set_gemm_backend(std::string_view name);
-/// The library a product [m, k] x [k, n] of `dtype` runs on now: "openblas",
-/// "eigen" or "onednn" (very sparse operands skip it: ops/gemm.cpp).
+/// The library a product [m, k] x [k, n] of `dtype` runs on now, at the
+/// current thread count: "openblas", "eigen" or "onednn" (very sparse
+/// operands skip it: ops/gemm.cpp).
 std::string_view gemm_backend(DType dtype, std::int64_t m, std::int64_t n, std::int64_t k);
 
 /// Einstein summation over one or two operands (torch.einsum): "ij,jk->ik",

@@ -16,7 +16,7 @@ using detail::AdamConstants;
 using detail::AdamUpdate;
 using detail::buf;
 using detail::each_param;
-using detail::run_widest;
+using detail::run_update;
 using detail::slot;
 using detail::with_flags;
 
@@ -189,7 +189,7 @@ void Adam::step() {
                    .bc2_sqrt = T(std::sqrt(1 - std::pow(o.beta2, static_cast<double>(t))))};
                with_flags(
                    [&](auto decoupled_decay, auto l2_decay, auto amsgrad) {
-                     run_widest(AdamUpdate<decoupled_decay, l2_decay, amsgrad>{}, p.numel(), w, g,
+                     run_update(AdamUpdate<decoupled_decay, l2_decay, amsgrad>{}, p.numel(), w, g,
                                 m, v, vmax, c);
                    },
                    decoupled, !decoupled && o.weight_decay != 0, vmax != nullptr);

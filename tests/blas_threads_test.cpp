@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Loading the library leaves no BLAS worker spinning: OpenBLAS starts its
-// pool at load and idle workers spin for ~0.1 s (gemm_backends.cpp stops it).
-// The pool comes back for a product that uses two threads. In a binary of its
-// own: it counts the process's threads before any product has run.
+// Threads in the process: none but the caller's until a product is split
+// (OpenBLAS's own pool, which it starts at load and whose idle workers spin
+// for ~0.1 s, is stopped, and OpenBLAS runs at one thread), then the
+// library's workers, one fewer than set_num_threads; none again at one
+// thread. In a binary of its own: it counts the process's threads before
+// any product has run.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -17,37 +19,43 @@ std::ptrdiff_t threads_in_process() {
   const std::filesystem::directory_iterator tasks("/proc/self/task");
   return std::distance(begin(tasks), end(tasks));
 }
-// The count once stopped workers have left /proc: a joined thread's entry
-// can linger a moment (seen under load), so look again, a bounded number of
+// The count once ended workers have left /proc: a joined thread's entry can
+// linger a moment (seen under load), so look again, a bounded number of
 // times, yielding in between (no clock: the bound is a count of looks).
-std::ptrdiff_t threads_once_settled() {
-  for (int looks = 0; looks < 100000 && threads_in_process() > 1; ++looks)
+std::ptrdiff_t threads_once_settled(std::ptrdiff_t expected) {
+  for (int looks = 0; looks < 100000 && threads_in_process() != expected; ++looks)
     std::this_thread::yield();
   return threads_in_process();
 }
+double worst_difference(const ag::Tensor& x, const ag::Tensor& y) {
+  const std::vector<double> p = x.to_vector(), q = y.to_vector();
+  double worst = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) worst = std::max(worst, std::abs(p[i] - q[i]));
+  return worst;
+}
 }  // namespace
 
-TEST_CASE("no BLAS worker threads before a product asks for them; two-thread products still run") {
+TEST_CASE("no worker threads before a product is split; the library's own workers after") {
   CHECK(threads_in_process() == 1);
-  ag::set_num_threads(1);  // the default is BLAS's: one per core
+  CHECK(ag::get_num_threads() >= 1);  // OpenBLAS's default: one per core
+  ag::set_num_threads(1);
   ag::Generator gen(3);
-  const ag::Tensor a = ag::randn({256, 256}, gen, ag::DType::float64);
-  const ag::Tensor b = ag::randn({256, 256}, gen, ag::DType::float64);
-  const ag::Tensor one_thread = ag::matmul(a, b);
-  CHECK(threads_in_process() == 1);
+  for (const ag::DType dtype : {ag::DType::float64, ag::DType::float32}) {
+    CAPTURE(dtype);
+    const ag::Tensor a = ag::randn({256, 256}, gen, dtype);
+    const ag::Tensor b = ag::randn({256, 256}, gen, dtype);
+    const ag::Tensor one_thread = ag::matmul(a, b);
+    CHECK(threads_in_process() == 1);
 
-  ag::set_num_threads(2);
-  const ag::Tensor two_threads = ag::matmul(a, b);
-  // OpenBLAS makes no pool on a one-core machine; Eigen (-Dgemm=eigen) none at all.
-  if (std::thread::hardware_concurrency() > 1 &&
-      ag::gemm_backend(ag::DType::float64, 256, 256, 256) == "openblas")
-    CHECK(threads_in_process() > 1);
-  ag::set_num_threads(1);  // back to one thread: the workers are stopped
-  CHECK(threads_once_settled() == 1);
-  const double* p = one_thread.data<double>();
-  const double* q = two_threads.data<double>();
-  double worst = 0;
-  for (std::int64_t i = 0; i < one_thread.numel(); ++i)
-    worst = std::max(worst, std::abs(p[i] - q[i]));
-  CHECK(worst < 1e-9);
+    ag::set_num_threads(3);
+    const ag::Tensor three_threads = ag::matmul(a, b);
+    CHECK(threads_once_settled(3) == 3);  // two workers, no BLAS or OpenMP pool
+    const ag::Tensor again = ag::matmul(a, b);
+    CHECK(threads_in_process() == 3);  // the same workers, not new ones
+    ag::set_num_threads(1);            // back to one thread: the workers end
+    CHECK(threads_once_settled(1) == 1);
+    CHECK(worst_difference(one_thread, three_threads) <
+          (dtype == ag::DType::float32 ? 1e-3 : 1e-9));
+    CHECK(worst_difference(three_threads, again) == 0);
+  }
 }

@@ -30,8 +30,4 @@ bool bf16_on_onednn();
 bool bf16_gemm(bool ta, bool tb, int m, int n, int k, const std::uint16_t* a,
                const std::uint16_t* b, float* c);
 
-/// The threads BLAS may use.
-void set_gemm_threads(int threads);
-int gemm_threads();
-
 }  // namespace ag::detail

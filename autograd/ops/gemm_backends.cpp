@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: MIT
 // The dense matrix-product libraries and which one runs a product.
 //
-// float64 always goes to BLAS (OpenBLAS, or Eigen with -Dgemm=eigen). For
-// float32 at one thread, oneDNN (where built with it: its JIT kernels are
-// generated for the running CPU's instruction set at run time, whatever
-// OPENBLAS_CORETYPE says) runs the products of at least kOneDnnFromMacs
-// multiply-adds, BLAS the smaller ones, where oneDNN's per-call cost loses (docs/performance.md has
-// the measurements behind the threshold). The rule depends on the shape and
-// the thread setting only, never on a timing, so every process on every rank picks the same library
-// and results stay bit-identical run to run. AG_GEMM (read at the first
-// product) or ag::set_gemm_backend force one. bfloat16 products (autocast,
-// gemm_bf16.cpp) go to oneDNN's bfloat16 matmul where the CPU has AMX.
+// Every library runs at one thread: a large product is split into parts
+// over the library's own threads (parallel.hpp, ag::set_num_threads), each
+// part a one-thread product. float64 parts go to BLAS (OpenBLAS, or Eigen
+// with -Dgemm=eigen). float32 parts of at least kOneDnnFromMacs multiply-adds
+// go to oneDNN where built with it (its JIT kernels are generated for the
+// running CPU's instruction set, whatever OPENBLAS_CORETYPE says), smaller
+// ones to BLAS, where oneDNN's per-call cost loses (docs/performance.md has
+// the measurements). The rules depend on the shape and the thread count
+// only, never on a timing, so every process on every rank picks the same
+// library and results stay bit-identical run to run. AG_GEMM (read at the
+// first product) or ag::set_gemm_backend force one. bfloat16 products
+// (autocast, gemm_bf16.cpp) go to oneDNN's bfloat16 matmul where the CPU has AMX.
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <string>
@@ -20,6 +23,7 @@
 #include "autograd/error.hpp"
 #include "autograd/ops.hpp"
 #include "autograd/ops/gemm.hpp"
+#include "autograd/parallel.hpp"
 
 #ifdef AG_GEMM_EIGEN
 // GCC 12 reports false "(may be) used uninitialized" warnings inside Eigen's AVX-512
@@ -44,34 +48,47 @@ namespace ag {
 namespace detail {
 namespace {
 
+// One product C = op(A) op(B) (m x n, k deep) with the stored row widths of
+// A, B and C: a part of a split product keeps its whole's widths.
+struct Gemm {
+  bool ta, tb;
+  int m, n, k, lda, ldb, ldc;
+  auto operator<=>(const Gemm&) const = default;
+};
+
 #ifdef AG_GEMM_EIGEN
 // Eigen, selected with -Dgemm=eigen (built with -march=native).
 constexpr const char* kBlasName = "eigen";
 template <class T>
-void blas_gemm(bool ta, bool tb, int m, int n, int k, const T* a, const T* b, T* c) {
+void blas_gemm(const Gemm& g, const T* a, const T* b, T* c) {
   using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  const Eigen::Map<const Matrix> A(a, ta ? k : m, ta ? m : k), B(b, tb ? n : k, tb ? k : n);
-  Eigen::Map<Matrix> C(c, m, n);
-  if (ta && tb) {
+  using Strided = Eigen::OuterStride<>;
+  const Eigen::Map<const Matrix, 0, Strided> A(a, g.ta ? g.k : g.m, g.ta ? g.m : g.k,
+                                               Strided(g.lda));
+  const Eigen::Map<const Matrix, 0, Strided> B(b, g.tb ? g.n : g.k, g.tb ? g.k : g.n,
+                                               Strided(g.ldb));
+  Eigen::Map<Matrix, 0, Strided> C(c, g.m, g.n, Strided(g.ldc));
+  if (g.ta && g.tb) {
     C.noalias() = A.transpose() * B.transpose();
-  } else if (ta) {
+  } else if (g.ta) {
     C.noalias() = A.transpose() * B;
-  } else if (tb) {
+  } else if (g.tb) {
     C.noalias() = A * B.transpose();
   } else {
     C.noalias() = A * B;
   }
 }
 #else
-// OpenBLAS (the default): transposes are flags, leading dims the stored widths.
+// OpenBLAS (the default), always at one thread: parts run on our own threads.
 constexpr const char* kBlasName = "openblas";
-void blas_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-              k, 1.0f, a, ta ? m : k, b, tb ? k : n, 0.0f, c, n);
+CBLAS_TRANSPOSE flag(bool transposed) { return transposed ? CblasTrans : CblasNoTrans; }
+void blas_gemm(const Gemm& g, const float* a, const float* b, float* c) {
+  cblas_sgemm(CblasRowMajor, flag(g.ta), flag(g.tb), g.m, g.n, g.k, 1.0f, a, g.lda, b, g.ldb, 0.0f,
+              c, g.ldc);
 }
-void blas_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const double* b, double* c) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-              k, 1.0, a, ta ? m : k, b, tb ? k : n, 0.0, c, n);
+void blas_gemm(const Gemm& g, const double* a, const double* b, double* c) {
+  cblas_dgemm(CblasRowMajor, flag(g.ta), flag(g.tb), g.m, g.n, g.k, 1.0, a, g.lda, b, g.ldb, 0.0, c,
+              g.ldc);
 }
 #endif
 
@@ -106,66 +123,56 @@ Choice current() {
   return now;
 }
 
-bool use_onednn(std::int64_t m, std::int64_t n, std::int64_t k) {
+bool use_onednn(double macs) {
   const Choice now = current();
   if (now == Choice::onednn) return true;
-  // One thread only: with two, oneDNN's OpenMP workers and OpenBLAS's pool
-  // (which runs the small products) spin against each other, and P3 at two
-  // threads took 1.6-1.8x longer than on OpenBLAS alone.
-  return kHaveOneDnn && now == Choice::automatic && openblas_get_num_threads() == 1 &&
-         static_cast<double>(m) * n * k >= kOneDnnFromMacs;
+  return kHaveOneDnn && now == Choice::automatic && macs >= kOneDnnFromMacs;
 }
 
 #ifdef AG_HAVE_DNNL
-// The one thread setting is OpenBLAS's; OpenMP's count is per calling
-// thread, so it is set here where it differs.
-void match_openmp_threads() {
-  const int wanted = openblas_get_num_threads();
-  if (omp_get_max_threads() != wanted) omp_set_num_threads(wanted);
+// Every call runs on one thread: products are split over the library's own
+// threads (parallel.hpp). OpenMP's count is per calling thread, so it is set
+// in each thread that calls oneDNN (a new thread starts at one per core).
+void one_openmp_thread() {
+  if (omp_get_max_threads() != 1) omp_set_num_threads(1);
 }
 
-void onednn_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
-  match_openmp_threads();
-  const dnnl_status_t status = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a,
-                                          ta ? m : k, b, tb ? k : n, 0.0f, c, n);
+void onednn_gemm(const Gemm& g, const float* a, const float* b, float* c) {
+  one_openmp_thread();
+  const dnnl_status_t status = dnnl_sgemm(g.ta ? 'T' : 'N', g.tb ? 'T' : 'N', g.m, g.n, g.k, 1.0f,
+                                          a, g.lda, b, g.ldb, 0.0f, c, g.ldc);
   if (status != dnnl_success)
     fail<ValueError>("matmul: oneDNN's sgemm failed (status {}) for [{}, {}] x [{}, {}]",
-                     static_cast<int>(status), m, k, k, n);
+                     static_cast<int>(status), g.m, g.k, g.k, g.n);
 }
 
 // bfloat16 products run on oneDNN's matmul primitive (operands bf16, the
 // transposes as strides, result float32). A primitive is compiled for its
 // shape, 1-7 ms the first time and ~70 us to look up in oneDNN's own cache,
 // so each thread keeps the ones it made.
-struct Bf16Shape {
-  int m, n, k;
-  bool ta, tb;
-  auto operator<=>(const Bf16Shape&) const = default;
-};
 std::atomic<bool> onednn_bf16_unsupported{false};
 
-bool onednn_gemm_bf16(const Bf16Shape& s, const std::uint16_t* a, const std::uint16_t* b,
-                      float* c) {
+bool onednn_gemm_bf16(const Gemm& g, const std::uint16_t* a, const std::uint16_t* b, float* c) {
   using dnnl::memory;
   thread_local const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   thread_local dnnl::stream stream(engine);
-  thread_local std::map<Bf16Shape, dnnl::matmul> compiled;
-  const memory::desc a_md({s.m, s.k}, memory::data_type::bf16,
-                          s.ta ? memory::dims{1, s.m} : memory::dims{s.k, 1});
-  const memory::desc b_md({s.k, s.n}, memory::data_type::bf16,
-                          s.tb ? memory::dims{1, s.k} : memory::dims{s.n, 1});
-  const memory::desc c_md({s.m, s.n}, memory::data_type::f32, memory::dims{s.n, 1});
-  auto found = compiled.find(s);
+  thread_local std::map<Gemm, dnnl::matmul> compiled;
+  const memory::desc a_md({g.m, g.k}, memory::data_type::bf16,
+                          g.ta ? memory::dims{1, g.lda} : memory::dims{g.lda, 1});
+  const memory::desc b_md({g.k, g.n}, memory::data_type::bf16,
+                          g.tb ? memory::dims{1, g.ldb} : memory::dims{g.ldb, 1});
+  const memory::desc c_md({g.m, g.n}, memory::data_type::f32, memory::dims{g.ldc, 1});
+  auto found = compiled.find(g);
   if (found == compiled.end()) {
     if (compiled.size() >= 256) compiled.clear();  // shapes change (variable lengths): stay bounded
     try {
-      found = compiled.emplace(s, dnnl::matmul({{a_md, b_md, c_md}, engine})).first;
+      found = compiled.emplace(g, dnnl::matmul({{a_md, b_md, c_md}, engine})).first;
     } catch (const dnnl::error&) {  // no bfloat16 kernel for this CPU
       onednn_bf16_unsupported = true;
       return false;
     }
   }
-  match_openmp_threads();
+  one_openmp_thread();
   found->second.execute(stream, {{DNNL_ARG_SRC, {a_md, engine, const_cast<std::uint16_t*>(a)}},
                                  {DNNL_ARG_WEIGHTS, {b_md, engine, const_cast<std::uint16_t*>(b)}},
                                  {DNNL_ARG_DST, {c_md, engine, c}}});
@@ -183,30 +190,72 @@ bool cpu_has_amx() {
 }
 #endif
 
-// OpenBLAS starts its worker threads when it is loaded (and again whenever
-// its thread count is set), and an idle worker spins on sched_yield for about
-// 2^28 cycles before it sleeps: a program that never runs a multi-threaded
-// product burnt a second core for its first ~0.1 s (25 % of P6's samples).
-// The pool is stopped when this library is loaded and when the count is set
-// to one; OpenBLAS starts it again at the next product that uses more than
-// one thread (whose workers then spin between products, as it designs them to).
+// At load, OpenBLAS's default thread count (one per core, or what
+// OPENBLAS_NUM_THREADS says) becomes the library's (parallel.hpp), and
+// OpenBLAS itself runs at one thread from then on. Its pool, started at load
+// (and again by any change of its count), is stopped: an idle OpenBLAS
+// worker spins on sched_yield for ~0.1 s (25 % of P6's samples).
 void stop_blas_pool() {
   if (blas_thread_shutdown_) blas_thread_shutdown_();
 }
-const bool blas_pool_stopped_at_load = (stop_blas_pool(), true);
+const bool blas_at_one_thread = (set_num_threads(std::max(1, openblas_get_num_threads())),
+                                 openblas_set_num_threads(1), stop_blas_pool(), true);
+
+// Products of at least this many multiply-adds are split over the library's
+// threads: C along its longer side, in parts of a multiple of kPartAlign
+// rows or columns, each part a one-thread product. A part's A, B and C are
+// its whole's, offset, with the same row widths. Parts depend on the shape
+// and the thread count only, so results are the same run to run.
+constexpr double kSplitFromMacs = 1 << 18;
+constexpr std::int64_t kPartAlign = 16;
+
+double macs(const Gemm& g) { return static_cast<double>(g.m) * g.n * g.k; }
+
+int parts_for(const Gemm& g) {
+  const int threads = get_num_threads();
+  if (threads == 1 || macs(g) < kSplitFromMacs) return 1;
+  return static_cast<int>(std::clamp<std::int64_t>(std::max(g.m, g.n) / kPartAlign, 1, threads));
+}
+
+template <class In, class Out, class Kernel>
+void split(const Gemm& g, const In* a, const In* b, Out* c, Kernel kernel) {
+  const int parts = parts_for(g);
+  if (parts == 1) return kernel(g, a, b, c);
+  const bool by_rows = g.m >= g.n;
+  run_parts(parts, [&](int part) {
+    const Range r = part_range(by_rows ? g.m : g.n, parts, part, kPartAlign);
+    if (r.begin == r.end) return;
+    Gemm piece = g;
+    if (by_rows) {
+      piece.m = static_cast<int>(r.end - r.begin);
+      kernel(piece, g.ta ? a + r.begin : a + r.begin * g.lda, b, c + r.begin * g.ldc);
+    } else {
+      piece.n = static_cast<int>(r.end - r.begin);
+      kernel(piece, a, g.tb ? b + r.begin * g.ldb : b + r.begin, c + r.begin);
+    }
+  });
+}
+
+Gemm whole(bool ta, bool tb, int m, int n, int k) {
+  return {ta, tb, m, n, k, ta ? m : k, tb ? k : n, n};
+}
 
 }  // namespace
 
 void dense_gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
+  split(whole(ta, tb, m, n, k), a, b, c,
+        [](const Gemm& g, const float* a, const float* b, float* c) {
 #ifdef AG_HAVE_DNNL
-  if (use_onednn(m, n, k)) return onednn_gemm(ta, tb, m, n, k, a, b, c);
+          if (use_onednn(macs(g))) return onednn_gemm(g, a, b, c);
 #endif
-  blas_gemm(ta, tb, m, n, k, a, b, c);
+          blas_gemm(g, a, b, c);
+        });
 }
 
 void dense_gemm(bool ta, bool tb, int m, int n, int k, const double* a, const double* b,
                 double* c) {
-  blas_gemm(ta, tb, m, n, k, a, b, c);
+  split(whole(ta, tb, m, n, k), a, b, c,
+        [](const Gemm& g, const double* a, const double* b, double* c) { blas_gemm(g, a, b, c); });
 }
 
 bool bf16_on_onednn() {
@@ -223,20 +272,17 @@ bool bf16_on_onednn() {
 bool bf16_gemm(bool ta, bool tb, int m, int n, int k, const std::uint16_t* a,
                const std::uint16_t* b, float* c) {
 #ifdef AG_HAVE_DNNL
-  return onednn_gemm_bf16({m, n, k, ta, tb}, a, b, c);
+  std::atomic<bool> all_ran{true};
+  split(whole(ta, tb, m, n, k), a, b, c,
+        [&](const Gemm& g, const std::uint16_t* a, const std::uint16_t* b, float* c) {
+          if (!onednn_gemm_bf16(g, a, b, c)) all_ran = false;
+        });
+  return all_ran;
 #else
   (void)ta, (void)tb, (void)m, (void)n, (void)k, (void)a, (void)b, (void)c;
   return false;
 #endif
 }
-
-void set_gemm_threads(int count) {
-  // Setting it at all restarts OpenBLAS's pool (~100 us with the stop below).
-  if (count == openblas_get_num_threads()) return;
-  openblas_set_num_threads(count);
-  if (count == 1) stop_blas_pool();
-}
-int gemm_threads() { return openblas_get_num_threads(); }
 
 }  // namespace detail
 
@@ -247,7 +293,12 @@ void set_gemm_backend(std::string_view name) {
 std::string_view autocast_backend() { return detail::bf16_on_onednn() ? "onednn" : "float32"; }
 
 std::string_view gemm_backend(DType dtype, std::int64_t m, std::int64_t n, std::int64_t k) {
-  if (dtype == DType::float32 && detail::use_onednn(m, n, k)) return "onednn";
+  // The library of the parts the product is split into (their shape decides).
+  const double part_macs =
+      static_cast<double>(m) * n * k /
+      detail::parts_for(detail::whole(false, false, static_cast<int>(m), static_cast<int>(n),
+                                      static_cast<int>(k)));
+  if (dtype == DType::float32 && detail::use_onednn(part_macs)) return "onednn";
   return detail::kBlasName;
 }
 

@@ -29,8 +29,10 @@ std::uint32_t bf16_rounded(std::uint32_t bits) {
 
 // The conversions are a pass over both operands of every product (about 1 ms
 // of P3's bfloat16 step at SSE width): built for AVX-512 and AVX2 too, the
-// loader picks the widest the CPU runs.
-#if defined(__x86_64__) && defined(__GNUC__)
+// loader picks the widest the CPU runs. Not under ThreadSanitizer: the
+// loader calls the clones' resolver before TSan's runtime is up (a crash at
+// start).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_THREAD__)
 #define AG_WIDEST_VECTORS [[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")]]
 #else
 #define AG_WIDEST_VECTORS

@@ -164,11 +164,4 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   return bias.defined() && !fused_bias ? y + bias : y;
 }
 
-void set_num_threads(int threads) {
-  if (threads < 1) fail<ValueError>("set_num_threads: {} is not a positive count", threads);
-  set_gemm_threads(threads);
-}
-
-int get_num_threads() { return gemm_threads(); }
-
 }  // namespace ag

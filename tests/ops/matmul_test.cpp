@@ -3,6 +3,8 @@
 // and their documented behaviour.
 #include "check.hpp"
 
+#include <array>
+
 TEST_CASE("matmul: matrix products, every matmul case, and linear") {
   const std::vector<std::pair<Shape, Shape>> cases = {
       {{2, 3}, {3, 4}}, {{2, 2, 3}, {2, 3, 4}},   {{2, 2, 3}, {3, 4}}, {{3}, {3, 4}}, {{2, 3}, {3}},
@@ -98,8 +100,10 @@ TEST_CASE("gemm: the float32 library is chosen by shape, can be forced, and agre
   set_num_threads(1);
   if (gemm_backend(DType::float32, 130, 70, 300) == "onednn") {  // built with oneDNN
     CHECK(gemm_backend(DType::float32, 64, 64, 64) == blas);     // small products: BLAS
-    set_num_threads(2);
-    CHECK(gemm_backend(DType::float32, 130, 70, 300) == blas);  // two pools would fight
+    set_num_threads(2);  // split in two parts of 1.4M multiply-adds: still oneDNN's
+    CHECK(gemm_backend(DType::float32, 130, 70, 300) == "onednn");
+    set_num_threads(4);  // four parts of under 2^20: BLAS's
+    CHECK(gemm_backend(DType::float32, 130, 70, 300) == blas);
     libraries.push_back("onednn");
   }
   set_num_threads(threads);
@@ -120,4 +124,44 @@ TEST_CASE("gemm: the float32 library is chosen by shape, can be forced, and agre
     }
   }
   set_gemm_backend("auto");
+}
+
+TEST_CASE("gemm: products split over threads equal the one-thread product") {
+  // Tall (split by rows) and wide (by columns) products, part sizes that are
+  // not multiples of the 16-row alignment, both dtypes; linear's forward
+  // (B transposed) and backward (A transposed) cover every transpose.
+  const int before = get_num_threads();
+  ag::Generator gen(11);
+  const std::vector<std::array<std::int64_t, 3>> shapes = {{130, 70, 300}, {40, 333, 90}};
+  for (const DType dtype : {DType::float32, DType::float64}) {
+    for (const auto& [m, n, k] : shapes) {
+      const Tensor a = ag::randn({m, k}, gen, dtype).requires_grad_();
+      const Tensor b = ag::randn({k, n}, gen, dtype), r = ag::randn({m, n}, gen, dtype);
+      const Tensor w = ag::randn({n, k}, gen, dtype).requires_grad_();
+      const auto products = [&] {
+        a.zero_grad();
+        w.zero_grad();
+        sum(linear(a, w) * r).backward();
+        return std::vector<Tensor>{matmul(a, b), linear(a, w), a.grad(), w.grad()};
+      };
+      set_num_threads(1);
+      const std::vector<Tensor> alone = products();
+      for (const int threads : {2, 3, 5}) {
+        CAPTURE(dtype);
+        CAPTURE(m);
+        CAPTURE(threads);
+        set_num_threads(threads);
+        const std::vector<Tensor> split = products();
+        for (std::size_t i = 0; i < split.size(); ++i) {
+          CAPTURE(i);
+          const std::vector<double> got = split[i].to_vector(), want = alone[i].to_vector();
+          double worst = 0;
+          for (std::size_t j = 0; j < got.size(); ++j)
+            worst = std::max(worst, std::fabs(got[j] - want[j]));
+          CHECK(worst < (dtype == DType::float32 ? 1e-3 : 1e-10));  // |c| up to ~100
+        }
+      }
+    }
+  }
+  set_num_threads(before);
 }

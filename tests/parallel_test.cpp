@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+// The library's threads (parallel.hpp): parallel_for covers its range once,
+// runs slices at the same time, rethrows, nests, serves several callers, and
+// survives fork.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "autograd/autograd.hpp"
+
+namespace {
+// Restores the thread count a test changed.
+struct ThreadCount {
+  int before = ag::get_num_threads();
+  explicit ThreadCount(int threads) { ag::set_num_threads(threads); }
+  ~ThreadCount() { ag::set_num_threads(before); }
+};
+}  // namespace
+
+TEST_CASE("parallel_for: every item once, slices aligned, small loops on the caller") {
+  for (const int threads : {1, 2, 3, 5}) {
+    const ThreadCount count(threads);
+    for (const std::int64_t n : {1, 15, 16, 17, 100, 1000, 4099}) {
+      for (const std::int64_t grain : {1, 16, 64, 5000}) {
+        CAPTURE(threads);
+        CAPTURE(n);
+        CAPTURE(grain);
+        std::vector<std::atomic<int>> seen(static_cast<std::size_t>(n));
+        std::atomic<int> slices{0}, misaligned{0};
+        ag::parallel_for(n, grain, [&](std::int64_t begin, std::int64_t end) {
+          ++slices;
+          if (begin % 16 != 0) ++misaligned;
+          for (std::int64_t i = begin; i < end; ++i) ++seen[static_cast<std::size_t>(i)];
+        });
+        int wrong = 0;
+        for (const auto& s : seen) wrong += s != 1;
+        CHECK(wrong == 0);
+        CHECK(misaligned == 0);
+        CHECK(slices <= threads);
+        if (n < 2 * grain) CHECK(slices == 1);
+      }
+    }
+  }
+  ag::parallel_for(0, 1, [](std::int64_t, std::int64_t) { FAIL("called for an empty range"); });
+}
+
+TEST_CASE("parallel_for: slices run at the same time, on the library's workers") {
+  const ThreadCount count(2);
+  // Slice 0 waits (a bounded number of looks, no clock) until slice 1 has
+  // started: only a second thread can start it while slice 0 runs.
+  std::atomic<bool> second_started{false};
+  std::atomic<bool> waited_for_it{false};
+  std::thread::id first, second;
+  ag::parallel_for(64, 32, [&](std::int64_t begin, std::int64_t) {
+    if (begin == 0) {
+      first = std::this_thread::get_id();
+      for (long looks = 0; looks < 100'000'000 && !second_started; ++looks)
+        std::this_thread::yield();
+      waited_for_it = second_started.load();
+    } else {
+      second = std::this_thread::get_id();
+      second_started = true;
+    }
+  });
+  CHECK(waited_for_it);
+  CHECK(first != second);
+}
+
+TEST_CASE("parallel_for: an exception in a slice reaches the caller; the threads go on") {
+  const ThreadCount count(2);
+  for (const std::int64_t failing : {0, 64}) {
+    CAPTURE(failing);
+    CHECK_THROWS_WITH_AS(ag::parallel_for(128, 64,
+                                          [&](std::int64_t begin, std::int64_t) {
+                                            if (begin == failing) throw std::runtime_error("slice");
+                                          }),
+                         "slice", std::runtime_error);
+  }
+  std::atomic<std::int64_t> total{0};
+  ag::parallel_for(1000, 10, [&](std::int64_t begin, std::int64_t end) { total += end - begin; });
+  CHECK(total == 1000);
+}
+
+TEST_CASE("parallel_for: nested loops and several calling threads get every item") {
+  const ThreadCount count(2);
+  std::atomic<std::int64_t> nested{0};
+  ag::parallel_for(64, 16, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i)
+      ag::parallel_for(100, 10, [&](std::int64_t b, std::int64_t e) { nested += e - b; });
+  });
+  CHECK(nested == 64 * 100);
+
+  // Four threads at once (one gets the workers, the others run their slices
+  // themselves), each with products split the same way.
+  std::vector<std::thread> callers;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    callers.emplace_back([&wrong, t] {
+      ag::Generator gen(static_cast<std::uint64_t>(t) + 1);
+      const ag::Tensor a = ag::randn({96, 128}, gen, ag::DType::float64);
+      const ag::Tensor b = ag::randn({128, 80}, gen, ag::DType::float64);
+      const ag::Tensor want = ag::matmul(a, b);
+      for (int round = 0; round < 50; ++round) {
+        std::atomic<std::int64_t> total{0};
+        ag::parallel_for(5000, 100, [&](std::int64_t b0, std::int64_t e0) { total += e0 - b0; });
+        const ag::Tensor got = ag::matmul(a, b);
+        wrong += total != 5000;
+        wrong += ag::max(ag::abs(got - want)).item() > 1e-12;
+      }
+    });
+  }
+  for (std::thread& caller : callers) caller.join();
+  CHECK(wrong == 0);
+}
+
+// ThreadSanitizer does not support threads started after a multi-threaded fork.
+#if !defined(__SANITIZE_THREAD__)
+TEST_CASE("a forked child splits its products on workers of its own") {
+  const ThreadCount count(2);
+  ag::Generator gen(5);
+  const ag::Tensor a = ag::randn({200, 150}, gen, ag::DType::float64);
+  const ag::Tensor b = ag::randn({150, 120}, gen, ag::DType::float64);
+  const ag::Tensor want = ag::matmul(a, b);  // the parent's workers are running now
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {  // no doctest in here: report by exit status only
+    const bool same = ag::max(ag::abs(ag::matmul(a, b) - want)).item() < 1e-12;
+    _exit(same ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+#endif
