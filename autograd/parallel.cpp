@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The library's worker threads. A call hands its parts to the workers by
-// bumping a generation counter and runs part 0 itself; each worker runs its
-// part and counts down `unfinished`. Waiting first spins (a product's parts
-// take tens of microseconds, a sleep and wake-up about as long), then sleeps
-// on the counter (C++20 atomic wait: a futex, no system call while nobody
-// sleeps), so idle workers burn no core.
+// The library's worker threads. A call posts a job (its task and number of
+// parts), wakes the workers by bumping `generation`, and takes parts itself;
+// whoever is free claims the next part, and the call returns once every part
+// is done, without waiting for a worker that took none (one still asleep,
+// say). Waiting first spins (a product's parts take tens of microseconds, a
+// sleep and wake-up about as long), then sleeps on the counter (C++20 atomic
+// wait: a futex, no system call while nobody sleeps), so idle workers burn
+// no core.
 #include "autograd/parallel.hpp"
 
 #include <pthread.h>
@@ -36,78 +38,96 @@ T wait_while_equal(const std::atomic<T>& counter, T value) {
     __builtin_ia32_pause();
 #endif
   }
-  for (T now; (now = counter.load(std::memory_order_acquire)) == value;) counter.wait(value);
-  return counter.load(std::memory_order_acquire);
+  T now;
+  while ((now = counter.load(std::memory_order_acquire)) == value) counter.wait(value);
+  return now;
 }
 
 constinit thread_local bool inside_part = false;
+constexpr int kMostParts = 0xffff;  // a job's part count fits 16 bits of `claim`
 
 struct Pool {
   std::mutex user;  // held by the one call using the workers (and while resizing)
   // Changed under `user`; gemm_backends.cpp sets OpenBLAS's default at load.
   std::atomic<int> wanted{static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))};
   std::vector<std::thread> workers;  // wanted - 1 of them once started
+  std::atomic<bool> stopping{false};
 
-  // The current job, written under `user` before `generation` moves on.
-  void (*task)(void*, int) = nullptr;  // nullptr: the workers end
-  void* context = nullptr;
-  int parts = 0;
+  // The posted job. A part is claimed by moving `claim` (the job's number,
+  // its part count and the next part, in one word) on from the value that
+  // names that job, so a worker that looks late cannot take a part of a newer
+  // job by mistake. task and context are read only after a claim succeeded:
+  // the job cannot end (and be replaced) before that part is done.
+  std::atomic<void (*)(void*, int)> task{nullptr};
+  std::atomic<void*> context{nullptr};
+  std::atomic<std::uint64_t> claim{0};
+  std::atomic<int> done{0};
+  std::atomic<std::uint32_t> generation{0};  // the job's number: workers wait on it
   std::mutex failure_lock;
   std::exception_ptr failure;
 
-  std::atomic<std::uint32_t> generation{0};
-  std::atomic<int> next_part{0};  // parts are claimed in order by whoever is free
-  std::atomic<int> unfinished{0};
-
-  void run_claimed() {
-    for (int part; (part = next_part.fetch_add(1, std::memory_order_relaxed)) < parts;) run(part);
+  static std::uint64_t posted(std::uint32_t job, int parts) {
+    return std::uint64_t{job} << 32 | static_cast<std::uint64_t>(parts) << 16;
   }
 
-  void run(int part) {
-    inside_part = true;
-    try {
-      task(context, part);
-    } catch (...) {
-      const std::lock_guard lock(failure_lock);
-      if (!failure) failure = std::current_exception();
+  // Runs parts of job `job` while any is left.
+  void take_parts(std::uint32_t job) {
+    std::uint64_t seen = claim.load(std::memory_order_acquire);
+    for (;;) {
+      const int count = static_cast<int>(seen >> 16 & 0xffffu),
+                part = static_cast<int>(seen & 0xffffu);
+      if (seen >> 32 != job || part >= count) return;
+      if (!claim.compare_exchange_weak(seen, seen + 1, std::memory_order_acquire)) continue;
+      inside_part = true;
+      try {
+        task.load(std::memory_order_relaxed)(context.load(std::memory_order_relaxed), part);
+      } catch (...) {
+        const std::lock_guard lock(failure_lock);
+        if (!failure) failure = std::current_exception();
+      }
+      inside_part = false;
+      if (done.fetch_add(1, std::memory_order_acq_rel) + 1 == count) done.notify_all();
+      seen = claim.load(std::memory_order_acquire);
     }
-    inside_part = false;
   }
 
   void work(std::uint32_t seen) {
     for (;;) {
       seen = wait_while_equal(generation, seen);
-      const bool end = task == nullptr;
-      if (!end) run_claimed();
-      if (unfinished.fetch_sub(1, std::memory_order_acq_rel) == 1) unfinished.notify_all();
-      if (end) return;
+      if (stopping.load(std::memory_order_acquire)) return;
+      take_parts(seen);
     }
   }
 
-  // With `user` held: hands the job out and waits until every worker is done.
-  void hand_out() {
-    unfinished.store(static_cast<int>(workers.size()), std::memory_order_relaxed);
-    next_part.store(0, std::memory_order_relaxed);
-    generation.fetch_add(1, std::memory_order_release);
+  // With `user` held: posts the job, takes parts, waits until all are done.
+  void run(void (*job_task)(void*, int), void* job_context, int job_parts) {
+    const std::uint32_t job = generation.load(std::memory_order_relaxed) + 1;
+    task.store(job_task, std::memory_order_relaxed);
+    context.store(job_context, std::memory_order_relaxed);
+    done.store(0, std::memory_order_relaxed);
+    failure = nullptr;
+    claim.store(posted(job, job_parts), std::memory_order_release);
+    generation.store(job, std::memory_order_release);
     generation.notify_all();
-    if (task) run_claimed();
-    for (int left; (left = unfinished.load(std::memory_order_acquire)) != 0;)
-      wait_while_equal(unfinished, left);
+    take_parts(job);
+    for (int now; (now = done.load(std::memory_order_acquire)) != job_parts;)
+      wait_while_equal(done, now);
   }
 
   void start_workers() {
     const std::uint32_t now = generation.load(std::memory_order_relaxed);
-    while (static_cast<int>(workers.size()) < wanted.load() - 1) {
+    while (static_cast<int>(workers.size()) < wanted.load() - 1)
       workers.emplace_back([this, now] { work(now); });
-    }
   }
 
   void stop_workers() {
     if (workers.empty()) return;
-    task = nullptr;
-    hand_out();
+    stopping.store(true, std::memory_order_release);
+    generation.fetch_add(1, std::memory_order_release);
+    generation.notify_all();
     for (std::thread& worker : workers) worker.join();
     workers.clear();
+    stopping.store(false, std::memory_order_relaxed);
   }
 };
 
@@ -132,7 +152,7 @@ Pool& the_pool() {
 }  // namespace
 
 void run_parts(int parts, void (*task)(void*, int), void* context) {
-  if (parts <= 1 || inside_part) {
+  if (parts <= 1 || parts > kMostParts || inside_part) {
     for (int part = 0; part < parts; ++part) task(context, part);
     return;
   }
@@ -143,11 +163,7 @@ void run_parts(int parts, void (*task)(void*, int), void* context) {
     return;
   }
   p.start_workers();
-  p.task = task;
-  p.context = context;
-  p.parts = parts;
-  p.failure = nullptr;
-  p.hand_out();
+  p.run(task, context, parts);
   if (p.failure) std::rethrow_exception(std::exchange(p.failure, nullptr));
 }
 

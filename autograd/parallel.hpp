@@ -27,8 +27,9 @@ namespace detail {
 /// have run: the calling thread and the library's workers each take the next
 /// part not yet taken, so a thread that finishes early takes more. Parts run
 /// one after another on the caller when another thread is using the workers,
-/// or when called from inside a part. An exception thrown by a part is
-/// rethrown here, once the parts running on other threads have ended.
+/// or when called from inside a part (or for more than 65,535 parts). An
+/// exception thrown by a part is rethrown here, once the parts running on
+/// other threads have ended.
 void run_parts(int parts, void (*task)(void* context, int part), void* context);
 
 /// [begin, end) of part `part` of `parts` over n items, cut at multiples of
@@ -46,6 +47,10 @@ void run_parts(int parts, Task&& task) {
       parts, [](void* context, int part) { (*static_cast<Callable*>(context))(part); }, &task);
 }
 }  // namespace detail
+
+/// The items a slice of the library's own elementwise loops holds at least
+/// (PyTorch's grain size): a loop over fewer stays on the calling thread.
+inline constexpr std::int64_t kParallelGrain = 32768;
 
 /// Calls body(begin, end) on slices that cover [0, n) once, on up to
 /// get_num_threads() threads at the same time: one slice per thread, and only

@@ -208,10 +208,11 @@ void p3(int threads) {
   fmt::print("p3-{}t-vs-floor {:.2f} x (GEMM floor {:.3f} ms/step at {} x this core's FMA peak)\n",
              threads, s / kSteps / floor, floor * 1e3, threads);
   // The rest of the step: 7 rounds, each timing 30 steps, then the same
-  // products alone (p3_products), interleaved so that both see the same load.
+  // products alone (p3_products), interleaved so that both see the same load;
+  // with more threads, 30 steps at one thread too (the goal is a ratio).
   const std::function<void()> products = bench::p3_products();
   products();  // the first use compiles oneDNN's kernels
-  std::vector<double> rest, alone;
+  std::vector<double> rest, alone, versus_one;
   for (int round = 0; round < 7; ++round) {
     const double step = time_training(*net, adam, x, y, 30) / 30;
     alone.push_back(bench::seconds_of([&] {
@@ -219,6 +220,16 @@ void p3(int threads) {
                     }) /
                     30);
     rest.push_back(step - alone.back());
+    if (threads > 1) {
+      ag::set_num_threads(1);
+      versus_one.push_back(step / (time_training(*net, adam, x, y, 30) / 30));
+      ag::set_num_threads(threads);
+    }
+  }
+  if (threads > 1) {
+    const auto [median, least, most] = bench::median_min_max(versus_one);
+    fmt::print("p3-{}t-vs-1t {:.2f} x ({:.2f}-{:.2f}; the step at 1 thread in the same rounds)\n",
+               threads, median, least, most);
   }
   const auto [rest_median, rest_min, rest_max] = bench::median_min_max(rest);
   const double alone_median = bench::median_min_max(alone).median;

@@ -118,6 +118,38 @@ TEST_CASE("parallel_for: nested loops and several calling threads get every item
   CHECK(wrong == 0);
 }
 
+TEST_CASE(
+    "elementwise ops, column sums, bias adds and their gradients: the same bits on 1 or 3 "
+    "threads") {
+  // 3 x 40,000 elements: split at 3 threads (32,768 a slice at least).
+  const auto run = [](int threads) {
+    const ThreadCount count(threads);
+    ag::Generator gen(9);
+    std::vector<ag::Tensor> results;
+    for (const ag::DType dtype : {ag::DType::float32, ag::DType::float64}) {
+      const ag::Tensor x = ag::randn({300, 400}, gen, dtype).requires_grad_();
+      const ag::Tensor b = ag::randn({400}, gen, dtype).requires_grad_();
+      // Products by the identity are exact however they are split, so what
+      // is compared is the bias add and the elementwise ops around them.
+      const ag::Tensor identity = ag::eye(400, dtype);
+      const ag::Tensor y = ag::tanh(ag::relu(ag::linear(x, identity, b))) + ag::exp(x * 0.1);
+      ag::sum(y * y).backward();
+      for (const ag::Tensor& t : {y, ag::sum(x, 0), x.grad(), b.grad()})
+        results.push_back(t.detach().contiguous());
+    }
+    return results;
+  };
+  const std::vector<ag::Tensor> one = run(1), three = run(3);
+  REQUIRE(one.size() == three.size());
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    CAPTURE(i);
+    const std::vector<double> p = one[i].to_vector(), q = three[i].to_vector();
+    int differ = 0;
+    for (std::size_t j = 0; j < p.size(); ++j) differ += p[j] != q[j];
+    CHECK(differ == 0);
+  }
+}
+
 // ThreadSanitizer does not support threads started after a multi-threaded fork.
 #if !defined(__SANITIZE_THREAD__)
 TEST_CASE("a forked child splits its products on workers of its own") {

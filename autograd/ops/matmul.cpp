@@ -153,8 +153,11 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
       T* o = y.data<T>();
       const T* b = bias.data<T>();
       const std::int64_t rows = y.shape()[0], cols = y.shape()[1];
-      for (std::int64_t i = 0; i < rows; ++i)
-        for (std::int64_t j = 0; j < cols; ++j) o[i * cols + j] += b[j];
+      parallel_for(rows, kParallelGrain / std::max<std::int64_t>(cols, 1),
+                   [&](std::int64_t first, std::int64_t end) {
+                     for (std::int64_t i = first; i < end; ++i)
+                       for (std::int64_t j = 0; j < cols; ++j) o[i * cols + j] += b[j];
+                   });
     });
   }
   const bool recorded = fused_bias ? record(y, linear_op, {x2.node(), weight.node(), bias.node()})

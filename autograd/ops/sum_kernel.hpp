@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "autograd/ops/kernels.hpp"
+#include "autograd/parallel.hpp"
 
 namespace ag::detail {
 
@@ -40,20 +41,27 @@ double pairwise_sum(const T* p, std::int64_t n) {
 template <class T>
 void sum_rows(const T* in, std::int64_t outer, std::int64_t rows, std::int64_t inner, T* out) {
   constexpr std::int64_t kBlock = 128;
-  std::vector<double> total(static_cast<std::size_t>(inner)), block(total.size());
-  for (std::int64_t o = 0; o < outer; ++o) {
-    std::fill(total.begin(), total.end(), 0.0);
-    for (std::int64_t r0 = 0; r0 < rows; r0 += kBlock) {
-      std::fill(block.begin(), block.end(), 0.0);
-      for (std::int64_t r = r0; r < std::min(rows, r0 + kBlock); ++r) {
-        const T* row = in + (o * rows + r) * inner;
-        double* b = block.data();
-        for (std::int64_t i = 0; i < inner; ++i) b[i] += static_cast<double>(row[i]);
+  // Split by columns over the library's threads: each column is still summed
+  // in the same order, so the bits do not depend on the split.
+  const std::int64_t grain = kParallelGrain / std::max<std::int64_t>(outer * rows, 1);
+  parallel_for(inner, grain, [&](std::int64_t first, std::int64_t end) {
+    const std::int64_t width = end - first;
+    std::vector<double> total(static_cast<std::size_t>(width)), block(total.size());
+    for (std::int64_t o = 0; o < outer; ++o) {
+      std::fill(total.begin(), total.end(), 0.0);
+      for (std::int64_t r0 = 0; r0 < rows; r0 += kBlock) {
+        std::fill(block.begin(), block.end(), 0.0);
+        for (std::int64_t r = r0; r < std::min(rows, r0 + kBlock); ++r) {
+          const T* row = in + (o * rows + r) * inner + first;
+          double* b = block.data();
+          for (std::int64_t i = 0; i < width; ++i) b[i] += static_cast<double>(row[i]);
+        }
+        for (std::int64_t i = 0; i < width; ++i) total[i] += block[i];
       }
-      for (std::int64_t i = 0; i < inner; ++i) total[i] += block[i];
+      for (std::int64_t i = 0; i < width; ++i)
+        out[o * inner + first + i] = static_cast<T>(total[i]);
     }
-    for (std::int64_t i = 0; i < inner; ++i) out[o * inner + i] = static_cast<T>(total[i]);
-  }
+  });
 }
 
 /// Sums `in` (of `shape`) over `dims` (sorted, normalised) into `out`, laid

@@ -173,7 +173,8 @@ auto constant_like(const V&, double c) {
 }
 
 /// f(x) elementwise in x's float dtype, unrecorded: an op's forward values.
-/// f takes one element (float or double) and returns its result.
+/// f takes one element (float or double) and returns its result; large
+/// tensors are split over the library's threads (f must be pure).
 template <class F>
 Tensor map(std::string_view op, const Tensor& x, F f) {
   Tensor out = empty_tensor(x.shape(), x.dtype(), op);
@@ -181,7 +182,9 @@ Tensor map(std::string_view op, const Tensor& x, F f) {
     using T = decltype(zero);
     const T* in = x.data<T>();
     T* o = out.data<T>();
-    for (std::int64_t i = 0, n = x.numel(); i < n; ++i) o[i] = static_cast<T>(f(in[i]));
+    parallel_for(x.numel(), kParallelGrain, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) o[i] = static_cast<T>(f(in[i]));
+    });
   });
   return out;
 }
@@ -191,7 +194,8 @@ Tensor map(std::string_view op, const Tensor& x, F f) {
 /// pass when nothing records, written into g's own buffer when nobody else
 /// holds g; and on the tensors (g, v) themselves, recorded, under
 /// create_graph or when shapes or dtypes differ. `v` is the op's saved
-/// input or output.
+/// input or output. The fused pass splits large tensors over the library's
+/// threads, as map does.
 template <class F>
 Tensor elementwise_vjp(const Tensor& g, const Tensor& v, F f) {
   if (is_grad_enabled() || g.shape() != v.shape() || g.dtype() != v.dtype()) return f(g, v);
@@ -201,7 +205,9 @@ Tensor elementwise_vjp(const Tensor& g, const Tensor& v, F f) {
     T* o = out.node()->template data<T>();
     const T* up = g.template data<T>();
     const T* in = v.template data<T>();
-    for (std::int64_t i = 0, n = g.numel(); i < n; ++i) o[i] = f(up[i], in[i]);
+    parallel_for(g.numel(), kParallelGrain, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) o[i] = f(up[i], in[i]);
+    });
   });
   return out;
 }
