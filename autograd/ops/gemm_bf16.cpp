@@ -11,6 +11,7 @@
 
 #include "autograd/autocast.hpp"
 #include "autograd/ops/gemm.hpp"
+#include "autograd/parallel.hpp"
 
 namespace ag {
 namespace detail {
@@ -58,6 +59,16 @@ AG_WIDEST_VECTORS void round_to_bf16(const float* __restrict x, std::int64_t cou
     o[i] = std::bit_cast<float>(bf16_rounded(std::bit_cast<std::uint32_t>(x[i])));
 }
 
+// Conversion passes split over the library's threads (elementwise: the
+// same bits however split).
+template <class Out>
+void convert(void (*pass)(const float*, std::int64_t, Out*), const float* x, std::int64_t count,
+             Out* o) {
+  parallel_for(count, kParallelGrain, [&](std::int64_t begin, std::int64_t end) {
+    pass(x + begin, end - begin, o + begin);
+  });
+}
+
 }  // namespace
 
 void gemm_kernel_bf16(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
@@ -66,8 +77,8 @@ void gemm_kernel_bf16(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int
     thread_local std::vector<std::uint16_t> a16, b16;
     std::uint16_t* a_bits = room(a16, m * k);
     std::uint16_t* b_bits = room(b16, k * n);
-    to_bf16(a, m * k, a_bits);
-    to_bf16(b, k * n, b_bits);
+    convert(to_bf16, a, m * k, a_bits);
+    convert(to_bf16, b, k * n, b_bits);
     if (bf16_gemm(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), a_bits,
                   b_bits, c))
       return;
@@ -75,8 +86,8 @@ void gemm_kernel_bf16(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int
   thread_local std::vector<float> a_rounded, b_rounded;
   float* a_values = room(a_rounded, m * k);
   float* b_values = room(b_rounded, k * n);
-  round_to_bf16(a, m * k, a_values);
-  round_to_bf16(b, k * n, b_values);
+  convert(round_to_bf16, a, m * k, a_values);
+  convert(round_to_bf16, b, k * n, b_values);
   gemm_kernel(ta, tb, m, n, k, a_values, b_values, c);
 }
 
