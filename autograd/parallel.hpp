@@ -65,7 +65,10 @@ void parallel_for(std::int64_t n, std::int64_t grain, Body&& body) {
   if (n <= 0) return;
   const std::int64_t most = n / std::max<std::int64_t>(grain, 1);
   const int parts = static_cast<int>(std::clamp<std::int64_t>(most, 1, get_num_threads()));
-  if (parts == 1) return body(std::int64_t{0}, n);
+  if (parts == 1) {
+    body(std::int64_t{0}, n);
+    return;
+  }
   detail::run_parts(parts, [&](int part) {
     const detail::Range r = detail::part_range(n, parts, part, 16);
     if (r.begin < r.end) body(r.begin, r.end);

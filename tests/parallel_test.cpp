@@ -47,6 +47,7 @@ TEST_CASE("parallel_for: every item once, slices aligned, small loops on the cal
     }
   }
   ag::parallel_for(0, 1, [](std::int64_t, std::int64_t) { FAIL("called for an empty range"); });
+  ag::parallel_for(10, 1, [](std::int64_t b, std::int64_t e) { return e - b; });  // value ignored
 }
 
 TEST_CASE("parallel_for: slices run at the same time, on the library's workers") {
