@@ -152,13 +152,11 @@ Pool& the_pool() {
 }  // namespace
 
 void run_parts(int parts, void (*task)(void*, int), void* context) {
-  if (parts <= 1 || parts > kMostParts || inside_part) {
-    for (int part = 0; part < parts; ++part) task(context, part);
-    return;
-  }
   Pool& p = the_pool();
-  std::unique_lock lock(p.user, std::try_to_lock);
-  if (!lock) {  // another thread has the workers
+  std::unique_lock lock(p.user, std::defer_lock);
+  // One after another on this thread: nothing to split, inside a part, or
+  // another thread has the workers.
+  if (parts <= 1 || parts > kMostParts || inside_part || !lock.try_lock()) {
     for (int part = 0; part < parts; ++part) task(context, part);
     return;
   }

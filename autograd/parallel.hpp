@@ -64,7 +64,9 @@ template <class Body>
 void parallel_for(std::int64_t n, std::int64_t grain, Body&& body) {
   if (n <= 0) return;
   const std::int64_t most = n / std::max<std::int64_t>(grain, 1);
-  const int parts = static_cast<int>(std::clamp<std::int64_t>(most, 1, get_num_threads()));
+  // Small loops (most of them) do not even read the thread count.
+  const int parts =
+      most < 2 ? 1 : static_cast<int>(std::min<std::int64_t>(most, get_num_threads()));
   if (parts == 1) {
     body(std::int64_t{0}, n);
     return;

@@ -212,27 +212,40 @@ constexpr std::int64_t kPartAlign = 16;
 double macs(const Gemm& g) { return static_cast<double>(g.m) * g.n * g.k; }
 
 int parts_for(const Gemm& g) {
-  const int threads = get_num_threads();
-  if (threads == 1 || macs(g) < kSplitFromMacs) return 1;
-  return static_cast<int>(std::clamp<std::int64_t>(std::max(g.m, g.n) / kPartAlign, 1, threads));
+  if (macs(g) < kSplitFromMacs) return 1;  // before the thread count: small products stay cheap
+  return static_cast<int>(
+      std::clamp<std::int64_t>(std::max(g.m, g.n) / kPartAlign, 1, get_num_threads()));
+}
+
+// Part `part` of g cut into `parts` along C's longer side: its shape, and
+// where its A, B and C start (element offsets into the whole's).
+struct Piece {
+  Gemm g;
+  std::int64_t a, b, c;
+};
+Piece piece(const Gemm& g, int parts, int part) {
+  const bool by_rows = g.m >= g.n;
+  const Range r = part_range(by_rows ? g.m : g.n, parts, part, kPartAlign);
+  Piece p{g, 0, 0, 0};
+  if (by_rows) {
+    p.g.m = static_cast<int>(r.end - r.begin);
+    p.a = g.ta ? r.begin : r.begin * g.lda;
+    p.c = r.begin * g.ldc;
+  } else {
+    p.g.n = static_cast<int>(r.end - r.begin);
+    p.b = g.tb ? r.begin * g.ldb : r.begin;
+    p.c = r.begin;
+  }
+  return p;
 }
 
 template <class In, class Out, class Kernel>
 void split(const Gemm& g, const In* a, const In* b, Out* c, Kernel kernel) {
   const int parts = parts_for(g);
   if (parts == 1) return kernel(g, a, b, c);
-  const bool by_rows = g.m >= g.n;
   run_parts(parts, [&](int part) {
-    const Range r = part_range(by_rows ? g.m : g.n, parts, part, kPartAlign);
-    if (r.begin == r.end) return;
-    Gemm piece = g;
-    if (by_rows) {
-      piece.m = static_cast<int>(r.end - r.begin);
-      kernel(piece, g.ta ? a + r.begin : a + r.begin * g.lda, b, c + r.begin * g.ldc);
-    } else {
-      piece.n = static_cast<int>(r.end - r.begin);
-      kernel(piece, a, g.tb ? b + r.begin * g.ldb : b + r.begin, c + r.begin);
-    }
+    const Piece p = piece(g, parts, part);
+    if (p.g.m > 0 && p.g.n > 0) kernel(p.g, a + p.a, b + p.b, c + p.c);
   });
 }
 
@@ -293,11 +306,11 @@ void set_gemm_backend(std::string_view name) {
 std::string_view autocast_backend() { return detail::bf16_on_onednn() ? "onednn" : "float32"; }
 
 std::string_view gemm_backend(DType dtype, std::int64_t m, std::int64_t n, std::int64_t k) {
-  // The library of the parts the product is split into (their shape decides).
-  const double part_macs =
-      static_cast<double>(m) * n * k /
-      detail::parts_for(detail::whole(false, false, static_cast<int>(m), static_cast<int>(n),
-                                      static_cast<int>(k)));
+  // The library of the product's first part (its shape decides; the whole
+  // when it is not split).
+  const detail::Gemm whole =
+      detail::whole(false, false, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k));
+  const double part_macs = detail::macs(detail::piece(whole, detail::parts_for(whole), 0).g);
   if (dtype == DType::float32 && detail::use_onednn(part_macs)) return "onednn";
   return detail::kBlasName;
 }
