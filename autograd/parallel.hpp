@@ -16,7 +16,9 @@ namespace ag {
 /// included: matrix products and optimizer updates are split into that many
 /// parts. At load it is OpenBLAS's default (one per core, or
 /// OPENBLAS_NUM_THREADS); BLAS and oneDNN themselves always run at one thread
-/// (a part each). Workers start at the first split and sleep when idle.
+/// (a part each). Workers start at the first split and sleep when idle;
+/// lowering the count parks the surplus ones (asleep, woken only when the
+/// count rises again) instead of ending them.
 /// Throws ValueError for a count below 1.
 void set_num_threads(int threads);
 int get_num_threads();

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 // The library's threads (parallel.hpp): parallel_for covers its range once,
 // runs slices at the same time, rethrows, nests, serves several callers, and
-// survives fork.
+// survives fork; a lower thread count parks workers rather than ending them.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -149,6 +154,70 @@ TEST_CASE(
     for (std::size_t j = 0; j < p.size(); ++j) differ += p[j] != q[j];
     CHECK(differ == 0);
   }
+}
+
+namespace {
+// The threads of this process that are running or runnable (state R in
+// /proc/self/task/<tid>/stat), this one included.
+int runnable_threads() {
+  int running = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const std::size_t after_name = line.rfind(')');
+    if (after_name != std::string::npos && after_name + 2 < line.size() &&
+        line[after_name + 2] == 'R')
+      ++running;
+  }
+  return running;
+}
+
+// The kernel's ids of this process's threads (new threads get new ids).
+std::set<std::string> threads_in_process() {
+  std::set<std::string> ids;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
+    ids.insert(task.path().filename().string());
+  return ids;
+}
+
+// The distinct threads that ran slices of `jobs` two-slice loops. Slice 0
+// waits (a bounded number of looks) for slice 1 to start, so that a worker,
+// whichever is awake and counted, takes slice 1 rather than the caller.
+std::size_t threads_running_slices(int jobs) {
+  std::mutex lock;
+  std::set<std::thread::id> ids;
+  for (int job = 0; job < jobs; ++job) {
+    std::atomic<bool> second_started{false};
+    ag::parallel_for(64, 32, [&](std::int64_t begin, std::int64_t end) {
+      if (begin > 0) second_started = true;
+      for (int looks = 0; end < 64 && !second_started && looks < 1000000; ++looks)
+        std::this_thread::yield();
+      const std::lock_guard guard(lock);
+      ids.insert(std::this_thread::get_id());
+    });
+  }
+  return ids.size();
+}
+}  // namespace
+
+TEST_CASE("a lower thread count parks the surplus workers: asleep, reused when it rises again") {
+  const ThreadCount count(4);
+  (void)threads_running_slices(1);  // three workers exist from here on
+  const std::set<std::string> threads = threads_in_process();
+  ag::set_num_threads(1);
+  // Parked workers sleep: soon only this thread is runnable (a bounded
+  // number of looks, no clock; a spinning worker would stay runnable).
+  int looks = 0;
+  while (runnable_threads() > 1 && ++looks < 100000) std::this_thread::yield();
+  CHECK(runnable_threads() == 1);
+  CHECK(threads_running_slices(50) == 1);
+  // At two, one worker takes parts and the other two stay parked.
+  ag::set_num_threads(2);
+  CHECK(threads_running_slices(300) == 2);
+  ag::set_num_threads(4);  // the same workers woken again: none ended, none started
+  CHECK(threads_running_slices(1) >= 1);
+  CHECK(threads_in_process() == threads);
 }
 
 // ThreadSanitizer does not support threads started after a multi-threaded fork.
