@@ -59,6 +59,13 @@ inline double other_threads_cpu_s() {
   return seconds(RUSAGE_SELF) - seconds(RUSAGE_THREAD);
 }
 
+/// Page faults (minor) this process has taken so far.
+inline long minor_faults() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
+
 /// Seconds one call of `body` takes.
 inline double seconds_of(const std::function<void()>& body) {
   const auto start = std::chrono::steady_clock::now();
