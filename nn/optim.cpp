@@ -18,6 +18,7 @@ using detail::buf;
 using detail::each_param;
 using detail::run_update;
 using detail::slot;
+using detail::split_update;
 using detail::with_flags;
 
 void Optimizer::zero_grad() {
@@ -115,15 +116,17 @@ void SGD::step() {
                const std::int64_t n = p.numel();
                with_flags(
                    [&](auto decays, auto has_buffer, auto is_first, auto nesterov) {
-                     for (std::int64_t k = 0; k < n; ++k) {
-                       T g = g0[k];
-                       if constexpr (decays) g += decay * w[k];
-                       if constexpr (has_buffer) {
-                         b[k] = is_first ? g : momentum * b[k] + keep * g;
-                         g = nesterov ? g + momentum * b[k] : b[k];
+                     split_update(n, [=](std::int64_t first, std::int64_t last) {
+                       for (std::int64_t k = first; k < last; ++k) {
+                         T g = g0[k];
+                         if constexpr (decays) g += decay * w[k];
+                         if constexpr (has_buffer) {
+                           b[k] = is_first ? g : momentum * b[k] + keep * g;
+                           g = nesterov ? g + momentum * b[k] : b[k];
+                         }
+                         w[k] -= lr * g;
                        }
-                       w[k] -= lr * g;
-                     }
+                     });
                    },
                    o.weight_decay != 0, b != nullptr, first, o.nesterov);
              });
@@ -143,24 +146,26 @@ void RMSprop::step() {
                const std::int64_t n = p.numel();
                with_flags(
                    [&](auto decays, auto centered, auto has_buffer) {
-                     for (std::int64_t k = 0; k < n; ++k) {
-                       T g = g0[k];
-                       if constexpr (decays) g += decay * w[k];
-                       v[k] = alpha * v[k] + one_minus_alpha * g * g;
-                       T avg;
-                       if constexpr (centered) {
-                         gm[k] = alpha * gm[k] + one_minus_alpha * g;
-                         avg = std::sqrt(v[k] - gm[k] * gm[k]) + eps;
-                       } else {
-                         avg = std::sqrt(v[k]) + eps;
+                     split_update(n, [=](std::int64_t first, std::int64_t last) {
+                       for (std::int64_t k = first; k < last; ++k) {
+                         T g = g0[k];
+                         if constexpr (decays) g += decay * w[k];
+                         v[k] = alpha * v[k] + one_minus_alpha * g * g;
+                         T avg;
+                         if constexpr (centered) {
+                           gm[k] = alpha * gm[k] + one_minus_alpha * g;
+                           avg = std::sqrt(v[k] - gm[k] * gm[k]) + eps;
+                         } else {
+                           avg = std::sqrt(v[k]) + eps;
+                         }
+                         if constexpr (has_buffer) {
+                           b[k] = momentum * b[k] + g / avg;
+                           w[k] -= lr * b[k];
+                         } else {
+                           w[k] -= lr * g / avg;
+                         }
                        }
-                       if constexpr (has_buffer) {
-                         b[k] = momentum * b[k] + g / avg;
-                         w[k] -= lr * b[k];
-                       } else {
-                         w[k] -= lr * g / avg;
-                       }
-                     }
+                     });
                    },
                    o.weight_decay != 0, gm != nullptr, b != nullptr);
              });
@@ -208,12 +213,14 @@ void Adagrad::step() {
                const std::int64_t n = p.numel();
                with_flags(
                    [&](auto decays) {
-                     for (std::int64_t k = 0; k < n; ++k) {
-                       T g = g0[k];
-                       if constexpr (decays) g += decay * w[k];
-                       acc[k] += g * g;
-                       w[k] -= clr * g / (std::sqrt(acc[k]) + eps);
-                     }
+                     split_update(n, [=](std::int64_t first, std::int64_t last) {
+                       for (std::int64_t k = first; k < last; ++k) {
+                         T g = g0[k];
+                         if constexpr (decays) g += decay * w[k];
+                         acc[k] += g * g;
+                         w[k] -= clr * g / (std::sqrt(acc[k]) + eps);
+                       }
+                     });
                    },
                    o.weight_decay != 0);
              });
@@ -232,14 +239,16 @@ void Adadelta::step() {
                const std::int64_t n = p.numel();
                with_flags(
                    [&](auto decays) {
-                     for (std::int64_t k = 0; k < n; ++k) {
-                       T g = g0[k];
-                       if constexpr (decays) g += decay * w[k];
-                       v[k] = v[k] * rho + g * g * one_minus_rho;
-                       const T delta = std::sqrt(u[k] + eps) / std::sqrt(v[k] + eps) * g;
-                       u[k] = u[k] * rho + delta * delta * one_minus_rho;
-                       w[k] -= lr * delta;
-                     }
+                     split_update(n, [=](std::int64_t first, std::int64_t last) {
+                       for (std::int64_t k = first; k < last; ++k) {
+                         T g = g0[k];
+                         if constexpr (decays) g += decay * w[k];
+                         v[k] = v[k] * rho + g * g * one_minus_rho;
+                         const T delta = std::sqrt(u[k] + eps) / std::sqrt(v[k] + eps) * g;
+                         u[k] = u[k] * rho + delta * delta * one_minus_rho;
+                         w[k] -= lr * delta;
+                       }
+                     });
                    },
                    o.weight_decay != 0);
              });

@@ -10,6 +10,7 @@ namespace ag::optim {
 using detail::buf;
 using detail::each_param;
 using detail::slot;
+using detail::split_update;
 using detail::with_flags;
 
 void NAdam::step() {
@@ -33,15 +34,17 @@ void NAdam::step() {
                const std::int64_t n = p.numel();
                with_flags(
                    [&](auto decays) {
-                     for (std::int64_t k = 0; k < n; ++k) {
-                       T g = g0[k];
-                       if constexpr (decays) g += decay * w[k];
-                       m[k] = m[k] * beta1 + g * one_minus_beta1;
-                       v[k] = v[k] * beta2 + g * g * one_minus_beta2;
-                       const T denom = std::sqrt(v[k] / bc2) + eps;
-                       w[k] += grad_step * (g / denom);
-                       w[k] += avg_step * (m[k] / denom);
-                     }
+                     split_update(n, [=](std::int64_t first, std::int64_t last) {
+                       for (std::int64_t k = first; k < last; ++k) {
+                         T g = g0[k];
+                         if constexpr (decays) g += decay * w[k];
+                         m[k] = m[k] * beta1 + g * one_minus_beta1;
+                         v[k] = v[k] * beta2 + g * g * one_minus_beta2;
+                         const T denom = std::sqrt(v[k] / bc2) + eps;
+                         w[k] += grad_step * (g / denom);
+                         w[k] += avg_step * (m[k] / denom);
+                       }
+                     });
                    },
                    o.weight_decay != 0);
              });
@@ -70,19 +73,21 @@ void RAdam::step() {
                const std::int64_t n = p.numel();
                with_flags(
                    [&](auto decays, auto adaptive) {
-                     for (std::int64_t k = 0; k < n; ++k) {
-                       T g = g0[k];
-                       if constexpr (decays) g += decay * w[k];
-                       m[k] = m[k] * beta1 + g * one_minus_beta1;
-                       v[k] = v[k] * beta2 + g * g * one_minus_beta2;
-                       const T corrected = m[k] / bc1_t;
-                       if constexpr (adaptive) {
-                         const T adaptive_lr = sqrt_bc2 / (std::sqrt(v[k]) + eps);
-                         w[k] -= corrected * lr * adaptive_lr * rect_t;
-                       } else {
-                         w[k] -= corrected * lr;
+                     split_update(n, [=](std::int64_t first, std::int64_t last) {
+                       for (std::int64_t k = first; k < last; ++k) {
+                         T g = g0[k];
+                         if constexpr (decays) g += decay * w[k];
+                         m[k] = m[k] * beta1 + g * one_minus_beta1;
+                         v[k] = v[k] * beta2 + g * g * one_minus_beta2;
+                         const T corrected = m[k] / bc1_t;
+                         if constexpr (adaptive) {
+                           const T adaptive_lr = sqrt_bc2 / (std::sqrt(v[k]) + eps);
+                           w[k] -= corrected * lr * adaptive_lr * rect_t;
+                         } else {
+                           w[k] -= corrected * lr;
+                         }
                        }
-                     }
+                     });
                    },
                    o.weight_decay != 0, rectified);
              });
@@ -102,13 +107,15 @@ void Adamax::step() {
                const std::int64_t n = p.numel();
                with_flags(
                    [&](auto decays) {
-                     for (std::int64_t k = 0; k < n; ++k) {
-                       T g = g0[k];
-                       if constexpr (decays) g += decay * w[k];
-                       m[k] = m[k] * beta1 + g * one_minus_beta1;
-                       u[k] = std::max(u[k] * beta2, std::abs(g) + eps);
-                       w[k] -= clr * (m[k] / u[k]);
-                     }
+                     split_update(n, [=](std::int64_t first, std::int64_t last) {
+                       for (std::int64_t k = first; k < last; ++k) {
+                         T g = g0[k];
+                         if constexpr (decays) g += decay * w[k];
+                         m[k] = m[k] * beta1 + g * one_minus_beta1;
+                         u[k] = std::max(u[k] * beta2, std::abs(g) + eps);
+                         w[k] -= clr * (m[k] / u[k]);
+                       }
+                     });
                    },
                    o.weight_decay != 0);
              });

@@ -80,12 +80,23 @@ Arg slice_from(Arg arg, std::int64_t begin) {
     return arg;
   }
 }
+constexpr std::int64_t kUpdateGrain = 1 << 15;  // elements a slice at least: ~50 us of Adam
 template <class Kernel, class... Args>
 void run_update(Kernel kernel, std::int64_t n, Args... args) {
-  constexpr std::int64_t kGrain = 1 << 15;  // elements a slice at least: ~50 us of Adam
-  parallel_for(n, kGrain, [&](std::int64_t begin, std::int64_t end) {
+  parallel_for(n, kUpdateGrain, [&](std::int64_t begin, std::int64_t end) {
     run_widest(kernel, end - begin, slice_from(args, begin)...);
   });
+}
+
+// The same split for an update written as an inline loop, loop(first, last)
+// over elements [first, last) (at the build's width: no AVX-512 copy). The
+// other optimizers' updates are elementwise too, so their bits do not depend
+// on the split either (tested). Capture the buffers by value ([=]): through
+// a by-reference capture GCC loses their __restrict and stops vectorising
+// (RMSprop 4x, Adadelta 3.8x slower, measured).
+template <class Loop>
+void split_update(std::int64_t n, Loop&& loop) {
+  parallel_for(n, kUpdateGrain, loop);
 }
 
 // One Adam (or AdamW) update over n elements; the options are template

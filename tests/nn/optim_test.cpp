@@ -206,33 +206,61 @@ TEST_CASE("optim: Adam's AVX-512 build rounds exactly as the baseline build") {
 }
 #endif
 
-TEST_CASE("optim: Adam split over threads updates exactly as on one thread") {
-  // 200,003 elements: parts of ~67k at three threads, a vector tail in the
-  // last; amsgrad and weight decay move every state buffer's offset.
+namespace {
+// Three steps of `make`'s optimizer on 200,003 elements (parts of ~67k at
+// three threads, a vector tail in the last) at `threads` threads.
+template <class Make>
+Tensor train_split(int threads, DType dtype, Make make) {
+  set_num_threads(threads);
+  Generator gen(17);
+  Tensor w = randn({200003}, gen, dtype).requires_grad_();
+  const Tensor target = randn({200003}, gen, dtype);
+  auto opt = make(w);
+  for (int step = 0; step < 3; ++step) {
+    opt.zero_grad();
+    sum((w - target) * (w - target)).backward();
+    opt.step();
+  }
+  return w.detach().contiguous();
+}
+
+bool same_bits(const Tensor& a, const Tensor& b) {
+  const std::size_t n = static_cast<std::size_t>(a.numel());
+  return a.dtype() == DType::float32
+             ? std::memcmp(a.data<float>(), b.data<float>(), n * sizeof(float)) == 0
+             : std::memcmp(a.data<double>(), b.data<double>(), n * sizeof(double)) == 0;
+}
+}  // namespace
+
+TEST_CASE("optim: every dense update split over threads is exactly as on one thread") {
+  // Options that touch every state buffer (momentum, centered, amsgrad, decay).
   const int before = get_num_threads();
   for (const DType dtype : {DType::float32, DType::float64}) {
+    CAPTURE(dtype);
+    const auto check = [&](const char* name, auto make) {
+      CAPTURE(name);
+      CHECK(same_bits(train_split(1, dtype, make), train_split(3, dtype, make)));
+    };
     for (const bool amsgrad : {false, true}) {
-      CAPTURE(dtype);
-      CAPTURE(amsgrad);
-      const auto train = [&](int threads) {
-        set_num_threads(threads);
-        Generator gen(17);
-        Tensor w = randn({200003}, gen, dtype).requires_grad_();
-        const Tensor target = randn({200003}, gen, dtype);
-        optim::AdamW opt({w}, {.lr = 0.01, .weight_decay = 0.1, .amsgrad = amsgrad});
-        for (int step = 0; step < 3; ++step) {
-          opt.zero_grad();
-          sum((w - target) * (w - target)).backward();
-          opt.step();
-        }
-        return w.detach().contiguous();
-      };
-      const Tensor one = train(1), three = train(3);
-      const std::size_t n = static_cast<std::size_t>(one.numel());
-      CHECK((dtype == DType::float32
-                 ? std::memcmp(one.data<float>(), three.data<float>(), n * sizeof(float))
-                 : std::memcmp(one.data<double>(), three.data<double>(), n * sizeof(double))) == 0);
+      check(amsgrad ? "AdamW amsgrad" : "AdamW", [&](Tensor& w) {
+        return optim::AdamW({w}, {.lr = 0.01, .weight_decay = 0.1, .amsgrad = amsgrad});
+      });
     }
+    check("SGD nesterov", [](Tensor& w) {
+      return optim::SGD({w}, {.lr = 0.01, .momentum = 0.9, .weight_decay = 0.1, .nesterov = true});
+    });
+    check("RMSprop centered", [](Tensor& w) {
+      return optim::RMSprop({w},
+                            {.lr = 0.01, .weight_decay = 0.1, .momentum = 0.5, .centered = true});
+    });
+    check("Adagrad", [](Tensor& w) {
+      return optim::Adagrad({w}, {.lr = 0.1, .lr_decay = 0.01, .weight_decay = 0.1});
+    });
+    check("Adadelta", [](Tensor& w) { return optim::Adadelta({w}, {.weight_decay = 0.1}); });
+    check("NAdam", [](Tensor& w) { return optim::NAdam({w}, {.lr = 0.01, .weight_decay = 0.1}); });
+    check("RAdam", [](Tensor& w) { return optim::RAdam({w}, {.lr = 0.01, .weight_decay = 0.1}); });
+    check("Adamax",
+          [](Tensor& w) { return optim::Adamax({w}, {.lr = 0.01, .weight_decay = 0.1}); });
   }
   set_num_threads(before);
 }
