@@ -99,6 +99,17 @@ void split_update(std::int64_t n, Loop&& loop) {
   parallel_for(n, kUpdateGrain, loop);
 }
 
+// One element's gradient, with L2 decay when Decays, and Adam's two moments
+// updated with it: the start of NAdam's and RAdam's updates.
+template <bool Decays, class T>
+[[gnu::always_inline]] inline T decayed_moments(T g, T w, T decay, T& m, T& v, T beta1,
+                                                T one_minus_beta1, T beta2, T one_minus_beta2) {
+  if constexpr (Decays) g += decay * w;
+  m = m * beta1 + g * one_minus_beta1;
+  v = v * beta2 + g * g * one_minus_beta2;
+  return g;
+}
+
 // One Adam (or AdamW) update over n elements; the options are template
 // flags, so the loop has no branch and vectorises (see run_widest).
 template <class T>
