@@ -116,7 +116,7 @@ void SGD::step() {
                const std::int64_t n = p.numel();
                with_flags(
                    [&](auto decays, auto has_buffer, auto is_first, auto nesterov) {
-                     split_update(n, [=](std::int64_t first, std::int64_t last) {
+                     split_update(n, [=](std::int64_t first, std::int64_t last) AG_UPDATE_LOOP {
                        for (std::int64_t k = first; k < last; ++k) {
                          T g = g0[k];
                          if constexpr (decays) g += decay * w[k];
@@ -146,7 +146,7 @@ void RMSprop::step() {
                const std::int64_t n = p.numel();
                with_flags(
                    [&](auto decays, auto centered, auto has_buffer) {
-                     split_update(n, [=](std::int64_t first, std::int64_t last) {
+                     split_update(n, [=](std::int64_t first, std::int64_t last) AG_UPDATE_LOOP {
                        for (std::int64_t k = first; k < last; ++k) {
                          T g = g0[k];
                          if constexpr (decays) g += decay * w[k];
@@ -213,7 +213,7 @@ void Adagrad::step() {
                const std::int64_t n = p.numel();
                with_flags(
                    [&](auto decays) {
-                     split_update(n, [=](std::int64_t first, std::int64_t last) {
+                     split_update(n, [=](std::int64_t first, std::int64_t last) AG_UPDATE_LOOP {
                        for (std::int64_t k = first; k < last; ++k) {
                          T g = g0[k];
                          if constexpr (decays) g += decay * w[k];
@@ -239,7 +239,7 @@ void Adadelta::step() {
                const std::int64_t n = p.numel();
                with_flags(
                    [&](auto decays) {
-                     split_update(n, [=](std::int64_t first, std::int64_t last) {
+                     split_update(n, [=](std::int64_t first, std::int64_t last) AG_UPDATE_LOOP {
                        for (std::int64_t k = first; k < last; ++k) {
                          T g = g0[k];
                          if constexpr (decays) g += decay * w[k];

@@ -35,7 +35,7 @@ void NAdam::step() {
         const std::int64_t n = p.numel();
         with_flags(
             [&](auto decays) {
-              split_update(n, [=](std::int64_t first, std::int64_t last) {
+              split_update(n, [=](std::int64_t first, std::int64_t last) AG_UPDATE_LOOP {
                 for (std::int64_t k = first; k < last; ++k) {
                   const T g = decayed_moments<decays()>(g0[k], w[k], decay, m[k], v[k], beta1,
                                                         one_minus_beta1, beta2, one_minus_beta2);
@@ -72,7 +72,7 @@ void RAdam::step() {
                const std::int64_t n = p.numel();
                with_flags(
                    [&](auto decays, auto adaptive) {
-                     split_update(n, [=](std::int64_t first, std::int64_t last) {
+                     split_update(n, [=](std::int64_t first, std::int64_t last) AG_UPDATE_LOOP {
                        for (std::int64_t k = first; k < last; ++k) {
                          decayed_moments<decays()>(g0[k], w[k], decay, m[k], v[k], beta1,
                                                    one_minus_beta1, beta2, one_minus_beta2);
@@ -104,7 +104,7 @@ void Adamax::step() {
                const std::int64_t n = p.numel();
                with_flags(
                    [&](auto decays) {
-                     split_update(n, [=](std::int64_t first, std::int64_t last) {
+                     split_update(n, [=](std::int64_t first, std::int64_t last) AG_UPDATE_LOOP {
                        for (std::int64_t k = first; k < last; ++k) {
                          T g = g0[k];
                          if constexpr (decays) g += decay * w[k];

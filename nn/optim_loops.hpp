@@ -59,10 +59,12 @@ inline bool cpu_has_avx512() {
   return has;
 }
 #endif
+// Set by tests to run the baseline copy on any CPU (its bits must match).
+inline thread_local bool baseline_width_only = false;
 template <class Kernel, class... Args>
 void run_widest(Kernel kernel, Args... args) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (cpu_has_avx512()) return run_avx512(kernel, args...);
+  if (cpu_has_avx512() && !baseline_width_only) return run_avx512(kernel, args...);
 #endif
   kernel(args...);
 }
@@ -88,15 +90,18 @@ void run_update(Kernel kernel, std::int64_t n, Args... args) {
   });
 }
 
-// The same split for an update written as an inline loop, loop(first, last)
-// over elements [first, last) (at the build's width: no AVX-512 copy). The
-// other optimizers' updates are elementwise too, so their bits do not depend
-// on the split either (tested). Capture the buffers by value ([=]): through
-// a by-reference capture GCC loses their __restrict and stops vectorising
-// (RMSprop 4x, Adadelta 3.8x slower, measured).
+// The same for an update written as an inline loop, loop(first, last) over
+// elements [first, last), run by run_widest: the lambda must be marked
+// AG_UPDATE_LOOP (always_inline), so that it is vectorised inside the
+// AVX-512 copy. The other optimizers' updates are elementwise too, so their
+// bits depend neither on the split nor on the width (both tested). Capture
+// the buffers by value ([=]): through a by-reference capture GCC loses their
+// __restrict and stops vectorising (RMSprop 4x, Adadelta 3.8x slower).
+#define AG_UPDATE_LOOP __attribute__((always_inline))
 template <class Loop>
-void split_update(std::int64_t n, Loop&& loop) {
-  parallel_for(n, kUpdateGrain, loop);
+void split_update(std::int64_t n, const Loop& loop) {
+  parallel_for(n, kUpdateGrain,
+               [&](std::int64_t first, std::int64_t last) { run_widest(loop, first, last); });
 }
 
 // One element's gradient, with L2 decay when Decays, and Adam's two moments
