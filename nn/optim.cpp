@@ -109,7 +109,7 @@ void SGD::step() {
              [](const SGDOptions& o, const Tensor& p, detail::ParamState& s, auto* __restrict w,
                 const auto* __restrict g0) {
                using T = std::remove_cvref_t<decltype(*w)>;
-               const bool first = s.step++ == 0;
+               const bool first_step = s.step++ == 0;
                T* __restrict b = o.momentum != 0 ? buf<T>(slot(s, "momentum_buffer", p)) : nullptr;
                const T lr = T(o.lr), decay = T(o.weight_decay), momentum = T(o.momentum),
                        keep = T(1 - o.dampening);
@@ -128,7 +128,7 @@ void SGD::step() {
                        }
                      });
                    },
-                   o.weight_decay != 0, b != nullptr, first, o.nesterov);
+                   o.weight_decay != 0, b != nullptr, first_step, o.nesterov);
              });
 }
 
