@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <string_view>
@@ -59,21 +60,20 @@ inline bool cpu_has_avx512() {
   return has;
 }
 #endif
-// Set by tests to run the baseline copy on any CPU (its bits must match).
-inline thread_local bool baseline_width_only = false;
+// Set by tests to run the baseline copy on any CPU (its bits must match);
+// process-wide, so that the library's workers see it too.
+inline std::atomic<bool> baseline_width_only{false};
 template <class Kernel, class... Args>
 void run_widest(Kernel kernel, Args... args) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (cpu_has_avx512() && !baseline_width_only) return run_avx512(kernel, args...);
+  if (cpu_has_avx512() && !baseline_width_only.load(std::memory_order_relaxed))
+    return run_avx512(kernel, args...);
 #endif
   kernel(args...);
 }
 
-// An elementwise update kernel(n, args...) over n elements, split over the
-// library's threads (ag::set_num_threads) when n is large: each part runs
-// run_widest on its slice (every pointer argument offset; a null one stays
-// null). Elementwise, so the results do not depend on the split. Two cores
-// move Adam's 28 bytes a parameter faster than one (docs/performance.md).
+// A pointer argument offset to a slice's start (a null one stays null);
+// other arguments as they are.
 template <class Arg>
 Arg slice_from(Arg arg, std::int64_t begin) {
   if constexpr (std::is_pointer_v<Arg>) {
@@ -82,26 +82,31 @@ Arg slice_from(Arg arg, std::int64_t begin) {
     return arg;
   }
 }
-constexpr std::int64_t kUpdateGrain = 1 << 15;  // elements a slice at least: ~50 us of Adam
-template <class Kernel, class... Args>
-void run_update(Kernel kernel, std::int64_t n, Args... args) {
-  parallel_for(n, kUpdateGrain, [&](std::int64_t begin, std::int64_t end) {
-    run_widest(kernel, end - begin, slice_from(args, begin)...);
-  });
-}
 
-// The same for an update written as an inline loop, loop(first, last) over
-// elements [first, last), run by run_widest: the lambda must be marked
-// AG_UPDATE_LOOP (always_inline), so that it is vectorised inside the
-// AVX-512 copy. The other optimizers' updates are elementwise too, so their
-// bits depend neither on the split nor on the width (both tested). Capture
-// the buffers by value ([=]): through a by-reference capture GCC loses their
-// __restrict and stops vectorising (RMSprop 4x, Adadelta 3.8x slower).
+// An update written as an inline loop, loop(first, last) over elements
+// [first, last), split over the library's threads (ag::set_num_threads) when
+// there are many, each slice run by run_widest (two cores move Adam's 28
+// bytes a parameter faster than one, docs/performance.md): the
+// lambda must be marked AG_UPDATE_LOOP (always_inline), so that it is
+// vectorised inside the AVX-512 copy. Every optimizer's update is
+// elementwise, so its bits depend neither on the split nor on the width
+// (both tested). Capture the buffers by value ([=]): through a by-reference
+// capture GCC loses their __restrict and stops vectorising (RMSprop 4x,
+// Adadelta 3.8x slower).
+constexpr std::int64_t kUpdateGrain = 1 << 15;  // elements a slice at least: ~50 us of Adam
 #define AG_UPDATE_LOOP __attribute__((always_inline))
 template <class Loop>
 void split_update(std::int64_t n, const Loop& loop) {
   parallel_for(n, kUpdateGrain,
                [&](std::int64_t first, std::int64_t last) { run_widest(loop, first, last); });
+}
+
+// The same for a kernel object's kernel(n, args...) over n elements (Adam's):
+// each slice gets its pointer arguments offset.
+template <class Kernel, class... Args>
+void run_update(Kernel kernel, std::int64_t n, Args... args) {
+  split_update(n, [=](std::int64_t first, std::int64_t last)
+                      AG_UPDATE_LOOP { kernel(last - first, slice_from(args, first)...); });
 }
 
 // One element's gradient, with L2 decay when Decays, and Adam's two moments
@@ -128,11 +133,9 @@ struct AdamUpdate {
                                          T* __restrict m, T* __restrict v, T* __restrict vmax,
                                          AdamConstants<T> c) const {
     for (std::int64_t k = 0; k < n; ++k) {
-      T g = g0[k];
       if constexpr (DecoupledDecay) w[k] *= c.shrink;
-      if constexpr (L2Decay) g += c.decay * w[k];
-      m[k] = m[k] * c.beta1 + g * c.one_minus_beta1;
-      v[k] = v[k] * c.beta2 + g * g * c.one_minus_beta2;
+      decayed_moments<L2Decay>(g0[k], w[k], c.decay, m[k], v[k], c.beta1, c.one_minus_beta1,
+                               c.beta2, c.one_minus_beta2);
       T second = v[k];
       if constexpr (Amsgrad) {
         vmax[k] = std::max(vmax[k], v[k]);
