@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
-// The engine, in three parts: sort (reverse topological order), sweep (the
-// backward pass), teardown (freeing nodes). It knows nodes only through
-// node.hpp; ops and kinds supply the rest.
+// The engine, in three parts: sort (topological order, for diagrams and
+// observed sweeps), sweep (the backward pass: consumers counted, then each
+// node run after its last consumer), teardown (freeing nodes). It knows
+// nodes only through node.hpp; ops and kinds supply the rest.
+#include <algorithm>
 #include <iterator>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "autograd/anomaly.hpp"
 #include "autograd/error.hpp"
@@ -109,6 +112,7 @@ constinit thread_local BackwardObserver* observer = nullptr;
 // would dominate small graphs. Large ones are let go after use.
 struct Scratch {
   NodeList order, stack;
+  std::unordered_map<Node*, std::uint32_t> many_consumers;  // PendingCounts' overflow
   bool busy = false;
 };
 thread_local Scratch scratch;
@@ -182,6 +186,119 @@ void release_graph(NodeList& order) {
   }
 }
 
+// A node's consumers that have not run yet, kept in the bits of its flags
+// above kPendingShift (10 bits); a node with more consumers than that keeps
+// its count in a map instead (the field then reads all ones).
+class PendingCounts {
+ public:
+  explicit PendingCounts(std::unordered_map<Node*, std::uint32_t>& overflow)
+      : overflow_(overflow) {}
+  void add(Node& node) {
+    if ((node.flags >> Node::kPendingShift) < kInMap - 1) [[likely]]
+      node.flags += kOne;
+    else
+      add_many(node);
+  }
+  /// One consumer ran; true when it was the last.
+  bool ran_one(Node& node) {
+    if ((node.flags >> Node::kPendingShift) != kInMap) [[likely]] {
+      node.flags -= kOne;
+      return (node.flags >> Node::kPendingShift) == 0;
+    }
+    return ran_one_of_many(node);
+  }
+
+ private:
+  static constexpr std::uint16_t kOne = 1u << Node::kPendingShift;
+  static constexpr unsigned kInMap = 0xffffu >> Node::kPendingShift;
+  [[gnu::noinline]] void add_many(Node& node) {
+    if ((node.flags >> Node::kPendingShift) == kInMap) {
+      ++overflow_[&node];
+    } else {  // the field's last count: from now on, the map's
+      node.flags |= kInMap << Node::kPendingShift;
+      overflow_[&node] = kInMap;
+    }
+  }
+  [[gnu::noinline]] bool ran_one_of_many(Node& node) {
+    const auto it = overflow_.find(&node);
+    if (--it->second > 0) return false;
+    overflow_.erase(it);
+    node.flags &= kOne - 1;
+    return true;
+  }
+  std::unordered_map<Node*, std::uint32_t>& overflow_;
+};
+
+// Marks every node reachable from `root` kVisited, running `on_first_visit`
+// (which may throw) once on each, and counts each node's consumers. The
+// stack holds nodes seen but not yet expanded: a chain needs one entry.
+template <class OnFirstVisit>
+void count_consumers(Node* root, NodeList& stack, PendingCounts& pending,
+                     OnFirstVisit&& on_first_visit) {
+  root->flags |= Node::kVisited;
+  // The next node to expand is kept out of the stack: on a chain, always.
+  for (Node* node = root; node;) {
+    const Op& op = *node->op();
+    on_first_visit(*node, op);
+    Node* next = nullptr;
+    for_each_input(*node, *op.kind, [&](Node* input) {
+      pending.add(*input);
+      if (input->flags & Node::kVisited) return;
+      input->flags |= Node::kVisited;
+      if (next) stack.push_back(next);
+      next = input;
+    });
+    if (!next && !stack.empty()) {
+      next = stack.back();
+      stack.pop_back();
+    }
+    node = next;
+  }
+}
+
+// The sweep without an observer (Kahn's order): a node runs once its last
+// consumer has, so no list of the whole graph is kept; a 2M-node chain
+// needed two of 16 MB. With `releasable`, nodes whose kind releases its
+// graph are listed there in the order they ran.
+void counted_sweep(Node* root, NodeList& ready, PendingCounts& pending, NodeList* releasable) {
+  for (Node* node = root; node;) {
+    node->flags &= ~Node::kVisited;
+    const Op& op = *node->op();
+    if (op.backward) {
+      run_op_backward(*node);
+      if (releasable && op.kind->release_graph) releasable->push_back(node);
+    }
+    Node* next = nullptr;  // as in count_consumers
+    for_each_input(*node, *op.kind, [&](Node* input) {
+      if (!pending.ran_one(*input)) return;
+      if (next) ready.push_back(next);
+      next = input;
+    });
+    if (!next && !ready.empty()) {
+      next = ready.back();
+      ready.pop_back();
+    }
+    node = next;
+  }
+}
+
+// After a counted sweep failed: clears the marks and counts it left on
+// whatever it reached (nodes that ran are unmarked, so the marked ones are
+// no longer connected to the root; a set keeps this walk linear).
+void unmark_counted(Node* root, std::unordered_map<Node*, std::uint32_t>& overflow) {
+  std::unordered_set<Node*> seen{root};
+  std::vector<Node*> stack{root};
+  while (!stack.empty()) {
+    Node* node = stack.back();
+    stack.pop_back();
+    node->flags &= (1u << Node::kPendingShift) - 1 - Node::kVisited;
+    for_each_input(*node, [&](Node* input) {
+      if (seen.insert(input).second) stack.push_back(input);
+    });
+  }
+  overflow.clear();
+}
+
 }  // namespace
 
 ObserverScope::ObserverScope(BackwardObserver* watch) : previous_(observer) { observer = watch; }
@@ -192,27 +309,33 @@ void backward(Node* root, Seed seed, bool retain_graph, bool create_graph) {
   Scratch& s = scratch.busy ? own : scratch;
   s.busy = true;
   GradModeGuard mode(create_graph);
+  // Interior gradients belong to one sweep; leaf gradients accumulate, as
+  // in PyTorch. So a second backward() adds the same amount to the leaves.
+  const auto reset = [](Node& node, const Op& op) {
+    if (!op.backward) return;  // a leaf
+    if (node.flags & Node::kReleased) throw_released(node);
+    op.kind->clear_grad(node);
+  };
+  PendingCounts pending(s.many_consumers);
   try {
-    // Interior gradients belong to one sweep; leaf gradients accumulate, as
-    // in PyTorch. So a second backward() adds the same amount to the leaves.
-    collect(root, s.order, s.stack, [](Node& node) {
-      if (node.is_leaf()) return;
-      if (node.flags & Node::kReleased) throw_released(node);
-      node.op()->kind->clear_grad(node);
-    });
-    seed.fn(*root, seed.gradient);
     if (observer) [[unlikely]] {
+      collect(root, s.order, s.stack, [&](Node& node) { reset(node, *node.op()); });
+      seed.fn(*root, seed.gradient);
       observed_sweep(s.order, *observer);
     } else {
-      for (std::size_t i = s.order.size(); i-- > 0;) {
-        Node* node = s.order[i];
-        node->flags &= ~Node::kVisited;
-        if (!node->is_leaf()) run_op_backward(*node);
-      }
+      count_consumers(root, s.stack, pending, reset);
+      seed.fn(*root, seed.gradient);
+      counted_sweep(root, s.stack, pending, retain_graph ? nullptr : &s.order);
+      std::reverse(s.order.begin(), s.order.end());  // consumers after their inputs
     }
   } catch (...) {
     anomaly_backward_of = nullptr;
-    unmark(s.order, s.stack);
+    if (observer)
+      unmark(s.order, s.stack);
+    else
+      unmark_counted(root, s.many_consumers);
+    s.order.clear();
+    s.stack.clear();
     s.busy = false;
     throw;
   }

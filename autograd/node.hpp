@@ -100,6 +100,9 @@ struct Node {
   static constexpr std::uint16_t kRetainsGrad = 1u << 4;   // keeps an interior gradient
   // in[1] holds the op's 8-byte attribute, not an input (ScalarNode::constant).
   static constexpr std::uint16_t kAttributeInSecondSlot = 1u << 5;
+  // The bits above these count, during a backward sweep only, the node's
+  // consumers that have not run yet (engine.cpp); zero at any other time.
+  static constexpr int kPendingShift = 6;
 
   std::uint32_t refs = 1;
   std::uint16_t flags = 0;
@@ -121,15 +124,19 @@ inline Node* input_of(const Node& node, int k) {
   return node.op()->kind->more_inputs(node)[k - 2];
 }
 
-/// Calls f(input) for every input of `node`, in order.
+/// Calls f(input) for every input of `node` (whose kind is `kind`), in order.
 template <class F>
-void for_each_input(const Node& node, F&& f) {
+void for_each_input(const Node& node, const NodeKind& kind, F&& f) {
   for (int k = 0; k < node.fixed_inputs(); ++k) {
     if (node.in[k]) f(node.in[k]);
   }
-  if (node.op()->kind->more_inputs) {
-    for (Node* input : node.op()->kind->more_inputs(node)) f(input);
+  if (kind.more_inputs) {
+    for (Node* input : kind.more_inputs(node)) f(input);
   }
+}
+template <class F>
+void for_each_input(const Node& node, F&& f) {
+  for_each_input(node, *node.op()->kind, f);
 }
 
 /// Frees `node` and every input no other node or handle still refers to,

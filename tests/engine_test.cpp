@@ -2,7 +2,10 @@
 // The engine: accumulation, reuse, repeated backward, handles, deep graphs.
 #include <doctest/doctest.h>
 
+#include <malloc.h>
+
 #include <cmath>
+#include <stdexcept>
 #include <thread>
 
 #include "autograd/autograd.hpp"
@@ -177,6 +180,71 @@ TEST_CASE("a wide graph (one node with a million consumers) works too") {
   for (int i = 0; i < 1'000'000; ++i) sum = sum + x;
   sum.backward();
   CHECK(x.grad() == 1'000'000.0);
+}
+
+namespace {
+// A scalar op defined here, to look inside a sweep: it passes its gradient
+// through and, when its backward runs (after every consumer), records the
+// heap or throws.
+struct Probe {
+  static inline std::size_t heap = 0;
+  static inline int throws_left = 0;
+  static void backward(ag::detail::Node& node) {
+    heap = mallinfo2().uordblks + mallinfo2().hblkhd;  // hblkhd: blocks malloc mmapped
+    if (throws_left > 0) {
+      --throws_left;
+      throw std::runtime_error("probe");
+    }
+    ag::detail::as_scalar(*node.in[0]).grad += ag::detail::as_scalar(node).grad;
+  }
+  static inline const ag::detail::Op op{"probe", "probe", &ag::detail::scalar_kind, &backward};
+};
+Scalar probe(const Scalar& x) {
+  return Scalar::adopt(ag::detail::make_scalar(&Probe::op, x.value(), x.node()));
+}
+// No traversal marks or consumer counts left on any node of the graph.
+bool unmarked(const Scalar& root) {
+  for (const ag::detail::Node* node : ag::detail::topological_order(root.node()))
+    if (node->flags >> ag::detail::Node::kPendingShift) return false;
+  return !(root.node()->flags & ag::detail::Node::kVisited);
+}
+}  // namespace
+
+TEST_CASE("backward keeps no list of the graph: a deep chain sweeps in constant memory") {
+  // Each node runs when its last consumer has (a count per node, in its
+  // flags), so the sweep holds only the nodes ready to run: one, on a chain.
+  Scalar x = 1.0;
+  Scalar y = probe(x);
+  for (int i = 0; i < 300'000; ++i) y = y * 1.0000001 + 1e-7;
+  const std::size_t before = mallinfo2().uordblks + mallinfo2().hblkhd;
+  y.backward();
+  CHECK(x.grad() == doctest::Approx(std::pow(1.0000001, 300'000)).epsilon(1e-12));
+  // A list of the 600,001 nodes would take 4.8 MB.
+  if (kMallinfoWorks) CHECK(Probe::heap < before + 64 * 1024);
+  CHECK(unmarked(y));
+}
+
+TEST_CASE("a backward that throws midway leaves no marks or counts, and the next one works") {
+  // x feeds 2,000 adds and the probe: more consumers than a node's flags
+  // count (1,023), so its count lives in the sweep's map.
+  Scalar x = 2.0;
+  Scalar sum = probe(x);
+  for (int i = 0; i < 2'000; ++i) sum = (sum + x) * 1.0;
+  Probe::throws_left = 1;
+  CHECK_THROWS_AS(sum.backward(), std::runtime_error);
+  CHECK(unmarked(sum));
+  x.zero_grad();
+  sum.backward();
+  CHECK(x.grad() == 2'001.0);
+  CHECK(unmarked(sum));
+  // A node with exactly as many consumers as the flags count, and one more.
+  for (const int consumers : {1'022, 1'023, 1'024}) {
+    Scalar leaf = 1.0, total = 0.0;
+    for (int i = 0; i < consumers; ++i) total = total + leaf;
+    total.backward();
+    CHECK(leaf.grad() == consumers);
+    CHECK(unmarked(total));
+  }
 }
 
 TEST_CASE("a graph built on one thread may be used and freed on another") {
