@@ -229,22 +229,25 @@ class PendingCounts {
   std::unordered_map<Node*, std::uint32_t>& overflow_;
 };
 
-// Marks every node reachable from `root` kVisited, running `on_first_visit`
-// (which may throw) once on each, and counts each node's consumers. The
-// stack holds nodes seen but not yet expanded: a chain needs one entry.
-template <class OnFirstVisit>
-void count_consumers(Node* root, NodeList& stack, PendingCounts& pending,
-                     OnFirstVisit&& on_first_visit) {
-  root->flags |= Node::kVisited;
-  // The next node to expand is kept out of the stack: on a chain, always.
+// Visits every node reachable from `root` once, calling on_node(node, op)
+// for each (it may throw) and on_edge(input) for each input slot of each.
+// `marking` walks the unmarked nodes and marks them kVisited; otherwise the
+// marked ones, unmarking them. The stack holds nodes seen but not yet
+// visited; the next one is kept out of it, so a chain needs no stack.
+template <class OnNode, class OnEdge>
+void walk(Node* root, NodeList& stack, bool marking, OnNode&& on_node, OnEdge&& on_edge) {
+  const auto pending_visit = [marking](const Node& node) {
+    return bool(node.flags & Node::kVisited) != marking;
+  };
+  root->flags ^= Node::kVisited;
   for (Node* node = root; node;) {
     const Op& op = *node->op();
-    on_first_visit(*node, op);
+    on_node(*node, op);
     Node* next = nullptr;
     for_each_input(*node, *op.kind, [&](Node* input) {
-      pending.add(*input);
-      if (input->flags & Node::kVisited) return;
-      input->flags |= Node::kVisited;
+      on_edge(*input);
+      if (!pending_visit(*input)) return;
+      input->flags ^= Node::kVisited;
       if (next) stack.push_back(next);
       next = input;
     });
@@ -268,7 +271,7 @@ void counted_sweep(Node* root, NodeList& ready, PendingCounts& pending, NodeList
       run_op_backward(*node);
       if (releasable && op.kind->release_graph) releasable->push_back(node);
     }
-    Node* next = nullptr;  // as in count_consumers
+    Node* next = nullptr;  // as in walk
     for_each_input(*node, *op.kind, [&](Node* input) {
       if (!pending.ran_one(*input)) return;
       if (next) ready.push_back(next);
@@ -323,7 +326,7 @@ void backward(Node* root, Seed seed, bool retain_graph, bool create_graph) {
       seed.fn(*root, seed.gradient);
       observed_sweep(s.order, *observer);
     } else {
-      count_consumers(root, s.stack, pending, reset);
+      walk(root, s.stack, true, reset, [&](Node& input) { pending.add(input); });
       seed.fn(*root, seed.gradient);
       counted_sweep(root, s.stack, pending, retain_graph ? nullptr : &s.order);
       std::reverse(s.order.begin(), s.order.end());  // consumers after their inputs
@@ -347,7 +350,11 @@ void backward(Node* root, Seed seed, bool retain_graph, bool create_graph) {
 }
 
 void zero_grad(Node* root) {
-  for (Node* node : topological_order(root)) node->op()->kind->clear_grad(*node);
+  NodeList stack;  // allocates only where the graph branches
+  const auto clear = [](Node& node, const Op& op) { op.kind->clear_grad(node); };
+  const auto nothing = [](auto&&...) {};
+  walk(root, stack, true, clear, nothing);
+  walk(root, stack, false, nothing, nothing);  // takes the marks off again
 }
 
 // ---- teardown --------------------------------------------------------------

@@ -224,6 +224,25 @@ TEST_CASE("backward keeps no list of the graph: a deep chain sweeps in constant 
   CHECK(unmarked(y));
 }
 
+TEST_CASE("zero_grad clears every node of a branching, deep graph and leaves no marks") {
+  // Shared subexpressions (each reached along several paths), then a deep chain.
+  Scalar a = 1.5, b = -0.5;
+  Scalar s = a + b, d = a - b;
+  Scalar f = s * d + s * s;  // df/da = d + s + 2s = 5 here
+  for (int i = 0; i < 300'000; ++i) f = f * 1.0000001 + 1e-7;
+  f.backward();
+  const double df_da = 5 * std::pow(1.0000001, 300'000);
+  CHECK(a.grad() == doctest::Approx(df_da).epsilon(1e-12));
+  f.zero_grad();
+  std::size_t nonzero = 0;
+  for (const ag::detail::Node* node : ag::detail::topological_order(f.node()))
+    nonzero += ag::detail::as_scalar(*node).grad != 0.0;
+  CHECK(nonzero == 0);
+  CHECK(unmarked(f));
+  f.backward();
+  CHECK(a.grad() == doctest::Approx(df_da).epsilon(1e-12));
+}
+
 TEST_CASE("a backward that throws midway leaves no marks or counts, and the next one works") {
   // x feeds 2,000 adds and the probe: more consumers than a node's flags
   // count (1,023), so its count lives in the sweep's map.
