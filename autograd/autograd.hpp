@@ -63,9 +63,9 @@
 //   dtype.hpp, shape.hpp   element types (set_default_dtype), shapes, broadcasting
 //   node.hpp, op_attrs.hpp the engine's node, op and kind tables (for op authors)
 //   version.hpp      AG_VERSION_MAJOR/MINOR/PATCH, ag::version() (generated)
-// Internal: engine.cpp (sort, sweep, teardown), labels.cpp, node_list.hpp,
-// node_pool.* (scalar node memory), scalar.cpp and tensor.cpp (the two node
-// kinds), factory.cpp, tensor_format.cpp, ops/tensor_op.* and
+// Internal: engine.cpp (sort, teardown), sweep.cpp (backward, zero_grad),
+// graph_walk.hpp, labels.cpp, node_list.hpp, node_pool.* (scalar node memory), scalar.cpp and
+// tensor.cpp (the two node kinds), factory.cpp, tensor_format.cpp, ops/tensor_op.* and
 // ops/scalar_op.hpp (what op files share), ops/kernels.hpp (loops),
 // ops/gemm.* (matrix-product kernels), ops/methods.cpp (Tensor's methods),
 // render.cpp. docs/design.md draws the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The graph's building block, shared by every kind of node (scalar,
-// tensor). The engine (engine.cpp) sees only what is declared here: a
+// tensor). The engine (engine.cpp, sweep.cpp) sees only what is declared here: a
 // node's inputs, its reference count, its flags, and the function tables of
 // its op and its kind. It never names an individual op or kind.
 #pragma once
@@ -101,7 +101,7 @@ struct Node {
   // in[1] holds the op's 8-byte attribute, not an input (ScalarNode::constant).
   static constexpr std::uint16_t kAttributeInSecondSlot = 1u << 5;
   // The bits above these count, during a backward sweep only, the node's
-  // consumers that have not run yet (engine.cpp); zero at any other time.
+  // consumers that have not run yet (sweep.cpp); zero at any other time.
   static constexpr int kPendingShift = 6;
 
   std::uint32_t refs = 1;

@@ -13,7 +13,7 @@ import sys
 
 LAYERS = [
     ("engine", ["error.hpp", "shape.*", "dims.hpp", "dtype.*", "storage.*", "node_pool.*", "node.hpp",
-                "node_list.hpp", "engine.cpp", "labels.cpp", "grad_mode.hpp", "autocast.hpp", "anomaly.hpp",
+                "node_list.hpp", "graph_walk.hpp", "engine.cpp", "sweep.cpp", "labels.cpp", "grad_mode.hpp", "autocast.hpp", "anomaly.hpp",
                 "generator.*", "op_attrs.hpp", "scope.*", "version.*", "parallel.*"]),
     ("kinds", ["scalar.*", "tensor.*", "tensor_from.hpp", "factory.*", "tensor_format.cpp"]),
     ("ops", ["ops.hpp", "ops/*"]),
