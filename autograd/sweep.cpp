@@ -173,7 +173,7 @@ void unmark_counted(Node* root, std::unordered_map<Node*, std::uint32_t>& overfl
   while (!stack.empty()) {
     Node* node = stack.back();
     stack.pop_back();
-    node->flags &= (1u << Node::kPendingShift) - 1 - Node::kVisited;
+    node->flags &= ((1u << Node::kPendingShift) - 1) & ~Node::kVisited;  // the other flags stay
     for_each_input(*node, [&](Node* input) {
       if (seen.insert(input).second) stack.push_back(input);
     });
@@ -199,11 +199,12 @@ void backward(Node* root, Seed seed, bool retain_graph, bool create_graph) {
     op.kind->clear_grad(node);
   };
   PendingCounts pending(s.many_consumers);
+  BackwardObserver* const watch = observer;  // an op's backward may install another
   try {
-    if (observer) [[unlikely]] {
+    if (watch) [[unlikely]] {
       collect(root, s.order, s.stack, [&](Node& node) { reset(node, *node.op()); });
       seed.fn(*root, seed.gradient);
-      observed_sweep(s.order, *observer);
+      observed_sweep(s.order, *watch);
     } else {
       walk(root, s.stack, true, reset, [&](Node& input) { pending.add(input); });
       seed.fn(*root, seed.gradient);
@@ -212,7 +213,7 @@ void backward(Node* root, Seed seed, bool retain_graph, bool create_graph) {
     }
   } catch (...) {
     anomaly_backward_of = nullptr;
-    if (observer)
+    if (watch)
       unmark(s.order, s.stack);
     else
       unmark_counted(root, s.many_consumers);

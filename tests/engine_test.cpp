@@ -7,6 +7,8 @@
 #include <cmath>
 #include <stdexcept>
 #include <thread>
+#include <unordered_set>
+#include <vector>
 
 #include "autograd/autograd.hpp"
 #include "node_memory.hpp"
@@ -202,12 +204,23 @@ struct Probe {
 Scalar probe(const Scalar& x) {
   return Scalar::adopt(ag::detail::make_scalar(&Probe::op, x.value(), x.node()));
 }
-// No traversal marks or consumer counts left on any node of the graph.
-bool unmarked(const Scalar& root) {
-  for (const ag::detail::Node* node : ag::detail::topological_order(root.node()))
+// No traversal marks or consumer counts left on any node of the graph
+// (a walk of its own: the engine's walks skip nodes left marked).
+bool unmarked(ag::detail::Node* root) {
+  std::unordered_set<ag::detail::Node*> seen{root};
+  std::vector<ag::detail::Node*> stack{root};
+  while (!stack.empty()) {
+    ag::detail::Node* node = stack.back();
+    stack.pop_back();
+    if (node->flags & ag::detail::Node::kVisited) return false;
     if (node->flags >> ag::detail::Node::kPendingShift) return false;
-  return !(root.node()->flags & ag::detail::Node::kVisited);
+    ag::detail::for_each_input(*node, [&](ag::detail::Node* input) {
+      if (seen.insert(input).second) stack.push_back(input);
+    });
+  }
+  return true;
 }
+bool unmarked(const Scalar& root) { return unmarked(root.node()); }
 }  // namespace
 
 TEST_CASE("backward keeps no list of the graph: a deep chain sweeps in constant memory") {
@@ -245,9 +258,10 @@ TEST_CASE("zero_grad clears every node of a branching, deep graph and leaves no 
 
 TEST_CASE("a backward that throws midway leaves no marks or counts, and the next one works") {
   // x feeds 2,000 adds and the probe: more consumers than a node's flags
-  // count (1,023), so its count lives in the sweep's map.
+  // count (1,023), so its count lives in the sweep's map. The probe's input
+  // is an interior node: a count left on it would stop its backward for good.
   Scalar x = 2.0;
-  Scalar sum = probe(x);
+  Scalar sum = probe(x * 1.0);
   for (int i = 0; i < 2'000; ++i) sum = (sum + x) * 1.0;
   Probe::throws_left = 1;
   CHECK_THROWS_AS(sum.backward(), std::runtime_error);
@@ -256,6 +270,17 @@ TEST_CASE("a backward that throws midway leaves no marks or counts, and the next
   sum.backward();
   CHECK(x.grad() == 2'001.0);
   CHECK(unmarked(sum));
+  // Thrown while counting (b's graph was freed by an earlier backward), after
+  // c was reached: c's count must not survive into the next backward.
+  const ag::Tensor w = ag::Tensor::from({1.0, 2.0}).requires_grad_();
+  const ag::Tensor b = ag::exp(w), c = w * w;
+  ag::sum(b).backward();  // frees b's graph
+  const ag::Tensor both = ag::sum(c + b);
+  CHECK_THROWS_AS(both.backward(), ag::GraphError);
+  CHECK(unmarked(both.node()));
+  w.zero_grad();
+  ag::sum(c).backward();
+  CHECK(w.grad().to_vector()[1] == doctest::Approx(4.0));  // 2w
   // A node with exactly as many consumers as the flags count, and one more.
   for (const int consumers : {1'022, 1'023, 1'024}) {
     Scalar leaf = 1.0, total = 0.0;
