@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 
 #include "autograd/node.hpp"
 #include "autograd/node_list.hpp"
@@ -62,33 +63,49 @@ inline void unmark(NodeList& order, NodeList& stack) {
   stack.clear();
 }
 
+// Nodes waiting for a visit, latest first. The latest is kept apart from
+// the stack, so a chain (one node waiting at a time) never touches it.
+class Frontier {
+ public:
+  explicit Frontier(NodeList& stack) : stack_(stack) {}
+  void push(Node* node) {
+    if (next_) stack_.push_back(next_);
+    next_ = node;
+  }
+  /// The latest node pushed and not yet taken; null when none is left.
+  Node* pop() {
+    if (Node* node = std::exchange(next_, nullptr)) return node;
+    if (stack_.empty()) return nullptr;
+    Node* node = stack_.back();
+    stack_.pop_back();
+    return node;
+  }
+
+ private:
+  NodeList& stack_;
+  Node* next_ = nullptr;
+};
+
 // Visits every node reachable from `root` once, calling on_node(node, op)
 // for each (it may throw) and on_edge(input) for each input slot of each.
 // `marking` walks the unmarked nodes and marks them kVisited; otherwise the
-// marked ones, unmarking them. The stack holds nodes seen but not yet
-// visited; the next one is kept out of it, so a chain needs no stack.
+// marked ones, unmarking them.
 template <class OnNode, class OnEdge>
 void walk(Node* root, NodeList& stack, bool marking, OnNode&& on_node, OnEdge&& on_edge) {
   const auto pending_visit = [marking](const Node& node) {
     return bool(node.flags & Node::kVisited) != marking;
   };
+  Frontier waiting(stack);
   root->flags ^= Node::kVisited;
-  for (Node* node = root; node;) {
+  for (Node* node = root; node; node = waiting.pop()) {
     const Op& op = *node->op();
     on_node(*node, op);
-    Node* next = nullptr;
     for_each_input(*node, *op.kind, [&](Node* input) {
       on_edge(*input);
       if (!pending_visit(*input)) return;
       input->flags ^= Node::kVisited;
-      if (next) stack.push_back(next);
-      next = input;
+      waiting.push(input);
     });
-    if (!next && !stack.empty()) {
-      next = stack.back();
-      stack.pop_back();
-    }
-    node = next;
   }
 }
 

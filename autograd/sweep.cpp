@@ -142,25 +142,18 @@ class PendingCounts {
 // consumer has, so no list of the whole graph is kept; a 2M-node chain
 // needed two of 16 MB. With `releasable`, nodes whose kind releases its
 // graph are listed there in the order they ran.
-void counted_sweep(Node* root, NodeList& ready, PendingCounts& pending, NodeList* releasable) {
-  for (Node* node = root; node;) {
+void counted_sweep(Node* root, NodeList& stack, PendingCounts& pending, NodeList* releasable) {
+  Frontier ready(stack);
+  for (Node* node = root; node; node = ready.pop()) {
     node->flags &= ~Node::kVisited;
     const Op& op = *node->op();
     if (op.backward) {
       run_op_backward(*node);
       if (releasable && op.kind->release_graph) releasable->push_back(node);
     }
-    Node* next = nullptr;  // as in walk
     for_each_input(*node, *op.kind, [&](Node* input) {
-      if (!pending.ran_one(*input)) return;
-      if (next) ready.push_back(next);
-      next = input;
+      if (pending.ran_one(*input)) ready.push(input);
     });
-    if (!next && !ready.empty()) {
-      next = ready.back();
-      ready.pop_back();
-    }
-    node = next;
   }
 }
 
