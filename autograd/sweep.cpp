@@ -116,6 +116,8 @@ class PendingCounts {
     }
     return ran_one_of_many(node);
   }
+  /// Drops the node's count (its flags keep the rest).
+  static void forget(Node& node) { node.flags &= kOne - 1; }
 
  private:
   static constexpr std::uint16_t kOne = 1u << Node::kPendingShift;
@@ -132,7 +134,7 @@ class PendingCounts {
     const auto it = overflow_.find(&node);
     if (--it->second > 0) return false;
     overflow_.erase(it);
-    node.flags &= kOne - 1;
+    forget(node);
     return true;
   }
   std::unordered_map<Node*, std::uint32_t>& overflow_;
@@ -166,7 +168,8 @@ void unmark_counted(Node* root, std::unordered_map<Node*, std::uint32_t>& overfl
   while (!stack.empty()) {
     Node* node = stack.back();
     stack.pop_back();
-    node->flags &= ((1u << Node::kPendingShift) - 1) & ~Node::kVisited;  // the other flags stay
+    PendingCounts::forget(*node);
+    node->flags &= ~Node::kVisited;
     for_each_input(*node, [&](Node* input) {
       if (seen.insert(input).second) stack.push_back(input);
     });
