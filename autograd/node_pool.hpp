@@ -54,6 +54,20 @@ void free_chunk(PoolChunk* chunk) noexcept;
 /// Unmaps the slabs no node lives in; returns the bytes given back.
 std::size_t node_pool_release_empty_slabs();
 
+/// What the prefault thread (node_pool.cpp: it maps and writes the next
+/// slabs ahead of need) has done, for benchmarks and tests.
+struct PrefaultStats {
+  bool enabled;                  ///< 2+ CPUs, slabs (not malloc), AG_PREFAULT_THREAD not 0
+  std::size_t slabs_taken;       ///< new slabs the pool has needed
+  std::size_t slabs_prefaulted;  ///< of those, how many the thread had written ahead
+  std::size_t slabs_ready;       ///< written ahead and not yet needed
+  double cpu_seconds;            ///< the thread's CPU time
+};
+PrefaultStats node_pool_prefault_stats();
+
+/// Returns once the prefault thread has nothing left to do (tests).
+void node_pool_wait_prefault();
+
 /// Chunks handed out from the slabs and not yet returned, for
 /// tests of memory accounting; 0 when the pool uses malloc (AddressSanitizer,
 /// valgrind).

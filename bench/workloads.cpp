@@ -4,9 +4,7 @@
 // runs them interleaved, several rounds, and reports medians. GEMM rates
 // are also given as a share of this core's FMA peak and P3 as a multiple of
 // its GEMM floor, both measured in the same process (host_limits.hpp);
-// `host` prints the limits alone. Usage:
-//   workloads p1-scalar | p1-tensor | p2-scalar | p2-tensor | p3-1t | p3-2t | p4 | p5 | p6
-//             | p7 | p8 | host
+// `host` prints the limits alone. Usage: workloads p1-scalar | ... | p8 | host.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include "autograd/nn/nn.hpp"
+#include "autograd/node_pool.hpp"
 #include "bench_util.hpp"
 #include "gemm_rates.hpp"
 #include "host_limits.hpp"
@@ -280,9 +279,11 @@ void p6() {
   const double want = std::pow(1.0000001, 1e6);
   fmt::print("p6 {:.4f} s gradient {:.12f} (expected {:.12f})\n", s, x.grad(), want);
   fmt::print("p6-rss {:.1f} MiB\n", bench::peak_rss_mib());
-  // Idle library threads (a BLAS pool spinning) would show here.
-  fmt::print("p6-other-threads-cpu {:.4f} s\n", bench::other_threads_cpu_s());
-  // Beside it, what a fresh page costs on this host (P6 grows its node pool).
+  // A spinning BLAS pool would show here; the node pool's prefault thread has the next line.
+  const ag::detail::PrefaultStats ahead = ag::detail::node_pool_prefault_stats();
+  fmt::print("p6-other-threads-cpu {:.4f} s\n", bench::other_threads_cpu_s() - ahead.cpu_seconds);
+  fmt::print("p6-prefault {} of {} slabs written ahead, thread cpu {:.4f} s\n",
+             ahead.slabs_prefaulted, ahead.slabs_taken, ahead.cpu_seconds);
   const bench::PageCosts pages = bench::measure_page_costs();
   fmt::print("p6-page-fault {:.3f} us/page\n", pages.fault_us);
   fmt::print("p6-page-populate {:.3f} us/page\n", pages.populate_us);
@@ -325,8 +326,7 @@ void p7() {
   ag::set_num_threads(1);
   ag::manual_seed(1);
   const SstBatch b = sst_tensors();
-  ag::nn::RecurrentOptions options;
-  options.batch_first = true;
+  const ag::nn::RecurrentOptions options{.batch_first = true};
   ag::nn::Sequential model;  // holds the parameters, named as a LibTorch user would
   auto embed = std::make_shared<ag::nn::Embedding>(b.vocabulary, 64, 0);
   auto lstm = std::make_shared<ag::nn::LSTM>(64, 128, options);
