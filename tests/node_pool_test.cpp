@@ -57,7 +57,7 @@ TEST_CASE("the prefault thread writes the next slabs ahead of need") {
   const ag::detail::PrefaultStats grown = node_pool_prefault_stats();
   CHECK(grown.slabs_taken > waited.slabs_taken);
   CHECK((grown.slabs_prefaulted > waited.slabs_prefaulted) == built.enabled);
-  CHECK(grown.cpu_seconds >= waited.cpu_seconds);
+  CHECK((grown.cpu_seconds > 0) == built.enabled);  // the thread's own time, counted apart
 
   y.backward();  // nodes on slabs either thread wrote first hold what they should
   const int steps = (3 * kNodesPerSlab) / 2 + (kNodesPerSlab + 1000) / 2;
