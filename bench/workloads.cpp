@@ -282,8 +282,8 @@ void p6() {
   // A spinning BLAS pool would show here; the node pool's prefault thread has the next line.
   const ag::detail::PrefaultStats ahead = ag::detail::node_pool_prefault_stats();
   fmt::print("p6-other-threads-cpu {:.4f} s\n", bench::other_threads_cpu_s() - ahead.cpu_seconds);
-  fmt::print("p6-prefault {} of {} slabs written ahead, thread cpu {:.4f} s\n",
-             ahead.slabs_prefaulted, ahead.slabs_taken, ahead.cpu_seconds);
+  fmt::print("p6-prefault-cpu {:.4f} s (that thread; it wrote {} of the {} slabs ahead)\n",
+             ahead.cpu_seconds, ahead.slabs_prefaulted, ahead.slabs_taken);
   const bench::PageCosts pages = bench::measure_page_costs();
   fmt::print("p6-page-fault {:.3f} us/page\n", pages.fault_us);
   fmt::print("p6-page-populate {:.3f} us/page\n", pages.populate_us);
