@@ -113,14 +113,18 @@ struct Slabs {
 
 Slabs& slabs() {
   // Never destroyed: chunks may outlive statics. A forked child has no
-  // prefault thread (it starts its own when it needs one); the lock is held
-  // across fork so that the child's copy is never taken mid-update.
+  // prefault thread (it starts its own when it needs one), and its condition
+  // variables are made anew, since they may count the parent's thread as a
+  // waiter; the lock is held across fork so that the child's copy is never
+  // taken mid-update.
   static Slabs* instance = [] {
     auto* s = new Slabs;
     pthread_atfork([] { slabs().mutex.lock(); }, [] { slabs().mutex.unlock(); },
                    [] {
                      Slabs& child = slabs();
                      child.prefault_started = child.prefault_wanted = false;
+                     new (&child.prefault_wake) std::condition_variable;
+                     new (&child.prefault_idle) std::condition_variable;
                      child.mutex.unlock();
                    });
     return s;
