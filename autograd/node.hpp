@@ -100,9 +100,11 @@ struct Node {
   static constexpr std::uint16_t kRetainsGrad = 1u << 4;   // keeps an interior gradient
   // in[1] holds the op's 8-byte attribute, not an input (ScalarNode::constant).
   static constexpr std::uint16_t kAttributeInSecondSlot = 1u << 5;
+  // The node stores no value: it is in[0]'s plus the attribute (ScalarNode::value).
+  static constexpr std::uint16_t kValueFromInput = 1u << 6;
   // The bits above these count, during a backward sweep only, the node's
   // consumers that have not run yet (sweep.cpp); zero at any other time.
-  static constexpr int kPendingShift = 6;
+  static constexpr int kPendingShift = 7;
 
   std::uint32_t refs = 1;
   std::uint16_t flags = 0;

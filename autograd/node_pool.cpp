@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Why a pool: malloc + free cost ~200 instructions per node, several times
-// the rest of a scalar op. Here allocation is a bump of an index, and a free
-// is one atomic decrement of the chunk's count of live nodes.
+// the rest of a scalar op. Here allocation is a bump of an offset, and a free
+// is one atomic subtraction from the chunk's count of live bytes.
 //
 // A chunk is freed when its count reaches zero. The count starts at the
 // chunk's capacity plus one for the thread still allocating from it; that
@@ -59,7 +59,7 @@
 namespace ag::detail {
 
 constinit thread_local PoolChunk* pool_chunk = nullptr;
-constinit thread_local std::uint32_t pool_used = PoolChunk::kCapacity;
+constinit thread_local std::uint32_t pool_used = PoolChunk::kUsable;
 
 namespace {
 
@@ -70,7 +70,7 @@ void drop(PoolChunk* chunk, std::uint32_t count) noexcept {
 // Gives the current chunk's unused capacity back when the thread exits.
 struct ThreadExit {
   ~ThreadExit() {
-    if (pool_chunk) drop(pool_chunk, PoolChunk::kCapacity - pool_used + 1);
+    if (pool_chunk) drop(pool_chunk, PoolChunk::kUsable - pool_used + 1);
     pool_chunk = nullptr;
   }
 };
@@ -350,15 +350,16 @@ void free_chunk(PoolChunk* chunk) noexcept {
   give_back(chunk);
 }
 
-void* node_pool_refill() {
+void* node_pool_refill(std::uint32_t bytes) {
   thread_local ThreadExit at_exit;  // constructed (and registered) on first use
   (void)at_exit;
   void* memory = take_chunk();
-  auto* fresh = new (memory) PoolChunk{PoolChunk::kCapacity + 1};
-  if (pool_chunk) drop(pool_chunk, 1);  // its capacity is all used
+  auto* fresh = new (memory) PoolChunk{PoolChunk::kUsable + 1};
+  // The old chunk's unused tail (less than `bytes`) and its +1.
+  if (pool_chunk) drop(pool_chunk, PoolChunk::kUsable - pool_used + 1);
   pool_chunk = fresh;
-  pool_used = 1;
-  return fresh->block(0);
+  pool_used = bytes;
+  return fresh->at(0);
 }
 
 }  // namespace ag::detail

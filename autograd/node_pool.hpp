@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Storage for small fixed-size nodes (scalar nodes): bump allocation from
-// 4 KiB chunks (carved from 2 MiB slabs), one atomic counter per
+// Storage for small nodes (scalar nodes, 32 or 40 bytes): bump allocation
+// from 4 KiB chunks (carved from 2 MiB slabs), one atomic counter per
 // chunk, no per-node malloc. Internal.
 #pragma once
 
@@ -12,20 +12,23 @@
 
 namespace ag::detail {
 
-constexpr std::size_t kNodePoolBlock = 40;
+/// The largest node the pool holds; sizes are multiples of 8.
+constexpr std::size_t kNodePoolMaxBytes = 40;
 
-/// A 4 KiB-aligned chunk: a 16-byte header, then 102 blocks of 40 bytes
-/// (4,096 bytes exactly). A node finds its chunk by rounding its address
-/// down, so nodes carry no slot number.
+/// A 4 KiB-aligned chunk: a 16-byte header, then 4,080 bytes of nodes laid
+/// end to end (102 of 40 bytes, 127 of 32). A node finds its chunk by
+/// rounding its address down, so nodes carry no slot number.
 struct alignas(16) PoolChunk {
   static constexpr std::size_t kBytes = 4096;
   static constexpr std::size_t kHeader = 16;
-  static constexpr std::uint32_t kCapacity = (kBytes - kHeader) / kNodePoolBlock;
+  static constexpr std::uint32_t kUsable = kBytes - kHeader;
 
-  std::atomic<std::uint32_t> live;  ///< nodes not yet freed, +1 while a thread allocates here
+  /// Bytes of nodes not yet freed, +1 while a thread allocates here: a free
+  /// subtracts its node's size, so the count needs no number of nodes.
+  std::atomic<std::uint32_t> live;
 
-  std::byte* block(std::uint32_t slot) {
-    return reinterpret_cast<std::byte*>(this) + kHeader + slot * kNodePoolBlock;
+  std::byte* at(std::uint32_t offset) {
+    return reinterpret_cast<std::byte*>(this) + kHeader + offset;
   }
   static PoolChunk* of(const void* block) {
     return reinterpret_cast<PoolChunk*>(reinterpret_cast<std::uintptr_t>(block) & ~(kBytes - 1));
@@ -39,14 +42,17 @@ static_assert(sizeof(PoolChunk) <= PoolChunk::kHeader);
 extern constinit thread_local PoolChunk* pool_chunk;
 extern constinit thread_local std::uint32_t pool_used;
 
-void* node_pool_refill();
+void* node_pool_refill(std::uint32_t bytes);
 
-/// Storage for one node of at most `kNodePoolBlock` bytes. Each thread fills
-/// its own chunk; a chunk goes back to the heap as soon as every node carved
-/// from it is freed, on whichever thread.
-inline void* node_pool_allocate() {
-  if (pool_used == PoolChunk::kCapacity) return node_pool_refill();
-  return pool_chunk->block(pool_used++);
+/// Storage for one node of `bytes` (a multiple of 8, at most
+/// kNodePoolMaxBytes). Each thread fills its own chunk; a chunk goes back to
+/// the heap as soon as every node carved from it is freed, on whichever thread.
+inline void* node_pool_allocate(std::uint32_t bytes) {
+  if (pool_used + bytes > PoolChunk::kUsable) [[unlikely]]
+    return node_pool_refill(bytes);
+  void* block = pool_chunk->at(pool_used);
+  pool_used += bytes;
+  return block;
 }
 
 void free_chunk(PoolChunk* chunk) noexcept;
@@ -73,11 +79,11 @@ void node_pool_wait_prefault();
 /// valgrind).
 std::size_t node_pool_chunks_in_use();
 
-/// Returns the storage of a node made by node_pool_allocate (after its
-/// destructor ran).
-inline void node_pool_free(Node* node) noexcept {
+/// Returns the storage of a node made by node_pool_allocate(bytes) (after
+/// its destructor ran).
+inline void node_pool_free(Node* node, std::uint32_t bytes) noexcept {
   PoolChunk* chunk = PoolChunk::of(node);
-  if (chunk->live.fetch_sub(1, std::memory_order_acq_rel) == 1) free_chunk(chunk);
+  if (chunk->live.fetch_sub(bytes, std::memory_order_acq_rel) == bytes) free_chunk(chunk);
 }
 
 }  // namespace ag::detail

@@ -19,18 +19,23 @@ namespace detail {
 namespace {
 
 void clear_scalar_grad(Node& node) { as_scalar(node).grad = 0.0; }
+// The pool block of a node: 32 bytes when the value is not stored.
+std::uint32_t scalar_bytes(const Node& node) {
+  return node.flags & Node::kValueFromInput ? sizeof(ScalarNode) : sizeof(ScalarNodeWithValue);
+}
 void destroy_scalar(Node* node) {
+  const std::uint32_t bytes = scalar_bytes(*node);
   as_scalar(node)->~ScalarNode();
-  node_pool_free(node);
+  node_pool_free(node, bytes);
 }
 bool scalar_grad_is_finite(const Node& node) { return std::isfinite(as_scalar(node).grad); }
-bool scalar_value_is_finite(const Node& node) { return std::isfinite(as_scalar(node).value); }
+bool scalar_value_is_finite(const Node& node) { return std::isfinite(as_scalar(node).value()); }
 
 std::string describe_scalar(const Node& node) {
-  return fmt::format("data {:.4f}|grad {:.4f}", as_scalar(node).value, as_scalar(node).grad);
+  return fmt::format("data {:.4f}|grad {:.4f}", as_scalar(node).value(), as_scalar(node).grad);
 }
 std::string describe_scalar_short(const Node& node) {
-  return fmt::format("scalar {}", as_scalar(node).value);
+  return fmt::format("scalar {}", as_scalar(node).value());
 }
 std::vector<double> scalar_grad_values(const Node& node) { return {as_scalar(node).grad}; }
 void set_scalar_grad_values(Node& node, const std::vector<double>& values) {
@@ -60,17 +65,18 @@ const NodeKind scalar_kind{.name = "scalar",
                            .view = &scalar_view};
 const Op scalar_leaf{"leaf", "", &scalar_kind, nullptr};
 
-static_assert(sizeof(ScalarNode) <= kNodePoolBlock, "a scalar node must fit a pool block");
+static_assert(sizeof(ScalarNode) == 32 && sizeof(ScalarNodeWithValue) == 40);
+static_assert(sizeof(ScalarNodeWithValue) <= kNodePoolMaxBytes, "a scalar node must fit the pool");
 
 namespace {
 void check_scalar_forward(ScalarNode& node) {
   const std::uint64_t number = ++anomaly_ops;
-  if (std::isfinite(node.value)) return;
+  if (std::isfinite(node.value())) return;
   std::string inputs;
   for_each_input(node, [&](const Node* input) {
     inputs += (inputs.empty() ? "" : ", ") + input->op()->kind->view->describe_short(*input);
   });
-  const double value = node.value;
+  const double value = node.value();
   const char* name = node.op()->name;
   release(&node);  // the caller never gets it
   fail<AnomalyError>("anomaly: '{}' (op #{} since AnomalyMode began) produced {} from ({})", name,
@@ -78,13 +84,16 @@ void check_scalar_forward(ScalarNode& node) {
 }
 }  // namespace
 
-ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double constant) {
+namespace {
+// A new node with its op, flags and inputs (retained) set; no value yet.
+template <class NodeType>
+NodeType* new_scalar(const Op* op, Node* a, Node* b, double constant) {
   // What may throw comes before anything is allocated.
   const bool has_constant = std::bit_cast<std::uint64_t>(constant) != 0;  // -0.0 too
   if (has_constant && b)
     fail<GraphError>("op '{}': a scalar op takes a constant or a second input", op->name);
   const std::uint16_t op_number = op_index(op);
-  auto* node = new (node_pool_allocate()) ScalarNode;
+  auto* node = new (node_pool_allocate(sizeof(NodeType))) NodeType;
   node->flags = Node::kRequiresGrad;  // every scalar takes a gradient
   node->op_number = op_number;
   node->in[0] = a;
@@ -93,12 +102,32 @@ ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double con
     node->in[1] = std::bit_cast<Node*>(constant);
     node->flags |= Node::kAttributeInSecondSlot;
   }
-  node->value = value;
   if (a) retain(a);
   if (b) retain(b);
-  if (anomaly_enabled && op->backward) [[unlikely]]
+  return node;
+}
+
+ScalarNode* checked(ScalarNode* node) {
+  if (anomaly_enabled && node->op()->backward) [[unlikely]]
     check_scalar_forward(*node);
   return node;
+}
+}  // namespace
+
+ScalarNode* make_scalar(const Op* op, double value, Node* a, Node* b, double constant) {
+  auto* node = new_scalar<ScalarNodeWithValue>(op, a, b, constant);
+  node->stored_value = value;
+  return checked(node);
+}
+
+ScalarNode* make_scalar_sum(const Op* op, ScalarNode* a, double c) {
+  // Only an interior node's value never changes (a leaf's may: set_value),
+  // and only a stored value, so that reading one is never a chain of reads.
+  const bool derived = !a->is_leaf() && !(a->flags & Node::kValueFromInput);
+  if (!derived) return make_scalar(op, a->value() + c, a, nullptr, c);
+  auto* node = new_scalar<ScalarNode>(op, a, nullptr, c);
+  node->flags |= Node::kValueFromInput;
+  return checked(node);
 }
 
 void empty_handle(const char* type) {
@@ -107,7 +136,7 @@ void empty_handle(const char* type) {
 
 namespace {
 void seed_scalar(Node& root, const Node* gradient) {
-  as_scalar(root).grad += gradient ? as_scalar(*gradient).value : 1.0;
+  as_scalar(root).grad += gradient ? as_scalar(*gradient).value() : 1.0;
 }
 }  // namespace
 
@@ -127,7 +156,7 @@ void Scalar::set_value(double value) {
         "set_value: node '{}' (op '{}') is not a leaf; its value follows from its inputs", label(),
         op_name());
   }
-  self().value = value;
+  static_cast<detail::ScalarNodeWithValue&>(self()).stored_value = value;  // leaves store it
 }
 
 Scalar& Scalar::label(std::string label) & {

@@ -14,9 +14,9 @@
 namespace ag {
 
 namespace detail {
-/// The node behind a Scalar: 56 bytes, one allocation, no std::function.
+/// The node behind a Scalar: 40 bytes (ScalarNodeWithValue), or 32 when
+/// its value need not be stored. One allocation, no std::function.
 struct ScalarNode : Node {
-  double value;
   double grad = 0.0;
 
   /// The op's one attribute: the c of x + c, x * c, pow(x, c). Ops with a
@@ -25,7 +25,22 @@ struct ScalarNode : Node {
   double constant() const {
     return flags & kAttributeInSecondSlot ? std::bit_cast<double>(in[1]) : 0.0;
   }
+  /// The value computed in the forward pass. A node of x + c whose x is an
+  /// interior node (a value that never changes) does not store it: it is x's
+  /// value plus c again, the same addition, so the same double.
+  inline double value() const;
 };
+
+/// A scalar node that stores its value: every node but those of x + c.
+struct ScalarNodeWithValue : ScalarNode {
+  double stored_value;
+};
+
+inline double ScalarNode::value() const {
+  if (flags & kValueFromInput) [[unlikely]]
+    return static_cast<const ScalarNodeWithValue*>(in[0])->stored_value + constant();
+  return static_cast<const ScalarNodeWithValue*>(this)->stored_value;
+}
 
 /// The scalar node kind (scalar.cpp).
 extern const NodeKind scalar_kind;
@@ -34,6 +49,10 @@ extern const NodeKind scalar_kind;
 /// null) gave `value`. Retains the inputs.
 ScalarNode* make_scalar(const Op* op, double value, Node* a = nullptr, Node* b = nullptr,
                         double constant = 0.0);
+/// Records the node of `a + c` (an op whose value is its input's plus its
+/// constant): 32 bytes, no stored value, when `a` is an interior scalar node
+/// that stores its own.
+ScalarNode* make_scalar_sum(const Op* op, ScalarNode* a, double c);
 inline ScalarNode& as_scalar(Node& node) { return static_cast<ScalarNode&>(node); }
 inline ScalarNode* as_scalar(Node* node) { return static_cast<ScalarNode*>(node); }
 inline const ScalarNode& as_scalar(const Node& node) {
@@ -79,7 +98,7 @@ class Scalar {
   }
 
   /// The value computed in the forward pass.
-  double value() const { return self().value; }
+  double value() const { return self().value(); }
   /// d(root)/d(this) from the latest backward(); for leaves, the sum over all
   /// backward() calls since the last zero_grad().
   double grad() const { return self().grad; }

@@ -96,7 +96,7 @@ void release_graph(NodeList& order) {
 }
 
 // A node's consumers that have not run yet, kept in the bits of its flags
-// above kPendingShift (10 bits); a node with more consumers than that keeps
+// above kPendingShift (9 bits); a node with more consumers than that keeps
 // its count in a map instead (the field then reads all ones).
 class PendingCounts {
  public:

@@ -66,8 +66,10 @@ int main(int argc, char** argv) {
   fmt::print("  closed-form baseline:           {:7.2f} ns/step ({:.2f}-{:.2f})\n",
              base.median / steps * 1e9, base.min / steps * 1e9, base.max / steps * 1e9);
   fmt::print("  ratio autograd/baseline (per step): {:.1f}x\n", ours.median / base.median);
-  fmt::print("  heap per node (node + allocator overhead): {:.1f} bytes; sizeof(ScalarNode) = {}\n",
-             static_cast<double>(bytes) / nodes, sizeof(ag::detail::ScalarNode));
+  fmt::print(
+      "  heap per node (node + allocator overhead): {:.1f} bytes; a node {} bytes, {} for x + c\n",
+      static_cast<double>(bytes) / nodes, sizeof(ag::detail::ScalarNodeWithValue),
+      sizeof(ag::detail::ScalarNode));
   fmt::print("  gradient {:.12f}, expected 1.0000001^{} = {:.12f}, relative error {:.1e}\n", grad,
              steps, expected, std::fabs(grad - expected) / expected);
   return sink == 0 ? 1 : 0;

@@ -20,8 +20,9 @@ using ag::detail::node_pool_prefault_stats;
 using ag::detail::node_pool_wait_prefault;
 
 constexpr std::size_t kSlabBytes = std::size_t{2} << 20;
+// At least as many nodes as a slab holds (nodes of 32 bytes, the smallest).
 constexpr int kNodesPerSlab =
-    kSlabBytes / ag::detail::PoolChunk::kBytes * ag::detail::PoolChunk::kCapacity;
+    kSlabBytes / ag::detail::PoolChunk::kBytes * (ag::detail::PoolChunk::kUsable / 32);
 
 // Grows a chain on `y` by `nodes` scalar nodes (two per step).
 void grow(ag::Scalar& y, int nodes) {

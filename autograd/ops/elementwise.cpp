@@ -273,7 +273,7 @@ Tensor operator-(const Scalar& s, const Tensor& a) {
 namespace {
 // a * s: d/da = s, d/ds = Σ g·a
 void mul_scalar_vjp(TensorNode& n, const Tensor& g) {
-  accumulate_input(n, 0, g * as_scalar(n.in[1])->value);
+  accumulate_input(n, 0, g * as_scalar(n.in[1])->value());
   as_scalar(n.in[1])->grad += sum(g * input(n, 0)).item();
 }
 const Op mul_scalar_op{"mul_scalar", "* s", &tensor_kind, run_backward<mul_scalar_vjp>};

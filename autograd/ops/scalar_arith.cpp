@@ -36,8 +36,8 @@ Scalar operator-(const Scalar& a, const Scalar& b) {
 namespace {
 // a * b: d/da = b, d/db = a
 void mul_vjp(ScalarNode& n, double g) {
-  accumulate_input(n, 0, input(n, 1).value * g);
-  accumulate_input(n, 1, input(n, 0).value * g);
+  accumulate_input(n, 0, input(n, 1).value() * g);
+  accumulate_input(n, 1, input(n, 0).value() * g);
 }
 const Op mul_op{"mul", "*", &scalar_kind, run_backward<mul_vjp>};
 }  // namespace
@@ -48,7 +48,7 @@ Scalar operator*(const Scalar& a, const Scalar& b) {
 namespace {
 // a / b: d/da = 1/b, d/db = -a/b^2
 void div_vjp(ScalarNode& n, double g) {
-  const double a = input(n, 0).value, b = input(n, 1).value;
+  const double a = input(n, 0).value(), b = input(n, 1).value();
   accumulate_input(n, 0, g / b);
   accumulate_input(n, 1, -(g * a / (b * b)));
 }
@@ -71,9 +71,12 @@ void add_const_vjp(ScalarNode& n, double g) { accumulate_input(n, 0, g); }
 const Op add_const_op{"add_const", "+ {:g}", &scalar_kind, run_backward<add_const_vjp>,
                       constant_label};
 }  // namespace
-Scalar operator+(const Scalar& a, double c) { return record(add_const_op, a.value() + c, a, c); }
+// Its node stores no value when x's value never changes (ScalarNode::value): 32 bytes, not 40.
+Scalar operator+(const Scalar& a, double c) {
+  return Scalar::adopt(make_scalar_sum(&add_const_op, a.node(), c));
+}
 Scalar operator+(double c, const Scalar& a) { return a + c; }
-Scalar operator-(const Scalar& a, double c) { return record(add_const_op, a.value() - c, a, -c); }
+Scalar operator-(const Scalar& a, double c) { return a + -c; }
 
 namespace {
 // c - x: d/dx = -1
@@ -103,7 +106,7 @@ Scalar operator/(const Scalar& a, double c) { return record(div_const_op, a.valu
 namespace {
 // c / x: d/dx = -c/x^2
 void rdiv_const_vjp(ScalarNode& n, double g) {
-  const double x = input(n, 0).value;
+  const double x = input(n, 0).value();
   accumulate_input(n, 0, -(g * n.constant() / (x * x)));
 }
 const Op rdiv_const_op{"rdiv_const", "{:g} /", &scalar_kind, run_backward<rdiv_const_vjp>,
