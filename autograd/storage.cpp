@@ -3,6 +3,8 @@
 
 #include "autograd/node_pool.hpp"
 
+#include <pthread.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
@@ -29,8 +31,15 @@ struct Cache {
 };
 
 // Never destroyed: tensors alive during static destruction still return here.
+// The lock is held across fork, so that a child never inherits it taken by a
+// thread the child does not have (its first large buffer would wait forever).
 Cache& cache() {
-  static Cache* instance = new Cache;
+  static Cache* instance = [] {
+    auto* made = new Cache;
+    pthread_atfork([] { cache().mutex.lock(); }, [] { cache().mutex.unlock(); },
+                   [] { cache().mutex.unlock(); });
+    return made;
+  }();
   return *instance;
 }
 
