@@ -31,7 +31,8 @@ struct ScalarNode : Node {
   inline double value() const;
 };
 
-/// A scalar node that stores its value: every node but those of x + c.
+/// A scalar node that stores its value: every one but the x + c nodes that
+/// leave it out (kValueFromInput).
 struct ScalarNodeWithValue : ScalarNode {
   double stored_value;
 };

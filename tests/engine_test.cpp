@@ -208,6 +208,12 @@ TEST_CASE("x + c that stores no value reads the same value as one computed and s
   CHECK(t.value() == std::tanh(v * v));
   CHECK(x.grad() == doctest::Approx((1 - std::tanh(v * v) * std::tanh(v * v)) * 2 * v * 3.0));
   CHECK(ag::to_dot(sum).find("+ 0.7") != std::string::npos);
+  CHECK(ag::to_dot(sum).find(fmt::format("data {:.4f}", sum.value())) != std::string::npos);
+  {  // AnomalyMode reads the recomputed value, and frees the 32-byte node it refuses
+    const ag::AnomalyMode guard;
+    const Scalar big = Scalar(1.0) * 1e308;
+    CHECK_THROWS_AS(big + 1e308, ag::AnomalyError);
+  }
 }
 
 TEST_CASE("an op's constant shares the second input's slot and is kept exactly") {
