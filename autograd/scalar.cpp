@@ -9,6 +9,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "autograd/anomaly.hpp"
 #include "autograd/error.hpp"
@@ -85,7 +86,8 @@ void check_scalar_forward(ScalarNode& node) {
 }  // namespace
 
 namespace {
-// A new node with its op, flags and inputs (retained) set; no value yet.
+// A new node with its op, flags and inputs (retained) set; no value yet. A
+// ScalarNode (no value field) is flagged so: reads and frees go by the flag.
 template <class NodeType>
 NodeType* new_scalar(const Op* op, Node* a, Node* b, double constant) {
   // What may throw comes before anything is allocated.
@@ -95,6 +97,8 @@ NodeType* new_scalar(const Op* op, Node* a, Node* b, double constant) {
   const std::uint16_t op_number = op_index(op);
   auto* node = new (node_pool_allocate(sizeof(NodeType))) NodeType;
   node->flags = Node::kRequiresGrad;  // every scalar takes a gradient
+  if constexpr (!std::is_same_v<NodeType, ScalarNodeWithValue>)
+    node->flags |= Node::kValueFromInput;
   node->op_number = op_number;
   node->in[0] = a;
   node->in[1] = b;
@@ -125,9 +129,7 @@ ScalarNode* make_scalar_sum(const Op* op, ScalarNode* a, double c) {
   // and only a stored value, so that reading one is never a chain of reads.
   const bool derived = !a->is_leaf() && !(a->flags & Node::kValueFromInput);
   if (!derived) return make_scalar(op, a->value() + c, a, nullptr, c);
-  auto* node = new_scalar<ScalarNode>(op, a, nullptr, c);
-  node->flags |= Node::kValueFromInput;
-  return checked(node);
+  return checked(new_scalar<ScalarNode>(op, a, nullptr, c));
 }
 
 void empty_handle(const char* type) {
