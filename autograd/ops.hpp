@@ -191,6 +191,10 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
 /// ValueError for an unknown or unavailable name. float64 products always
 /// run on BLAS (ops/gemm_backends.cpp).
 void set_gemm_backend(std::string_view name);
+/// The float32 matrix-product libraries this build has, by the names
+/// set_gemm_backend takes: "openblas" (or "eigen"), then "onednn" where built
+/// with it. Ask this before forcing one (PyTorch: torch.backends.*.is_available).
+std::vector<std::string_view> gemm_backends();
 /// The library a product [m, k] x [k, n] of `dtype` runs on now, at the
 /// current thread count: "openblas", "eigen" or "onednn" (very sparse
 /// operands skip it: ops/gemm.cpp).

@@ -5,16 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# Debian packages. The demo needs a compiler, meson, fmt, OpenBLAS and
-# Graphviz (it renders its diagram); the tests need the rest.
-demo_packages=(meson ninja-build pkg-config g++ libfmt-dev libopenblas-dev graphviz
-  libgraphviz-dev)
-test_packages=("${demo_packages[@]}" python3 doctest-dev libeigen3-dev nlohmann-json3-dev
-  libdnnl-dev              # oneDNN: large float32 products (autograd/ops/gemm_backends.cpp)
-  valgrind cmake doxygen   # the leak test; the CMake consumer build; the API reference
-  clang libclang-rt-14-dev # the libFuzzer targets (tests/fuzz)
-  chromium chromium-driver python3-selenium  # the walkthrough's browser test
-  libopenmpi-dev openmpi-bin)                # ag::dist, tested under mpirun
+source scripts/packages.sh  # demo_packages, test_packages
 
 install_missing() {
   local missing=()
@@ -34,28 +25,67 @@ install_missing() {
   fi
 }
 
+# What a build folder's probes may depend on: every installed -dev package
+# and every program the build looks for, with versions. meson caches a failed
+# probe across reconfigures ('Has header "oneapi/dnnl/dnnl.h" : NO (cached)'),
+# so a folder configured under another set is configured anew: then
+# scripts/test builds what the machine has now, whatever ran before it.
+package_stamp() {
+  dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' 2>/dev/null |
+    awk '$1 == "ii" && ($2 ~ /-dev$/ || index(" '"${test_packages[*]}"' ", " " $2 " "))' | sort
+}
+
+# configure_dir DIR [meson options...]: configure DIR, anew when the
+# installed packages changed since it was configured, again when one of the
+# -D options differs from its own. configure_build also builds all of it.
+configure_dir() {
+  local dir=$1
+  shift
+  local stamp
+  stamp=$(package_stamp)
+  if [[ -f $dir/build.ninja && "$(cat "$dir/.ag-packages" 2>/dev/null)" != "$stamp" ]]; then
+    echo "$dir: installed packages changed since it was configured: configuring it anew"
+    rm -rf "$dir"
+  fi
+  if [[ ! -f $dir/build.ninja ]]; then
+    meson setup "$dir" "$@" >/dev/null
+  elif ! options_match "$dir" "$@"; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  fi
+  echo "$stamp" >"$dir/.ag-packages"
+}
+configure_build() {
+  configure_dir "$@"
+  meson compile -C "$1" >/dev/null || meson compile -C "$1"
+}
+
+# Whether DIR's options already are the -Dname=value ones given.
+options_match() {
+  local dir=$1
+  shift
+  meson introspect "$dir" --buildoptions | python3 -c '
+import json, sys
+have = {o["name"]: o["value"] for o in json.load(sys.stdin)}
+def text(v):
+    return ",".join(map(str, v)) if isinstance(v, list) else str(v).lower()
+want = [a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("-D")]
+sys.exit(any(k not in have or text(have[k]) != v.lower() for k, v in want))' "$@"
+}
+
 # The libFuzzer build (clang, ASan + UBSan, coverage instrumentation):
 # scripts/test runs a short smoke test of each target, scripts/fuzz longer.
 setup_fuzz_build() {
-  if [[ ! -f build-fuzz/build.ninja ]]; then
-    CXX=clang++ meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
-      -Dtests=disabled -Dexamples=false -Dbenchmarks=false -Dwerror=true >/dev/null
-  fi
-  meson compile -C build-fuzz >/dev/null || meson compile -C build-fuzz
+  CXX=clang++ configure_build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
+    -Db_lundef=false -Dtests=disabled -Dexamples=false -Dbenchmarks=false -Dwerror=true
 }
 
 if [[ ${AG_NEEDS:-demo} == test ]]; then
   install_missing "${test_packages[@]}"
-  # Warnings are errors where we test; a user's build (the demo's) keeps going.
-  if [[ ! -f build/build.ninja ]]; then
-    meson setup build -Dwerror=true -Dtests=enabled >/dev/null
-  elif [[ $(meson introspect build --buildoptions | python3 -c 'import json, sys
-options = {o["name"]: o["value"] for o in json.load(sys.stdin)}
-print(options["werror"] and options["tests"] == "enabled")') != True ]]; then
-    meson setup --reconfigure build -Dwerror=true -Dtests=enabled >/dev/null
-  fi
+  # Warnings are errors where we test, and every optional part the tests
+  # exercise is required (-Dtests=enabled); a user's build (the demo's)
+  # keeps going and takes what it finds.
+  configure_build build -Dwerror=true -Dtests=enabled
 else
   install_missing "${demo_packages[@]}"
-  [[ -f build/build.ninja ]] || meson setup build >/dev/null
+  configure_build build
 fi
-meson compile -C build >/dev/null || meson compile -C build

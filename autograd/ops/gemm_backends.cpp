@@ -303,6 +303,12 @@ void set_gemm_backend(std::string_view name) {
   detail::choice.store(detail::parse(name, "set_gemm_backend"), std::memory_order_relaxed);
 }
 
+std::vector<std::string_view> gemm_backends() {
+  std::vector<std::string_view> names{detail::kBlasName};
+  if (detail::kHaveOneDnn) names.push_back("onednn");
+  return names;
+}
+
 std::string_view autocast_backend() { return detail::bf16_on_onednn() ? "onednn" : "float32"; }
 
 std::string_view gemm_backend(DType dtype, std::int64_t m, std::int64_t n, std::int64_t k) {

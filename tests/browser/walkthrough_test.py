@@ -13,6 +13,7 @@ in time and the browser is closed on every path.
 Usage: walkthrough_test.py LECTURE_EXE WORK_DIR
 Exit status 77 (skipped) when Chromium, ChromeDriver or Selenium is missing.
 """
+import os
 import pathlib
 import re
 import shutil
@@ -20,7 +21,9 @@ import subprocess
 import sys
 import tempfile
 
-CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+# meson passes the programs it found (a -Dtests=enabled build requires them).
+CHROMIUM = os.environ.get("AG_CHROMIUM") or "/usr/bin/chromium"
+DRIVER = os.environ.get("AG_CHROMEDRIVER") or "/usr/bin/chromedriver"
 
 
 def skip(why):
