@@ -48,15 +48,25 @@ configure_dir() {
     rm -rf "$dir"
   fi
   if [[ ! -f $dir/build.ninja ]]; then
-    meson setup "$dir" "$@" >/dev/null
+    quiet meson setup "$dir" "$@"
   elif ! options_match "$dir" "$@"; then
-    meson setup --reconfigure "$dir" "$@" >/dev/null
+    quiet meson setup --reconfigure "$dir" "$@"
   fi
   echo "$stamp" >"$dir/.ag-packages"
 }
 configure_build() {
   configure_dir "$@"
   meson compile -C "$1" >/dev/null || meson compile -C "$1"
+}
+
+# Runs a command, showing its output only when it fails.
+quiet() {
+  local out
+  out=$("$@" 2>&1) || {
+    printf '%s\n' "$out" | tail -n 25 >&2
+    echo "failed: $*" >&2
+    return 1
+  }
 }
 
 # Whether DIR's options already are the -Dname=value ones given.

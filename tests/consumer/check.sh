@@ -47,6 +47,17 @@ cmake -S "$work/cmake-app" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$work/pre
 cmake --build "$work/cmake-build" >/dev/null
 [[ "$("$work/cmake-build/app")" == "$expected" ]]
 echo "cmake find_package: ok"
+# The version file (ours, not CMake's template) refuses another major version.
+mkdir -p "$work/cmake-v1"
+printf 'cmake_minimum_required(VERSION 3.20)\nproject(v CXX)\nfind_package(autograd 1.0 CONFIG REQUIRED)\n' \
+  >"$work/cmake-v1/CMakeLists.txt"
+if cmake -S "$work/cmake-v1" -B "$work/cmake-v1/build" -DCMAKE_PREFIX_PATH="$work/prefix" \
+  >"$work/cmake-v1/log" 2>&1; then
+  echo "find_package(autograd 1.0) accepted version 0.x"
+  exit 1
+fi
+grep -q "not compatible\|suitable" "$work/cmake-v1/log" || { cat "$work/cmake-v1/log"; exit 1; }
+echo "cmake find_package(autograd 1.0): refused"
 if [[ -n $dist ]]; then
   [[ "$("$work/cmake-build/dist_app")" == "dist: rank 0 of 1" ]]
   echo "cmake autograd::dist: ok"
