@@ -57,6 +57,7 @@ void drain(std::vector<Node*>& pending) {
     }
     dead->in[0] = dead->in[1] = nullptr;
     if (dead->flags & Node::kLabelled) forget_label(dead);
+    if (dead->flags & Node::kHooked) forget_hooks(dead);
     dead->op()->kind->destroy(dead);
   }
 }

@@ -52,12 +52,18 @@ void collect(Node* root, List& order, List& stack, OnFirstVisit&& on_first_visit
 }
 
 // Clears kVisited on everything a (possibly interrupted) collect reached.
-inline void unmark(NodeList& order, NodeList& stack) {
-  for (Node* node : order) node->flags &= ~Node::kVisited;
+// `each` sees every such node (some twice).
+template <class Each>
+void unmark(NodeList& order, NodeList& stack, Each&& each) {
+  for (Node* node : order) {
+    node->flags &= ~Node::kVisited;
+    each(*node);
+  }
   for (Node* entry : stack) {
     auto* node =
         reinterpret_cast<Node*>(reinterpret_cast<std::uintptr_t>(entry) & ~std::uintptr_t{1});
     node->flags &= ~Node::kVisited;
+    each(*node);
   }
   order.clear();
   stack.clear();

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -102,9 +103,10 @@ struct Node {
   static constexpr std::uint16_t kAttributeInSecondSlot = 1u << 5;
   // The node stores no value: it is in[0]'s plus the attribute (ScalarNode::value).
   static constexpr std::uint16_t kValueFromInput = 1u << 6;
+  static constexpr std::uint16_t kHooked = 1u << 7;  // has an entry in the hook table
   // The bits above these count, during a backward sweep only, the node's
   // consumers that have not run yet (sweep.cpp); zero at any other time.
-  static constexpr int kPendingShift = 7;
+  static constexpr int kPendingShift = 8;
 
   std::uint32_t refs = 1;
   std::uint16_t flags = 0;
@@ -195,6 +197,37 @@ void backward(Node* root, Seed seed, bool retain_graph = true, bool create_graph
 
 /// Sets the gradient of every node reachable from `root` to zero.
 void zero_grad(Node* root);
+
+/// Where a backward sweep is for a node with hooks (Node::kHooked).
+enum class HookPoint : std::uint8_t {
+  sweep_starts,    ///< the sweep reached the node, before the root is seeded
+  gradient_ready,  ///< its gradient is complete: an interior node's before its op's
+                   ///< backward runs, a leaf's after its last consumer's
+  sweep_failed,    ///< the sweep threw before the node's gradient was ready
+};
+
+/// What a kind attaches to a node it hooks (tensors: ops/hooks.cpp). The
+/// engine calls run() at each HookPoint of every sweep that reaches the
+/// node, and never looks inside: hooks are the kind's business.
+class NodeHooks {
+ public:
+  virtual ~NodeHooks() = default;
+  virtual void run(Node& node, HookPoint point) = 0;
+  /// No hook left and nothing held for a sweep: the entry may go.
+  virtual bool idle() const = 0;
+};
+
+/// The hook table (node_hooks.cpp), a side table like the labels': a node
+/// without hooks pays one flag test per sweep. Setting hooks flags the
+/// node; a node's entry goes when the node does.
+void set_hooks(Node* node, std::unique_ptr<NodeHooks> hooks);
+/// The node's hooks, or null.
+NodeHooks* hooks_of(const Node* node);
+/// Removes the node's entry and its flag.
+void forget_hooks(Node* node);
+/// Runs the node's hooks at `point` (a flagged node); drops its entry
+/// after, when idle.
+void run_hooks(Node& node, HookPoint point);
 
 /// Labels live in a side table (labels.cpp) so that unlabelled nodes (nearly
 /// all) pay nothing for them.

@@ -72,15 +72,22 @@ void observed_sweep(NodeList& order, BackwardObserver& watch) {
   }
   std::vector<std::vector<Node*>> ready(order.size());
   for (const auto& [leaf, i] : last_consumer) ready[i].push_back(leaf);
-  if (order[order.size() - 1]->is_leaf()) watch.leaf_ready(*order[order.size() - 1]);
+  const auto leaf_ready = [&](Node& leaf) {
+    if (leaf.flags & Node::kHooked) [[unlikely]]
+      run_hooks(leaf, HookPoint::gradient_ready);
+    watch.leaf_ready(leaf);
+  };
+  if (order[order.size() - 1]->is_leaf()) leaf_ready(*order[order.size() - 1]);
   for (std::size_t i = order.size(); i-- > 0;) {
     Node* node = order[i];
     node->flags &= ~Node::kVisited;
     if (node->is_leaf()) continue;
+    if (node->flags & Node::kHooked) [[unlikely]]
+      run_hooks(*node, HookPoint::gradient_ready);
     watch.before(*node);
     run_op_backward(*node);
     watch.after(*node);
-    for (Node* leaf : ready[i]) watch.leaf_ready(*leaf);
+    for (Node* leaf : ready[i]) leaf_ready(*leaf);
   }
 }
 
@@ -96,7 +103,7 @@ void release_graph(NodeList& order) {
 }
 
 // A node's consumers that have not run yet, kept in the bits of its flags
-// above kPendingShift (9 bits); a node with more consumers than that keeps
+// above kPendingShift (8 bits); a node with more consumers than that keeps
 // its count in a map instead (the field then reads all ones).
 class PendingCounts {
  public:
@@ -149,6 +156,9 @@ void counted_sweep(Node* root, NodeList& stack, PendingCounts& pending, NodeList
   for (Node* node = root; node; node = ready.pop()) {
     node->flags &= ~Node::kVisited;
     const Op& op = *node->op();
+    // Every consumer has run: the gradient is complete (a leaf's is final).
+    if (node->flags & Node::kHooked) [[unlikely]]
+      run_hooks(*node, HookPoint::gradient_ready);
     if (op.backward) {
       run_op_backward(*node);
       if (releasable && op.kind->release_graph) releasable->push_back(node);
@@ -170,6 +180,8 @@ void unmark_counted(Node* root, std::unordered_map<Node*, std::uint32_t>& overfl
     stack.pop_back();
     PendingCounts::forget(*node);
     node->flags &= ~Node::kVisited;
+    if (node->flags & Node::kHooked) [[unlikely]]
+      run_hooks(*node, HookPoint::sweep_failed);
     for_each_input(*node, [&](Node* input) {
       if (seen.insert(input).second) stack.push_back(input);
     });
@@ -190,6 +202,8 @@ void backward(Node* root, Seed seed, bool retain_graph, bool create_graph) {
   // Interior gradients belong to one sweep; leaf gradients accumulate, as
   // in PyTorch. So a second backward() adds the same amount to the leaves.
   const auto reset = [](Node& node, const Op& op) {
+    if (node.flags & Node::kHooked) [[unlikely]]
+      run_hooks(node, HookPoint::sweep_starts);
     if (!op.backward) return;  // a leaf
     if (node.flags & Node::kReleased) throw_released(node);
     op.kind->clear_grad(node);
@@ -210,7 +224,10 @@ void backward(Node* root, Seed seed, bool retain_graph, bool create_graph) {
   } catch (...) {
     anomaly_backward_of = nullptr;
     if (watch)
-      unmark(s.order, s.stack);
+      unmark(s.order, s.stack, [](Node& node) {
+        if (node.flags & Node::kHooked) [[unlikely]]
+          run_hooks(node, HookPoint::sweep_failed);
+      });
     else
       unmark_counted(root, s.many_consumers);
     s.order.clear();

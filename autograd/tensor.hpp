@@ -5,12 +5,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <concepts>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "autograd/dims.hpp"
@@ -153,6 +156,40 @@ class Tensor {
   void backward(const Tensor& grad_output = Tensor(),
                 std::optional<bool> retain_graph = std::nullopt, bool create_graph = false) const;
 
+  /// \name Gradient hooks (ops/hooks.cpp), as PyTorch's Tensor.register_hook
+  /// and register_post_accumulate_grad_hook. Each returns an id for
+  /// remove_hook. A tensor that takes no gradient: GraphError. A hook that
+  /// holds a handle to its own tensor keeps that tensor alive.
+  ///@{
+  /// Calls `hook(grad)` each time a backward has this tensor's whole
+  /// gradient for that backward: an interior tensor's before it flows on to
+  /// its inputs, a leaf's before it is added into grad(). A hook returning
+  /// a tensor (of the gradient's shape and dtype, else ShapeError or
+  /// DTypeError) replaces the gradient; one returning void or an undefined
+  /// tensor only looks. Hooks run in the order registered; under ag::grad
+  /// they see and change the gradient it returns. Row-sparse gradients
+  /// (sparse embeddings) are not passed to them.
+  template <class Hook>
+  requires std::invocable<Hook&, const Tensor&>
+  unsigned register_hook(Hook hook) {
+    if constexpr (std::is_void_v<std::invoke_result_t<Hook&, const Tensor&>>) {
+      return add_grad_hook([hook = std::move(hook)](const Tensor& g) mutable {
+        hook(g);
+        return Tensor();
+      });
+    } else {
+      return add_grad_hook(std::function<Tensor(const Tensor&)>(std::move(hook)));
+    }
+  }
+  /// For a leaf: calls `hook(tensor)` once its gradient is final in a
+  /// backward (every contribution added into grad()), while the backward
+  /// goes on with the rest of the graph; not under ag::grad, which adds
+  /// nothing. What data-parallel training starts its allreduces from.
+  unsigned register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook);
+  /// Removes the hook `id` returned; unknown ids are ignored.
+  void remove_hook(unsigned id) const;
+  ///@}
+
   /// The one element of a one-element tensor as a Scalar node of the same
   /// graph: gradients flow from Scalar computations back into the tensor.
   /// An op, defined in ops/convert.cpp.
@@ -254,6 +291,7 @@ class Tensor {
   }
 
  private:
+  unsigned add_grad_hook(std::function<Tensor(const Tensor&)> hook);
   detail::TensorNode& self() const;
   detail::TensorNode* node_;
 };

@@ -15,7 +15,7 @@
 #include <optional>
 #include <string>
 
-#include "autograd/nn/distributed.hpp"
+#include "autograd/nn/dist/dist.hpp"
 #include "autograd/nn/nn.hpp"
 #include "bench_util.hpp"
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 
 #include "autograd/grad_mode.hpp"
 #include "autograd/ops.hpp"
@@ -48,10 +49,42 @@ Tensor Module::call(F&& run) {
 }
 
 Tensor Module::operator()(const Tensor& input) {
+  if (!pre_hooks_.empty() || !forward_hooks_.empty()) [[unlikely]]
+    return call_hooked({input});
   return call([&] { return forward(input); });
 }
 Tensor Module::operator()(const std::vector<Tensor>& inputs) {
+  if (!pre_hooks_.empty() || !forward_hooks_.empty()) [[unlikely]]
+    return call_hooked(inputs);
   return call([&] { return inputs.size() == 1 ? forward(inputs[0]) : forward_many(inputs); });
+}
+
+Tensor Module::call_hooked(std::vector<Tensor> inputs) {
+  // Copies of the lists: a hook may add or remove hooks.
+  for (const auto pre = pre_hooks_; const auto& [id, hook] : pre) {
+    if (auto replaced = hook(*this, inputs)) inputs = std::move(*replaced);
+  }
+  Tensor out = call([&] { return inputs.size() == 1 ? forward(inputs[0]) : forward_many(inputs); });
+  for (const auto post = forward_hooks_; const auto& [id, hook] : post) {
+    if (auto replaced = hook(*this, inputs, out)) out = std::move(*replaced);
+  }
+  return out;
+}
+
+namespace {
+std::atomic<unsigned> next_module_hook_id{1};
+}  // namespace
+
+unsigned Module::add_hook(ForwardPreHook pre, ForwardHook post) {
+  const unsigned id = next_module_hook_id++;
+  if (pre) pre_hooks_.emplace_back(id, std::move(pre));
+  if (post) forward_hooks_.emplace_back(id, std::move(post));
+  return id;
+}
+
+void Module::remove_hook(unsigned id) {
+  std::erase_if(pre_hooks_, [&](const auto& entry) { return entry.first == id; });
+  std::erase_if(forward_hooks_, [&](const auto& entry) { return entry.first == id; });
 }
 Tensor Module::operator()(const Tensor& first, const Tensor& second) {
   return (*this)(std::vector<Tensor>{first, second});
@@ -124,33 +157,31 @@ Tensor Module::register_buffer(std::string name, Tensor value) {
   return value;
 }
 
-void Module::collect(const std::string& prefix, bool buffers,
-                     std::vector<std::pair<std::string, Tensor>>& out) const {
+void Module::collect(const std::string& prefix, bool buffers, StateDict& out) const {
   for (const auto& [name, t] : buffers ? buffers_ : parameters_) out.emplace_back(prefix + name, t);
   for (const auto& [name, child] : children_) child->collect(prefix + name + ".", buffers, out);
 }
 
-std::vector<std::pair<std::string, Tensor>> Module::named_parameters() const {
-  std::vector<std::pair<std::string, Tensor>> out;
+StateDict Module::named_parameters() const {
+  StateDict out;
   collect("", false, out);
   return out;
 }
 
-std::vector<std::pair<std::string, Tensor>> Module::named_buffers() const {
-  std::vector<std::pair<std::string, Tensor>> out;
+StateDict Module::named_buffers() const {
+  StateDict out;
   collect("", true, out);
   return out;
 }
 
-std::vector<std::pair<std::string, Tensor>> Module::state_dict() const {
+StateDict Module::state_dict() const {
   auto out = named_parameters();
   for (auto& entry : named_buffers()) out.push_back(entry);
   for (auto& [name, t] : out) t = t.detach();
   return out;
 }
 
-Module::LoadResult Module::load_state_dict(const std::vector<std::pair<std::string, Tensor>>& state,
-                                           bool strict) {
+Module::LoadResult Module::load_state_dict(const StateDict& state, bool strict) {
   std::map<std::string, Tensor> given;
   LoadResult result;
   for (const auto& [name, t] : state) {

@@ -3,11 +3,15 @@
 #pragma once
 
 #include <concepts>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "autograd/nn/state_dict.hpp"
 #include "autograd/tensor.hpp"
 
 namespace ag::nn {
@@ -49,20 +53,67 @@ class Module {
   Tensor operator()(const std::vector<Tensor>& inputs);
   ///@}
 
+  /// \name Forward hooks, as PyTorch's register_forward_pre_hook and
+  /// register_forward_hook: run by operator(), around forward, in the order
+  /// registered (outside the module's NameScope). A pre-hook sees the inputs
+  /// and may return new ones; a hook sees the inputs and the output and may
+  /// return a new output; one returning void or std::nullopt only looks.
+  /// Each returns an id for remove_hook. A module without hooks pays one
+  /// test of an empty list per call.
+  ///@{
+  using ForwardPreHook =
+      std::function<std::optional<std::vector<Tensor>>(Module&, const std::vector<Tensor>&)>;
+  using ForwardHook =
+      std::function<std::optional<Tensor>(Module&, const std::vector<Tensor>&, const Tensor&)>;
+  template <class Hook>
+  requires std::invocable < Hook&, Module&, const std::vector<Tensor>
+  & > unsigned register_forward_pre_hook(Hook hook) {
+    using Result = std::invoke_result_t<Hook&, Module&, const std::vector<Tensor>&>;
+    if constexpr (std::is_void_v<Result>) {
+      return add_hook(
+          ForwardPreHook([hook = std::move(hook)](Module& m, const std::vector<Tensor>& in) mutable
+                         -> std::optional<std::vector<Tensor>> {
+            hook(m, in);
+            return std::nullopt;
+          }),
+          {});
+    } else {
+      return add_hook(ForwardPreHook(std::move(hook)), {});
+    }
+  }
+  template <class Hook>
+  requires std::invocable < Hook&, Module&, const std::vector<Tensor>
+  &, const Tensor& > unsigned register_forward_hook(Hook hook) {
+    using Result = std::invoke_result_t<Hook&, Module&, const std::vector<Tensor>&, const Tensor&>;
+    if constexpr (std::is_void_v<Result>) {
+      return add_hook({}, ForwardHook([hook = std::move(hook)](
+                                          Module& m, const std::vector<Tensor>& in,
+                                          const Tensor& out) mutable -> std::optional<Tensor> {
+                        hook(m, in, out);
+                        return std::nullopt;
+                      }));
+    } else {
+      return add_hook({}, ForwardHook(std::move(hook)));
+    }
+  }
+  /// Removes the forward hook `id`; unknown ids are ignored.
+  void remove_hook(unsigned id);
+  ///@}
+
   /// A one-line description: "Linear(in_features=2, out_features=1, bias=false)".
   virtual std::string name() const = 0;
 
   /// Parameters of this module and all submodules, in registration order.
   std::vector<Tensor> parameters() const;
   /// The same with dotted names: "0.weight", "fc1.bias".
-  std::vector<std::pair<std::string, Tensor>> named_parameters() const;
+  StateDict named_parameters() const;
   /// Buffers (saved, not trained), with dotted names.
-  std::vector<std::pair<std::string, Tensor>> named_buffers() const;
+  StateDict named_buffers() const;
   /// Parameters and buffers by their dotted names, as PyTorch's
   /// state_dict ("0.weight", "fc1.bias", "norm.running_mean"): detached
   /// tensors sharing the module's data. Write to a file with save_tensors
   /// or save_safetensors.
-  std::vector<std::pair<std::string, Tensor>> state_dict() const;
+  StateDict state_dict() const;
   /// What load_state_dict left out: names the module has and the state
   /// lacks (missing), and the reverse (unexpected).
   struct LoadResult {
@@ -75,8 +126,7 @@ class Module {
   /// a float dtype is converted (as PyTorch's copy_), int64 and bool must
   /// match. Everything is checked before anything is written: on an error
   /// the module is unchanged.
-  LoadResult load_state_dict(const std::vector<std::pair<std::string, Tensor>>& state,
-                             bool strict = true);
+  LoadResult load_state_dict(const StateDict& state, bool strict = true);
   /// Converts every floating parameter and buffer to `dtype` (float32 or
   /// float64) in place, so existing handles see it; make optimizers after.
   Module& to(DType dtype);
@@ -131,16 +181,20 @@ class Module {
   /// Runs `run` inside this module's scope, reporting to summary().
   template <class F>
   Tensor call(F&& run);
-  void collect(const std::string& prefix, bool buffers,
-               std::vector<std::pair<std::string, Tensor>>& out) const;
+  /// operator() with forward hooks: pre-hooks, forward, hooks.
+  Tensor call_hooked(std::vector<Tensor> inputs);
+  unsigned add_hook(ForwardPreHook pre, ForwardHook post);
+  void collect(const std::string& prefix, bool buffers, StateDict& out) const;
 
   /// Names `child` as this module's `name`: its scope and its tensors' labels.
   void adopt(const std::string& name, Module& child);
   /// Labels every parameter and buffer with its path below this module.
   void label_tensors(const std::string& prefix);
 
-  std::vector<std::pair<std::string, Tensor>> parameters_, buffers_;
+  StateDict parameters_, buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  std::vector<std::pair<unsigned, ForwardPreHook>> pre_hooks_;
+  std::vector<std::pair<unsigned, ForwardHook>> forward_hooks_;
   std::string scope_name_;            ///< its name in its parent (empty for a root)
   std::uint32_t scope_parent_ = ~0u;  ///< the scope its cached scope id is inside
   std::uint32_t scope_id_ = 0;

@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "autograd/nn/layers.hpp"
-#include "recurrent_step.hpp"
+#include "autograd/nn/rnn_step.hpp"
 
 namespace ag::nn {
 namespace {

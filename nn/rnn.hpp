@@ -16,7 +16,7 @@
 
 #include "autograd/generator.hpp"
 #include "autograd/nn/module.hpp"
-#include "autograd/nn/recurrent.hpp"
+#include "autograd/nn/rnn_cells.hpp"
 
 namespace ag::nn {
 

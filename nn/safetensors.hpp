@@ -1,42 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The safetensors format, in which PyTorch users exchange weights: an
-// 8-byte little-endian header length N, N bytes of JSON
-//   {"name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]},
-//    ..., "__metadata__": {"format": "pt"}}
-// and the raw little-endian data the offsets point into.
-//
-//     ag::nn::save_safetensors(model.state_dict(), "model.safetensors");
-//     model.load_state_dict(ag::nn::load_safetensors("from_pytorch.safetensors"));
+// Forwarding header: this path is kept for one release; include autograd/nn/io/safetensors.hpp.
 #pragma once
 
-#include <map>
-#include <string>
-#include <utility>
-#include <vector>
-
-#include "autograd/tensor.hpp"
-
-namespace ag::nn {
-
-/// Tensors by name, in order (as a state_dict).
-using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
-
-/// Writes named tensors (F32, F64, I64, BOOL) to `path` atomically, with an
-/// optional "__metadata__" of strings; FileError naming the path on failure.
-void save_safetensors(const NamedTensors& tensors, const std::string& path,
-                      const std::map<std::string, std::string>& metadata = {});
-
-/// Reads a safetensors file (a regular file only). F32, F64, I64 and BOOL
-/// load as they are; F16 and BF16 as float32, I32, I16, I8 and U8 as int64.
-/// Every size is checked against the file before any allocation: the
-/// header's length, each tensor's shape against its byte range, ranges
-/// inside the data and not overlapping. FileError naming the path and the
-/// entry otherwise.
-NamedTensors load_safetensors(const std::string& path);
-/// The same from a file's bytes; `path` only names it in errors.
-NamedTensors parse_safetensors(const std::string& bytes, const std::string& path);
-/// The "__metadata__" strings of a safetensors file's bytes.
-std::map<std::string, std::string> safetensors_metadata(const std::string& bytes,
-                                                        const std::string& path);
-
-}  // namespace ag::nn
+#include "autograd/nn/compat.hpp"
+#include "autograd/nn/io/safetensors.hpp"

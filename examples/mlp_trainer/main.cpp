@@ -16,7 +16,7 @@
 #include <numbers>
 #include <string>
 
-#include "autograd/nn/distributed.hpp"
+#include "autograd/nn/dist/dist.hpp"
 #include "autograd/nn/nn.hpp"
 
 namespace {
@@ -133,7 +133,7 @@ int train(const Options& o) {
       fmt::print("epoch {:3}  loss {:.4f}  accuracy {:.2f}%  lr {:.5f}\n", epoch + 1, loss,
                  100 * accuracy, adam.lr());
       std::fflush(stdout);
-      ag::nn::save_checkpoint(o.checkpoint, *model, &adam, &schedule);
+      ag::io::save_checkpoint(o.checkpoint, *model, &adam, &schedule);
     }
   }
   if (main_rank) {

@@ -5,7 +5,7 @@
 #include <optional>
 
 #ifdef SENTIMENT_DIST
-#include "autograd/nn/distributed.hpp"
+#include "autograd/nn/dist/dist.hpp"
 #endif
 
 namespace sentiment {

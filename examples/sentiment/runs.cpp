@@ -76,7 +76,7 @@ Run load_run(const fs::path& dir) {
     fail<ag::FileError>("'{}': the vocabulary does not belong to this model", dir.string());
   }
   run.model = std::make_unique<Classifier>(c);
-  ag::nn::load_checkpoint((dir / "model.bin").string(), *run.model);
+  ag::io::load_checkpoint((dir / "model.bin").string(), *run.model);
   return run;
 }
 

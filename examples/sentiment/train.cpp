@@ -193,7 +193,7 @@ int train(const Options& o, Parallel& parallel) {
       best = dev_accuracy;
       best_epoch = epoch;
       since_best = 0;
-      if (main_rank) ag::nn::save_checkpoint((run / "model.bin").string(), model);
+      if (main_rank) ag::io::save_checkpoint((run / "model.bin").string(), model);
     } else if (++since_best >= o.patience) {
       print_on(main_rank, "early stop: no better dev accuracy for {} epochs\n", o.patience);
       break;

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // A program of another project, built against autograd three ways (see
-// check.sh): the same two includes, whatever the build system.
+// check.sh): the same includes (the umbrellas and headers of nn's folders),
+// whatever the build system.
 #include <autograd/autograd.hpp>
+#include <autograd/nn/io/safetensors.hpp>
 #include <autograd/nn/nn.hpp>
+#include <autograd/nn/optim/adam.hpp>
 
 #include <cstring>
 

@@ -2,7 +2,8 @@
 // A program of another project using ag::dist, built against the installed
 // autograd-dist (pkg-config) and autograd::dist (CMake); check.sh runs it as
 // one process (MPI's singleton start), mpirun would run it as several.
-#include <autograd/nn/distributed.hpp>
+#include <autograd/nn/dist/dist.hpp>
+#include <autograd/nn/distributed.hpp>  // the old path, forwarding for one release
 #include <autograd/nn/nn.hpp>
 
 int main(int argc, char** argv) {

@@ -47,7 +47,7 @@ struct Target {
 void try_load(Target& target, const std::string& bytes) {
   ag::optim::StateDict entries;
   try {
-    entries = ag::nn::parse_tensors(bytes, "fuzz");
+    entries = ag::io::parse_tensors(bytes, "fuzz");
   } catch (const ag::FileError&) {
     return;
   }
@@ -66,7 +66,7 @@ void try_load(Target& target, const std::string& bytes) {
   const auto model_before = bits_of(target.model.named_parameters());
   const auto optim_before = bits_of(target.optimizer.state_dict());
   try {
-    ag::nn::load_checkpoint(target.path, target.model, &target.optimizer);
+    ag::io::load_checkpoint(target.path, target.model, &target.optimizer);
     // A model and optimizer that loaded must train: one step, no error.
     target.optimizer.zero_grad();
     ag::sum(target.model.forward(ag::ones({4, 3}))).backward();

@@ -20,7 +20,7 @@ namespace {
   std::abort();
 }
 
-std::vector<std::uint64_t> bits_of(const ag::nn::NamedTensors& entries) {
+std::vector<std::uint64_t> bits_of(const ag::nn::StateDict& entries) {
   std::vector<std::uint64_t> out;
   for (const auto& [name, t] : entries)
     for (double v : t.to_vector()) out.push_back(std::bit_cast<std::uint64_t>(v));
@@ -31,10 +31,10 @@ std::vector<std::uint64_t> bits_of(const ag::nn::NamedTensors& entries) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);
-  ag::nn::NamedTensors tensors;
+  ag::nn::StateDict tensors;
   try {
-    tensors = ag::nn::parse_safetensors(bytes, "fuzz");
-    ag::nn::safetensors_metadata(bytes, "fuzz");
+    tensors = ag::io::parse_safetensors(bytes, "fuzz");
+    ag::io::safetensors_metadata(bytes, "fuzz");
   } catch (const ag::FileError&) {
     return 0;
   }
@@ -58,12 +58,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ::close(fd);
   bool saved = false;
   try {
-    ag::nn::save_safetensors(tensors, path);
+    ag::io::save_safetensors(tensors, path);
     saved = true;
   } catch (const ag::ValueError&) {  // a name the format reserves ("__metadata__" cannot occur)
   }
   if (saved) {
-    const auto back = ag::nn::load_safetensors(path);
+    const auto back = ag::io::load_safetensors(path);
     if (back.size() != tensors.size() || bits_of(back) != bits_of(tensors)) {
       violated("a saved file reads back differently");
     }

@@ -154,7 +154,7 @@ case("embedding_bag_weighted", "embedding_bag",
      "F.embedding_bag(indices, weight, offsets, mode='sum', per_sample_weights=psw)",
      {"weight": weight, **bags, "psw": normal((6,))}, {"mode": "sum"})
 
-# ---- recurrent cells (nn/recurrent.cpp): PyTorch's modules with the inputs as parameters ----
+# ---- recurrent cells (nn/rnn_cells.cpp): PyTorch's modules with the inputs as parameters ----
 from torch.nn.utils.stateless import functional_call
 
 

@@ -3,7 +3,7 @@
 """Writes optim.json and schedulers.json beside this script: PyTorch 1.13's
 trajectories for the optimizers and schedules added after
 ../shared/conformance, in that data's schema (its README), read by
-tests/optim_conformance_test.cpp. Deterministic: parameters and gradients
+tests/nn/optim/conformance_test.cpp. Deterministic: parameters and gradients
 come from a seeded generator, rounded, and are stored literally.
 
   /usr/bin/python3 tests/reference/make_optim.py   (Debian's python3-torch)

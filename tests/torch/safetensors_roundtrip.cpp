@@ -15,7 +15,7 @@ using namespace ag;
 namespace {
 nn::Sequential mlp() { return nn::Sequential(nn::Linear(4, 16), nn::Tanh(), nn::Linear(16, 3)); }
 
-Tensor named(const nn::NamedTensors& tensors, const std::string& name) {
+Tensor named(const nn::StateDict& tensors, const std::string& name) {
   for (const auto& [key, t] : tensors)
     if (key == name) return t;
   detail::fail<ValueError>("no tensor '{}'", name);
@@ -70,17 +70,17 @@ int main(int argc, char** argv) {
   try {
     // PyTorch -> us
     nn::Sequential theirs = mlp();
-    theirs.load_state_dict(nn::load_safetensors(dir + "/torch_model.safetensors"));
-    const nn::NamedTensors io = nn::load_safetensors(dir + "/torch_io.safetensors");
+    theirs.load_state_dict(io::load_safetensors(dir + "/torch_model.safetensors"));
+    const nn::StateDict io = io::load_safetensors(dir + "/torch_io.safetensors");
     const Tensor x = named(io, "x"), want = named(io, "y");
     const double worst = worst_difference(theirs(x), want);
     std::printf("PyTorch's weights here: %lld outputs, worst relative difference %.3g\n",
                 static_cast<long long>(want.numel()), worst);
     if (!(worst <= 1e-6)) return 1;
     Sequence sequence;
-    sequence.load_state_dict(nn::load_safetensors(dir + "/torch_sequence.safetensors"));
+    sequence.load_state_dict(io::load_safetensors(dir + "/torch_sequence.safetensors"));
     sequence.eval();
-    const nn::NamedTensors seq_io = nn::load_safetensors(dir + "/torch_sequence_io.safetensors");
+    const nn::StateDict seq_io = io::load_safetensors(dir + "/torch_sequence_io.safetensors");
     const Tensor seq_want = named(seq_io, "y");
     const double seq_worst = worst_difference(sequence(named(seq_io, "x")), seq_want);
     std::printf(
@@ -91,8 +91,8 @@ int main(int argc, char** argv) {
     // us -> PyTorch
     manual_seed(7);
     nn::Sequential ours = mlp();
-    nn::save_safetensors(ours.state_dict(), dir + "/ours_model.safetensors", {{"format", "pt"}});
-    nn::save_safetensors({{"x", x}, {"y", ours(x)}}, dir + "/ours_io.safetensors");
+    io::save_safetensors(ours.state_dict(), dir + "/ours_model.safetensors", {{"format", "pt"}});
+    io::save_safetensors({{"x", x}, {"y", ours(x)}}, dir + "/ours_io.safetensors");
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
