@@ -11,29 +11,35 @@ using namespace detail;
 namespace {
 
 struct CustomAttrs {
-  std::shared_ptr<const std::pair<std::string, Backward>> fn;  // name, backward
+  struct Fn {
+    std::string name;
+    Backward backward;
+    std::size_t count;            // inputs as given, undefined ones included
+    std::vector<std::size_t> at;  // where each recorded input stands among them
+  };
+  std::shared_ptr<const Fn> fn;
 };
 
 void custom_vjp(TensorNode& n, const Tensor& g) {
-  const auto& [name, backward] = *attrs<CustomAttrs>(n).fn;
-  std::vector<Tensor> inputs;
-  const std::size_t count = (n.in[0] ? 1 : 0) + (n.in[1] ? 1 : 0) + n.more.size();
-  for (std::size_t k = 0; k < count; ++k) inputs.push_back(input(n, static_cast<int>(k)));
-  const std::vector<Tensor> grads = backward(inputs, output(n), g);
+  const CustomAttrs::Fn& fn = *attrs<CustomAttrs>(n).fn;
+  std::vector<Tensor> inputs(fn.count);  // an optional input left out stays undefined
+  for (std::size_t k = 0; k < fn.at.size(); ++k) inputs[fn.at[k]] = input(n, static_cast<int>(k));
+  const std::vector<Tensor> grads = fn.backward(inputs, output(n), g);
   if (grads.size() != inputs.size()) {
-    fail<ShapeError>("{}: backward returned {} gradients for {} inputs", name, grads.size(),
+    fail<ShapeError>("{}: backward returned {} gradients for {} inputs", fn.name, grads.size(),
                      inputs.size());
   }
-  for (std::size_t k = 0; k < grads.size(); ++k) {
-    if (!grads[k].defined()) continue;
-    if (grads[k].shape() != inputs[k].shape()) {
+  for (std::size_t k = 0; k < fn.at.size(); ++k) {
+    const Tensor& grad = grads[fn.at[k]];
+    if (!grad.defined()) continue;
+    if (grad.shape() != inputs[fn.at[k]].shape()) {
       fail<ShapeError>("{}: backward returned a gradient of shape {} for input {} of shape {}",
-                       name, grads[k].shape(), k, inputs[k].shape());
+                       fn.name, grad.shape(), fn.at[k], inputs[fn.at[k]].shape());
     }
-    accumulate_input(n, static_cast<int>(k), grads[k]);
+    accumulate_input(n, static_cast<int>(k), grad);
   }
 }
-std::string custom_label(const Node& n) { return attrs<CustomAttrs>(as_tensor(n)).fn->first; }
+std::string custom_label(const Node& n) { return attrs<CustomAttrs>(as_tensor(n)).fn->name; }
 const Op custom_tensor_op{"custom",
                           "custom",
                           &tensor_kind,
@@ -47,19 +53,31 @@ const Op custom_tensor_op{"custom",
 Tensor custom_op(const std::string& name, const std::vector<Tensor>& inputs,
                  const std::function<Tensor(const std::vector<Tensor>&)>& forward,
                  Backward backward) {
-  if (inputs.empty()) fail<ValueError>("{}: a custom op needs at least one input", name);
+  // An undefined input is an optional one left out (a tutorial's `bias =
+  // torch::Tensor()`): forward and backward see it undefined, the graph
+  // does not record it.
+  std::vector<Node*> nodes;
+  std::vector<std::size_t> at;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    if (!inputs[k].defined()) continue;
+    nodes.push_back(inputs[k].node());
+    at.push_back(k);
+  }
+  if (nodes.empty()) {
+    fail<ValueError>("{}: a custom op needs at least one defined input ({} given, none defined)",
+                     name, inputs.size());
+  }
   Tensor result;
   {
     NoGradGuard no_grad;
     result = forward(inputs);
   }
+  if (!result.defined()) fail<ValueError>("{}: forward returned an undefined tensor", name);
   // A fresh leaf of our own, whatever forward returned (it may be an input).
   Tensor out = result.detach();
-  std::vector<Node*> nodes;
-  for (const Tensor& x : inputs) nodes.push_back(x.node());
   if (record(out, custom_tensor_op, nodes)) {
-    out.node()->attrs.emplace(CustomAttrs{
-        std::make_shared<const std::pair<std::string, Backward>>(name, std::move(backward))});
+    out.node()->attrs.emplace(CustomAttrs{std::make_shared<const CustomAttrs::Fn>(
+        CustomAttrs::Fn{name, std::move(backward), inputs.size(), std::move(at)})});
   }
   return out;
 }

@@ -30,8 +30,10 @@ using Backward = std::function<std::vector<Tensor>(
 ///           });
 ///     }
 ///
-/// Check it with ag::gradcheck. ShapeError if backward returns the wrong
-/// number of gradients or a wrong shape.
+/// Check it with ag::gradcheck. An undefined input is an optional one left
+/// out (`bias = ag::Tensor()`): forward and backward see it undefined, and
+/// its gradient is ignored. ValueError if no input is defined; ShapeError if
+/// backward returns the wrong number of gradients or a wrong shape.
 Tensor custom_op(const std::string& name, const std::vector<Tensor>& inputs,
                  const std::function<Tensor(const std::vector<Tensor>&)>& forward,
                  Backward backward);

@@ -30,3 +30,29 @@ TEST_CASE("custom_op: custom ops: gradcheck, second order, many inputs, checked 
   CHECK_THROWS_WITH(bad.backward(),
                     doctest::Contains("bad: backward returned a gradient of shape [3]"));
 }
+
+TEST_CASE("custom_op: an optional input left undefined (a tutorial's bias = torch::Tensor())") {
+  // LibTorch's custom-autograd tutorial: linear(x, w, bias) with an optional bias.
+  const auto linear = [](const Tensor& x, const Tensor& w, const Tensor& bias) {
+    return custom_op(
+        "linear_fn", {x, w, bias},
+        [](const Args& in) {
+          Tensor out = matmul(in[0], transpose(in[1], 0, 1));
+          return in[2].defined() ? out + in[2] : out;
+        },
+        [](const Args& in, const Tensor&, const Tensor& g) {
+          return Args{matmul(g, in[1]), matmul(transpose(g, 0, 1), in[0]),
+                      in[2].defined() ? sum(g, 0) : Tensor()};
+        });
+  };
+  const Tensor x = input({4, 3}), w = input({2, 3}), b = input({2});
+  check([&](const Args& in) { return linear(in[0], in[1], Tensor()); }, {x, w});
+  check([&](const Args& in) { return linear(in[0], in[1], in[2]); }, {x, w, b});
+  const Tensor out = linear(x, w, Tensor());
+  CHECK(out.shape() == Shape{4, 2});
+  // No defined input at all names the op.
+  CHECK_THROWS_WITH(custom_op(
+                        "nothing", {Tensor(), Tensor()}, [](const Args&) { return ones({1}); },
+                        [](const Args&, const Tensor&, const Tensor&) { return Args{}; }),
+                    doctest::Contains("nothing: a custom op needs at least one defined input"));
+}

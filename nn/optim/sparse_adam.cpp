@@ -37,7 +37,7 @@ void SparseAdam::step() {
       const std::int64_t t = ++s.step;
       // Coalesce: sum the values of repeated rows before the non-linear update.
       const std::int64_t rows = p.shape()[0], width = p.numel() / std::max<std::int64_t>(rows, 1);
-      const Tensor dense = sg.to_dense(rows);
+      const Tensor dense = o.maximize ? -sg.to_dense(rows) : sg.to_dense(rows);
       std::vector<bool> touched(rows, false);
       for (double r : sg.rows.to_vector()) touched[static_cast<std::int64_t>(r)] = true;
       ag::detail::visit_floating(p.dtype(), "SparseAdam", [&](auto zero) {

@@ -9,10 +9,11 @@ namespace ag::optim {
 
 /// SparseAdam's settings, with PyTorch's defaults.
 struct SparseAdamOptions {
-  double lr = 1e-3;      ///< learning rate
-  double beta1 = 0.9;    ///< decay of the first moment
-  double beta2 = 0.999;  ///< decay of the second moment
-  double eps = 1e-8;     ///< added to the denominator for stability
+  double lr = 1e-3;       ///< learning rate
+  double beta1 = 0.9;     ///< decay of the first moment
+  double beta2 = 0.999;   ///< decay of the second moment
+  double eps = 1e-8;      ///< added to the denominator for stability
+  bool maximize = false;  ///< ascend: the rule runs on -g (as PyTorch)
   /// ValueError naming the setting unless lr and eps are finite and >= 0
   /// and both betas in [0, 1).
   void validate() const;
