@@ -132,4 +132,19 @@ Tensor multinomial(const Tensor& probs, std::int64_t num_samples, bool replaceme
                           : Tensor::from(out, {num_samples});
 }
 
+Tensor empty_like(const Tensor& x, std::optional<DType> dtype) {
+  return empty(x.shape(), dtype.value_or(x.dtype()));
+}
+Tensor zeros_like(const Tensor& x, std::optional<DType> dtype) {
+  return zeros(x.shape(), dtype.value_or(x.dtype()));
+}
+Tensor ones_like(const Tensor& x, std::optional<DType> dtype) {
+  return ones(x.shape(), dtype.value_or(x.dtype()));
+}
+Tensor full_like(const Tensor& x, double value, std::optional<DType> dtype) {
+  return full(x.shape(), value, dtype.value_or(x.dtype()));
+}
+Tensor rand_like(const Tensor& x, Generator& gen) { return rand(x.shape(), gen, x.dtype()); }
+Tensor randn_like(const Tensor& x, Generator& gen) { return randn(x.shape(), gen, x.dtype()); }
+
 }  // namespace ag

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -66,6 +67,16 @@ Tensor randperm(std::int64_t n, Generator& gen = default_generator());
 /// all-zero rows, or more samples than nonzero weights without replacement.
 Tensor multinomial(const Tensor& probs, std::int64_t num_samples, bool replacement = false,
                    Generator& gen = default_generator());
+///@{
+/// Of x's shape, in x's dtype or `dtype` (torch.zeros_like, ...); no
+/// gradient and no history. rand_like and randn_like draw from `gen`.
+Tensor empty_like(const Tensor& x, std::optional<DType> dtype = std::nullopt);
+Tensor zeros_like(const Tensor& x, std::optional<DType> dtype = std::nullopt);
+Tensor ones_like(const Tensor& x, std::optional<DType> dtype = std::nullopt);
+Tensor full_like(const Tensor& x, double value, std::optional<DType> dtype = std::nullopt);
+Tensor rand_like(const Tensor& x, Generator& gen = default_generator());
+Tensor randn_like(const Tensor& x, Generator& gen = default_generator());
+///@}
 /// Shuffles `items` in place, reproducibly from `gen` (Fisher–Yates).
 template <class T>
 void shuffle(std::vector<T>& items, Generator& gen = default_generator()) {

@@ -2,6 +2,7 @@
 #include "autograd/shape.hpp"
 
 #include <limits>
+#include <ostream>
 
 #include "autograd/error.hpp"
 
@@ -74,3 +75,11 @@ int normalize_dim(std::int64_t dim, std::size_t rank, std::string_view op) {
 }
 
 }  // namespace ag::detail
+
+namespace ag {
+
+std::ostream& operator<<(std::ostream& out, const Shape& shape) {
+  return out << fmt::format("{}", shape);
+}
+
+}  // namespace ag

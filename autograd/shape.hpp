@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <iosfwd>
 #include <iterator>
 #include <string_view>
 #include <vector>
@@ -100,6 +101,9 @@ class Shape {
   std::uint8_t size_ = 0;
 };
 
+/// Prints "[2, 3]" (`std::cout << x.shape()`).
+std::ostream& operator<<(std::ostream& out, const Shape& shape);
+
 namespace detail {
 
 /// Number of elements; ShapeError on a negative size, or when the product of
@@ -113,7 +117,6 @@ Shape contiguous_strides(const Shape& shape);
 Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view op);
 /// Whether broadcasting stretches `from` to exactly `to`.
 bool broadcasts_to(const Shape& from, const Shape& to);
-
 /// A dim in [-rank, rank) as [0, rank); ShapeError otherwise.
 int normalize_dim(std::int64_t dim, std::size_t rank, std::string_view op);
 

@@ -24,6 +24,7 @@
 #include "autograd/op_attrs.hpp"
 #include "autograd/scalar.hpp"
 #include "autograd/shape.hpp"
+#include "autograd/tensor_methods.hpp"
 
 namespace ag {
 
@@ -50,7 +51,7 @@ struct SparseGrad;
 ///
 /// Ops record a node only when gradient mode is on (see NoGradGuard) and an
 /// input requires a gradient; otherwise the result is a plain leaf.
-class Tensor {
+class Tensor : public TensorMethods {
  public:
   /// An undefined tensor: no node; defined() is false and using it throws
   /// GraphError.
@@ -108,6 +109,10 @@ class Tensor {
   double at(const std::vector<std::int64_t>& index) const;
   /// The single value of a one-element tensor; ShapeError otherwise.
   double item() const;
+  /// The same as T, read in the tensor's own dtype (exact for int64), as
+  /// LibTorch's `t.item<std::int64_t>()`.
+  template <class T>
+  T item() const;
   /// All elements as doubles, row-major.
   std::vector<double> to_vector() const;
 
@@ -219,66 +224,15 @@ class Tensor {
   std::uint32_t version() const;
   /// Declares an in-place write through data<T>(): bumps version().
   void mark_modified() const;
-
-  /// \name Methods mirroring the free functions of ops.hpp, as LibTorch's
-  /// `x.sum(1)` is `ag::sum(x, 1)`: see each function there (ops/methods.cpp).
+  /// Writes `values` (broadcast, converted to this dtype) where `indices`
+  /// point, as LibTorch's `t.index_put_({Slice(), 0}, v)`: in place (every
+  /// handle sees it, version() rises) unless gradients are being recorded
+  /// through it, when this handle takes the recorded result instead (the
+  /// gradient flows to `values` and to the places not written). On a leaf
+  /// that requires a gradient, outside NoGradGuard: GraphError, as PyTorch.
   ///@{
-  Tensor sum(const Dims& dims = {}, bool keepdim = false) const;
-  Tensor mean(const Dims& dims = {}, bool keepdim = false) const;
-  Tensor prod(std::optional<std::int64_t> dim = std::nullopt, bool keepdim = false) const;
-  Tensor var(const Dims& dims = {}, double correction = 1.0, bool keepdim = false) const;
-  Tensor std(const Dims& dims = {}, double correction = 1.0, bool keepdim = false) const;
-  Tensor norm(double p = 2.0, const Dims& dims = {}, bool keepdim = false) const;
-  Tensor max() const;
-  Tensor min() const;
-  ValuesIndices max(std::int64_t dim, bool keepdim = false) const;
-  ValuesIndices min(std::int64_t dim, bool keepdim = false) const;
-  Tensor amax(const Dims& dims = {}, bool keepdim = false) const;
-  Tensor amin(const Dims& dims = {}, bool keepdim = false) const;
-  Tensor argmax(std::optional<std::int64_t> dim = std::nullopt, bool keepdim = false) const;
-  Tensor argmin(std::optional<std::int64_t> dim = std::nullopt, bool keepdim = false) const;
-  Tensor logsumexp(const Dims& dims, bool keepdim = false) const;
-  Tensor cumsum(std::int64_t dim) const;
-  Tensor softmax(std::int64_t dim) const;
-  Tensor log_softmax(std::int64_t dim) const;
-  ValuesIndices sort(std::int64_t dim = -1, bool descending = false) const;
-  ValuesIndices topk(std::int64_t k, std::int64_t dim = -1, bool largest = true) const;
-
-  Tensor exp() const;
-  Tensor log() const;
-  Tensor sqrt() const;
-  Tensor tanh() const;
-  Tensor sigmoid() const;
-  Tensor relu() const;
-  Tensor abs() const;
-  Tensor sin() const;
-  Tensor cos() const;
-  Tensor pow(double exponent) const;
-  Tensor pow(const Tensor& exponent) const;
-  Tensor clamp(std::optional<double> lo, std::optional<double> hi) const;
-
-  Tensor reshape(const Shape& shape) const;
-  Tensor view(const Shape& shape) const;
-  /// The transpose of a matrix (dims 0 and 1; a 0-d or 1-d tensor as it is).
-  Tensor t() const;
-  Tensor transpose(std::int64_t dim0, std::int64_t dim1) const;
-  Tensor permute(const std::vector<std::int64_t>& dims) const;
-  Tensor unsqueeze(std::int64_t dim) const;
-  Tensor squeeze(std::optional<std::int64_t> dim = std::nullopt) const;
-  Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1) const;
-  Tensor unflatten(std::int64_t dim, const Shape& sizes) const;
-  Tensor flip(const Dims& dims) const;
-  Tensor repeat(const std::vector<std::int64_t>& repeats) const;
-  Tensor expand(const Shape& sizes) const;
-  std::vector<Tensor> split(std::int64_t split_size, std::int64_t dim = 0) const;
-  std::vector<Tensor> chunk(std::int64_t chunks, std::int64_t dim = 0) const;
-  Tensor select(std::int64_t dim, std::int64_t index) const;
-  Tensor slice(std::int64_t dim, std::int64_t start, std::int64_t stop,
-               std::int64_t step = 1) const;
-  Tensor index_select(std::int64_t dim, const Tensor& index) const;
-  Tensor gather(std::int64_t dim, const Tensor& index) const;
-  Tensor matmul(const Tensor& other) const;
-  Tensor masked_fill(const Tensor& mask, double value) const;
+  Tensor& index_put_(std::initializer_list<TensorIndex> indices, const Tensor& values);
+  Tensor& index_put_(std::initializer_list<TensorIndex> indices, double value);
   ///@}
 
   /// The node behind the handle (for op authors; see node.hpp).
@@ -367,6 +321,16 @@ inline detail::TensorNode* Tensor::node() const { return &self(); }
 inline const Shape& Tensor::shape() const { return self().shape; }
 inline DType Tensor::dtype() const { return self().dtype; }
 inline std::int64_t Tensor::numel() const { return self().numel(); }
+
+template <class T>
+T Tensor::item() const {
+  if (numel() != 1) {
+    detail::fail<ShapeError>("item: the tensor has {} elements {}, not one", numel(), shape());
+  }
+  return detail::visit_any(dtype(), [&](auto zero) {
+    return static_cast<T>(self().template data<decltype(zero)>()[0]);
+  });
+}
 inline bool Tensor::requires_grad() const { return self().requires_grad(); }
 inline Tensor::Tensor(const Tensor& other) noexcept : node_(other.node_) {
   if (node_) detail::retain(node_);

@@ -79,6 +79,49 @@ Tensor unrow(const Tensor& loss, const ClassRows& rows, Reduction reduction) {
 
 }  // namespace
 
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction, double beta) {
+  const NameScope scope("smooth_l1_loss", "loss");
+  same_shape("smooth_l1_loss", input, target);
+  if (!(beta >= 0) || !std::isfinite(beta)) {
+    detail::fail<ValueError>("smooth_l1_loss: beta = {} is not a finite number >= 0", beta);
+  }
+  const Tensor d = abs(input - target);
+  if (beta == 0) return reduce(d, reduction);
+  return reduce(where(lt(d, beta), 0.5 * d * d / beta, d - 0.5 * beta), reduction);
+}
+
+Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction, double delta) {
+  const NameScope scope("huber_loss", "loss");
+  same_shape("huber_loss", input, target);
+  if (!(delta > 0) || !std::isfinite(delta)) {
+    detail::fail<ValueError>("huber_loss: delta = {} is not a finite number > 0", delta);
+  }
+  const Tensor d = abs(input - target);
+  return reduce(where(le(d, delta), 0.5 * d * d, delta * (d - 0.5 * delta)), reduction);
+}
+
+Tensor kl_div(const Tensor& input, const Tensor& target, KLReduction reduction, bool log_target) {
+  const NameScope scope("kl_div", "loss");
+  same_shape("kl_div", input, target);
+  // 0 log 0 = 0, as PyTorch's xlogy: log of 1 where the target is 0.
+  const Tensor pointwise =
+      log_target
+          ? exp(target) * (target - input)
+          : target * (log(where(eq(target.detach(), 0.0), ones_like(target), target)) - input);
+  switch (reduction) {
+    case KLReduction::batchmean:
+      return input.dim() == 0 ? sum(pointwise)
+                              : sum(pointwise) / static_cast<double>(input.shape()[0]);
+    case KLReduction::mean:
+      return mean(pointwise);
+    case KLReduction::sum:
+      return sum(pointwise);
+    case KLReduction::none:
+      return pointwise;
+  }
+  return pointwise;
+}
+
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
   const NameScope scope("mse_loss", "loss");
   same_shape("mse_loss", input, target);

@@ -18,6 +18,23 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction =
 /// |input - target|, reduced.
 Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
 
+/// 0.5 d²/β where |d| < β, else |d| - 0.5 β, d = input - target
+/// (torch.nn.functional.smooth_l1_loss); β = 0 is l1_loss.
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target,
+                      Reduction reduction = Reduction::mean, double beta = 1.0);
+/// 0.5 d² where |d| <= δ, else δ (|d| - 0.5 δ) (torch.nn.functional.huber_loss):
+/// smooth_l1_loss times δ.
+Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean,
+                  double delta = 1.0);
+/// How kl_div reduces: PyTorch's reductions, and batchmean (the sum over the
+/// batch size input.size(0): the true KL divergence per example).
+enum class KLReduction { mean, batchmean, sum, none };
+/// target · (log target - input) pointwise, with input log-probabilities
+/// and target probabilities (0 where target is 0), or target log-probabilities
+/// with `log_target`: e^target (target - input) (torch.nn.functional.kl_div).
+Tensor kl_div(const Tensor& input, const Tensor& target, KLReduction reduction = KLReduction::mean,
+              bool log_target = false);
+
 /// The lecture's L(c, y) = -y ln c - (1-y) ln(1-c) on probabilities c. As
 /// PyTorch: each log is clamped at -100, and the gradient is
 /// (c - y) / max(c(1-c), ε) with ε = float32(1e-12). `weight` rescales

@@ -29,15 +29,19 @@ thread_local int summary_depth = 0;
 
 }  // namespace
 
-template <class F>
-Tensor Module::call(F&& run) {
+NameScope Module::scope() {
   // The scope's id is cached for the scope the call comes from: a module
   // called in a loop looks it up (and formats its name) once.
   if (!scope_name_.empty() && detail::current_scope != scope_parent_) {
     scope_parent_ = detail::current_scope;
     scope_id_ = detail::intern_scope(scope_parent_, scope_name_, name()).value;
   }
-  const NameScope scope(detail::ScopeId{scope_name_.empty() ? 0u : scope_id_});
+  return NameScope(detail::ScopeId{scope_name_.empty() ? 0u : scope_id_});
+}
+
+template <class F>
+Tensor Module::call(F&& run) {
+  const NameScope scope = this->scope();
   if (!summary_rows) return run();
   const std::size_t row = summary_rows->size();
   summary_rows->push_back({this, summary_depth, {}});
@@ -175,9 +179,15 @@ StateDict Module::named_buffers() const {
 }
 
 StateDict Module::state_dict() const {
-  auto out = named_parameters();
-  for (auto& entry : named_buffers()) out.push_back(entry);
-  for (auto& [name, t] : out) t = t.detach();
+  // PyTorch's order: each module's parameters, then its buffers, then its
+  // submodules', in registration order.
+  StateDict out;
+  const auto walk = [&](const auto& self, const Module& m, const std::string& prefix) -> void {
+    for (const auto& [name, t] : m.parameters_) out.emplace_back(prefix + name, t.detach());
+    for (const auto& [name, t] : m.buffers_) out.emplace_back(prefix + name, t.detach());
+    for (const auto& [name, child] : m.children_) self(self, *child, prefix + name + ".");
+  };
+  walk(walk, *this, "");
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "autograd/nn/state_dict.hpp"
+#include "autograd/scope.hpp"
 #include "autograd/tensor.hpp"
 
 namespace ag::nn {
@@ -99,6 +100,10 @@ class Module {
   /// Removes the forward hook `id`; unknown ids are ignored.
   void remove_hook(unsigned id);
   ///@}
+
+  /// Enters this module's NameScope, as operator() does around forward:
+  /// for a forward of another signature, see nn::call.
+  NameScope scope();
 
   /// A one-line description: "Linear(in_features=2, out_features=1, bias=false)".
   virtual std::string name() const = 0;
@@ -200,5 +205,16 @@ class Module {
   std::uint32_t scope_id_ = 0;
   bool training_ = true;
 };
+
+/// Calls `module.forward(args...)` inside the module's NameScope, whatever
+/// forward's signature: a model that takes (idx, targets) and returns
+/// (logits, loss) writes that forward as a plain member (with `using
+/// Module::forward;` beside it) and is called `nn::call(model, idx, targets)`,
+/// or `model.forward(idx, targets)` as in LibTorch.
+template <class M, class... Args>
+decltype(auto) call(M& module, Args&&... args) {
+  const NameScope scope = module.scope();
+  return module.forward(std::forward<Args>(args)...);
+}
 
 }  // namespace ag::nn

@@ -11,7 +11,8 @@
 //     }
 //     ag::io::save_checkpoint("model.bin", *model, &opt);
 //
-// nn/ (ag::nn), models and layers: module.hpp (Module, hooks), layers.hpp
+// nn/ (ag::nn), models and layers: module.hpp (Module, hooks, nn::call),
+// containers.hpp (ModuleList, ModuleDict, ParameterList), layers.hpp
 // (Linear, Sequential, MLP, activations, Embedding, EmbeddingBag, Dropout),
 // normalization.hpp (LayerNorm, BatchNorm1d), rnn_cells.hpp (RNNCell,
 // LSTMCell, GRUCell), rnn.hpp (RNN, LSTM, GRU), conv.hpp (Conv1d, pools),
@@ -28,6 +29,7 @@
 #include "autograd/autograd.hpp"
 #include "autograd/nn/attention.hpp"
 #include "autograd/nn/compat.hpp"
+#include "autograd/nn/containers.hpp"
 #include "autograd/nn/conv.hpp"
 #include "autograd/nn/data.hpp"
 #include "autograd/nn/init.hpp"

@@ -41,8 +41,16 @@ inline void compare(const std::string& what, const Tensor& got, const json& want
                     double atol) {
   CAPTURE(what);
   REQUIRE(got.shape() == Shape(want.at("shape").get<std::vector<std::int64_t>>()));
+  // PyTorch's dtype: int64 and bool say so; a float (any width here).
+  if (want.contains("dtype")) {
+    CHECK(std::string(dtype_name(got.dtype())) == want.at("dtype").get<std::string>());
+  } else {
+    CHECK(is_floating(got.dtype()));
+  }
   const std::vector<double> g = got.to_vector();
-  const std::vector<double> w = want.at("data").get<std::vector<double>>();
+  std::vector<double> w;
+  for (const json& v : want.at("data"))
+    w.push_back(v.is_boolean() ? v.get<bool>() : v.get<double>());
   for (std::size_t i = 0; i < w.size(); ++i) {
     CAPTURE(i);
     CHECK(std::fabs(g[i] - w[i]) <= atol + rtol * std::fabs(w[i]));

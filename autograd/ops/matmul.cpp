@@ -167,4 +167,30 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   return bias.defined() && !fused_bias ? y + bias : y;
 }
 
+// ---- LibTorch's spellings of products: checked shapes, then matmul --------------
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  if (a.dim() != 2 || b.dim() != 2) {
+    fail<ShapeError>("mm: expects two matrices, got shapes {} and {}", a.shape(), b.shape());
+  }
+  return matmul(a, b);
+}
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  if (a.dim() != 3 || b.dim() != 3 || a.shape()[0] != b.shape()[0]) {
+    fail<ShapeError>("bmm: expects two batches of matrices of one batch size, got {} and {}",
+                     a.shape(), b.shape());
+  }
+  return matmul(a, b);
+}
+Tensor addmm(const Tensor& input, const Tensor& a, const Tensor& b, double beta, double alpha) {
+  const Tensor product = mm(a, b);
+  return (beta == 1.0 ? input : beta * input) + (alpha == 1.0 ? product : alpha * product);
+}
+Tensor outer(const Tensor& a, const Tensor& b) {
+  if (a.dim() != 1 || b.dim() != 1) {
+    fail<ShapeError>("outer: expects two vectors, got shapes {} and {}", a.shape(), b.shape());
+  }
+  return reshape(a, {a.numel(), 1}) * reshape(b, {1, b.numel()});
+}
+
 }  // namespace ag

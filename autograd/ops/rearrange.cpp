@@ -173,4 +173,29 @@ Tensor triangle(const Tensor& x, std::int64_t k, bool lower, std::string_view op
 Tensor tril(const Tensor& x, std::int64_t diagonal) { return triangle(x, diagonal, true, "tril"); }
 Tensor triu(const Tensor& x, std::int64_t diagonal) { return triangle(x, diagonal, false, "triu"); }
 
+// x shifted by `shifts[k]` along `dims[k]`, wrapping around (torch.roll):
+// two slices concatenated, so it differentiates; no dims: the flat tensor.
+Tensor roll(const Tensor& x, const std::vector<std::int64_t>& shifts,
+            const std::vector<std::int64_t>& dims) {
+  if (dims.empty()) {
+    if (shifts.size() != 1) {
+      fail<ShapeError>("roll: without dims, one shift (got {})", shifts.size());
+    }
+    return reshape(roll(reshape(x, {-1}), shifts, {0}), x.shape());
+  }
+  if (shifts.size() != dims.size()) {
+    fail<ShapeError>("roll: {} shifts for {} dims", shifts.size(), dims.size());
+  }
+  Tensor out = x;
+  for (std::size_t k = 0; k < dims.size(); ++k) {
+    const int d = normalize_dim(dims[k], x.shape().size(), "roll");
+    const std::int64_t size = x.shape()[d];
+    if (size == 0) continue;
+    const std::int64_t s = ((shifts[k] % size) + size) % size;  // in [0, size)
+    if (s == 0) continue;
+    out = cat({slice(out, d, size - s, size), slice(out, d, 0, size - s)}, d);
+  }
+  return out;
+}
+
 }  // namespace ag

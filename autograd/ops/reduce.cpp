@@ -83,7 +83,20 @@ const Op sum_op{"sum", "sum", &tensor_kind, run_backward<sum_vjp>, nullptr, null
 
 // In double, pairwise along rows and blocked along columns (sum_kernel.hpp).
 Tensor sum_forward(const Tensor& x, const std::vector<int>& dims, bool keepdim) {
-  Tensor out = empty_tensor(reduced_shape(x.shape(), dims, keepdim), x.dtype(), "sum");
+  const Shape shape = reduced_shape(x.shape(), dims, keepdim);
+  if (!is_floating(x.dtype())) {  // int64 and bool sum to int64 (as PyTorch), wrapping
+    Tensor out = zeros(shape, DType::int64);
+    auto* o = reinterpret_cast<std::uint64_t*>(out.data<std::int64_t>());
+    visit_any(x.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      const T* in = x.data<T>();
+      for_each_reduced(x.shape(), dims, [&](std::int64_t oi, std::int64_t ii) {
+        o[oi] += static_cast<std::uint64_t>(in[ii]);
+      });
+    });
+    return out;
+  }
+  Tensor out = empty_tensor(shape, x.dtype(), "sum");
   visit_floating(x.dtype(), "sum", [&](auto zero) {
     using T = decltype(zero);
     sum_dims(x.data<T>(), x.shape(), dims, out.data<T>());
@@ -113,11 +126,39 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
   return dims.empty() ? reshape(x, shape) : reshape(sum(x, dims, true), shape);
 }
 
+namespace {
+// Σ/N over dims: d/dx = 1/N, the gradient broadcast back (its own op, so
+// diagrams and errors say "mean", as PyTorch's MeanBackward)
+struct MeanAttrs {
+  std::vector<int> dims;
+  double count;
+};
+void mean_vjp(TensorNode& n, const Tensor& g) {
+  const auto& [dims, count] = attrs<MeanAttrs>(n);
+  const Shape& in = input_node(n, 0).shape;
+  accumulate_input(n, 0, broadcast_to(keep_dims(g / count, in, dims), in));
+}
+const Op mean_op{"mean",  "mean",  &tensor_kind, run_backward<mean_vjp>,
+                 nullptr, nullptr, kSavesNothing};
+}  // namespace
 Tensor mean(const Tensor& x, const Dims& dims, bool keepdim) {
-  const std::vector<int> d = reduction_dims(x, dims, "mean");
+  if (!is_floating(x.dtype())) {
+    fail<DTypeError>(
+        "mean: {} tensor {} has no mean in its dtype, as in PyTorch; convert it with to() first",
+        x.dtype(), x.shape());
+  }
+  std::vector<int> d = reduction_dims(x, dims, "mean");
   std::int64_t count = 1;
   for (int k : d) count *= x.shape()[k];
-  return sum(x, dims, keepdim) / static_cast<double>(count);
+  Tensor out;
+  {
+    NoGradGuard values_only;  // the sum, then the division, as before: the same bits
+    out = sum_forward(x, d, keepdim) / static_cast<double>(count);
+  }
+  if (record(out, mean_op, {x.node()})) {
+    out.node()->attrs.emplace(MeanAttrs{std::move(d), static_cast<double>(count)});
+  }
+  return out;
 }
 
 // ---- extrema ------------------------------------------------------------------
@@ -136,7 +177,7 @@ Extremum extremum(const Tensor& x, const std::vector<int>& dims, bool keepdim, b
   const Shape out_shape = reduced_shape(x.shape(), dims, keepdim);
   Tensor values = empty_tensor(out_shape, x.dtype(), op);
   Tensor indices = zeros(out_shape, DType::int64);
-  visit_floating(x.dtype(), op, [&](auto zero) {
+  visit_any(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
     const T* in = x.data<T>();
     T* v = values.data<T>();
@@ -146,8 +187,10 @@ Extremum extremum(const Tensor& x, const std::vector<int>& dims, bool keepdim, b
     const std::int64_t extent = dims.size() == 1 ? x.shape()[dims[0]] : 1;
     for_each_reduced(x.shape(), dims, [&](std::int64_t oi, std::int64_t ii) {
       const T value = in[ii];
-      const bool better = !started[oi] || (is_max ? value > v[oi] : value < v[oi]) ||
-                          (std::isnan(value) && !std::isnan(v[oi]));
+      bool better = !started[oi] || (is_max ? value > v[oi] : value < v[oi]);
+      if constexpr (std::is_floating_point_v<T>) {
+        better = better || (std::isnan(value) && !std::isnan(v[oi]));
+      }
       if (better) {
         v[oi] = value;
         idx[oi] = (ii / stride) % extent;
@@ -232,12 +275,22 @@ Tensor amax(const Tensor& x, const Dims& dims, bool keepdim) {
 Tensor amin(const Tensor& x, const Dims& dims, bool keepdim) {
   return reduce_extremum(x, dims, keepdim, false);
 }
+namespace {
+void no_bool_arg(const Tensor& x, const char* op) {
+  if (x.dtype() == DType::boolean) {
+    fail<DTypeError>("{}: not defined for a bool tensor {}, as in PyTorch; convert it with to()",
+                     op, x.shape());
+  }
+}
+}  // namespace
 Tensor argmax(const Tensor& x, std::optional<std::int64_t> dim, bool keepdim) {
+  no_bool_arg(x, "argmax");
   if (!dim) return extremum(reshape(x.detach(), {-1}), {0}, false, true, "argmax").indices;
   const int d = normalize_dim(*dim, x.shape().size(), "argmax");
   return extremum(x.detach(), {d}, keepdim, true, "argmax").indices;
 }
 Tensor argmin(const Tensor& x, std::optional<std::int64_t> dim, bool keepdim) {
+  no_bool_arg(x, "argmin");
   if (!dim) return extremum(reshape(x.detach(), {-1}), {0}, false, false, "argmin").indices;
   const int d = normalize_dim(*dim, x.shape().size(), "argmin");
   return extremum(x.detach(), {d}, keepdim, false, "argmin").indices;
@@ -247,6 +300,15 @@ ValuesIndices max(const Tensor& x, std::int64_t dim, bool keepdim) {
 }
 ValuesIndices min(const Tensor& x, std::int64_t dim, bool keepdim) {
   return extremum_dim(x, dim, keepdim, false);
+}
+
+// ---- all, any -------------------------------------------------------------------
+
+Tensor all(const Tensor& x, const Dims& dims, bool keepdim) {
+  return eq(sum(eq(x.detach(), 0.0), dims, keepdim), 0.0);  // no element is zero
+}
+Tensor any(const Tensor& x, const Dims& dims, bool keepdim) {
+  return gt(sum(ne(x.detach(), 0.0), dims, keepdim), 0.0);  // some element is not
 }
 
 // ---- the log-sum-exp family: compositions, so any order differentiates ----------

@@ -4,6 +4,7 @@
 // with ops (so it differentiates again) and stays finite where the plain
 // formula divides by zero (a zero in a product, a zero vector's norm).
 #include <cmath>
+#include <type_traits>
 
 #include "autograd/ops/kernels.hpp"
 #include "autograd/ops/tensor_op.hpp"
@@ -50,7 +51,9 @@ const Op prod_op{"prod",
                  nullptr,
                  kSavesInputs | kSavesOutput};
 }  // namespace
-Tensor prod(const Tensor& x, std::optional<std::int64_t> dim, bool keepdim) {
+Tensor prod(const Tensor& x_in, std::optional<std::int64_t> dim, bool keepdim) {
+  // int64 and bool multiply as int64 (as PyTorch), wrapping on overflow.
+  const Tensor x = x_in.dtype() == DType::boolean ? x_in.to(DType::int64) : x_in;
   if (!dim) return prod(reshape(x, {-1}), 0, false);
   const int d = normalize_dim(*dim, x.shape().size(), "prod");
   Shape shape = x.shape();
@@ -62,16 +65,18 @@ Tensor prod(const Tensor& x, std::optional<std::int64_t> dim, bool keepdim) {
       if (static_cast<int>(k) != d) shape.push_back(x.shape()[k]);
   }
   Tensor out = empty_tensor(shape, x.dtype(), "prod");
-  visit_floating(x.dtype(), "prod", [&](auto zero) {
+  visit_numeric(x.dtype(), "prod", [&](auto zero) {
     using T = decltype(zero);
+    using Acc = std::conditional_t<std::is_integral_v<T>, std::uint64_t, T>;  // wraps, no UB
     const T* in = x.data<T>();
     T* o = out.data<T>();
     const auto [outer, size, inner] = lanes(x.shape(), d);
     for (std::int64_t a = 0; a < outer; ++a) {
       for (std::int64_t i = 0; i < inner; ++i) {
-        T p = 1;
-        for (std::int64_t k = 0; k < size; ++k) p *= in[(a * size + k) * inner + i];
-        o[a * inner + i] = p;
+        Acc p = 1;
+        for (std::int64_t k = 0; k < size; ++k)
+          p *= static_cast<Acc>(in[(a * size + k) * inner + i]);
+        o[a * inner + i] = static_cast<T>(p);
       }
     }
   });
@@ -169,21 +174,24 @@ void cumsum_vjp(TensorNode& n, const Tensor& g) {
 }
 const Op cumsum_op{"cumsum", "cumsum", &tensor_kind, run_backward<cumsum_vjp>,
                    nullptr,  nullptr,  kSavesNothing};
-Tensor cumsum_along(const Tensor& x, int dim, bool reverse) {
+Tensor cumsum_along(const Tensor& x_in, int dim, bool reverse) {
+  // int64 and bool sum as int64 (as PyTorch), wrapping on overflow.
+  const Tensor x = x_in.dtype() == DType::boolean ? x_in.to(DType::int64) : x_in;
   Tensor out = empty_tensor(x.shape(), x.dtype(), "cumsum");
   if (x.numel()) {
-    visit_floating(x.dtype(), "cumsum", [&](auto zero) {
+    visit_numeric(x.dtype(), "cumsum", [&](auto zero) {
       using T = decltype(zero);
+      using Acc = std::conditional_t<std::is_integral_v<T>, std::uint64_t, T>;
       const T* in = x.data<T>();
       T* o = out.data<T>();
       const auto [outer, size, inner] = lanes(x.shape(), dim);
       for (std::int64_t a = 0; a < outer; ++a) {
         for (std::int64_t i = 0; i < inner; ++i) {
-          T running = 0;
+          Acc running = 0;
           for (std::int64_t step = 0; step < size; ++step) {
             const std::int64_t k = reverse ? size - 1 - step : step;
-            running += in[(a * size + k) * inner + i];
-            o[(a * size + k) * inner + i] = running;
+            running += static_cast<Acc>(in[(a * size + k) * inner + i]);
+            o[(a * size + k) * inner + i] = static_cast<T>(running);
           }
         }
       }
@@ -195,6 +203,20 @@ Tensor cumsum_along(const Tensor& x, int dim, bool reverse) {
 }  // namespace
 Tensor cumsum(const Tensor& x, std::int64_t dim) {
   return cumsum_along(x, normalize_dim(dim, x.shape().size(), "cumsum"), false);
+}
+
+// x1·x2 / (max(‖x1‖, eps) max(‖x2‖, eps)) along dim, as PyTorch 1.13's: each
+// norm clamped at eps in value only (its gradient is the norm's), then the
+// normalised vectors multiplied and summed.
+Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, std::int64_t dim, double eps) {
+  const Shape shape = broadcast_shapes(x1.shape(), x2.shape(), "cosine_similarity");
+  const Tensor a = broadcast_to(x1, shape), b = broadcast_to(x2, shape);
+  const int d = normalize_dim(dim, shape.size(), "cosine_similarity");
+  const auto clamped_norm = [&](const Tensor& v) {
+    const Tensor n = norm(v, 2.0, {d}, true);
+    return n + (clamp(n.detach(), eps, std::nullopt) - n.detach());
+  };
+  return sum((a / clamped_norm(a)) * (b / clamped_norm(b)), {d});
 }
 
 }  // namespace ag

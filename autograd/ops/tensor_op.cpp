@@ -99,6 +99,18 @@ void check_saved_versions(const TensorNode& node) {
   if (node.op()->saves & kSavesOutput) check(&node, node.saved_versions[2], "output");
 }
 
+DType result_type(const Tensor& x, const Tensor& y, std::string_view op) {
+  const DType a = x.dtype(), b = y.dtype();
+  if (a == b) return a;
+  if (is_floating(a) && is_floating(b)) {
+    fail<DTypeError>("{}: dtypes differ ({} {} and {} {}); convert one with to()", op, a, x.shape(),
+                     b, y.shape());
+  }
+  if (is_floating(a)) return a;
+  if (is_floating(b)) return b;
+  return DType::int64;  // bool with int64
+}
+
 Tensor input(const TensorNode& node, int k) { return handle_of(&input_node(node, k)); }
 
 Tensor output(TensorNode& node) { return handle_of(&node); }

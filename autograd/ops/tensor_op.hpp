@@ -172,11 +172,52 @@ auto constant_like(const V&, double c) {
   }
 }
 
+/// PyTorch's type promotion within our dtypes: the dtype an op on a and b
+/// computes in. bool < int64 < a float dtype (int op float -> float, bool op
+/// int -> int64); float32 with float64 is a DTypeError naming `op` (convert
+/// one with to(): a silent promotion would hide a float64 copy of every
+/// activation).
+DType result_type(const Tensor& a, const Tensor& b, std::string_view op);
+/// The dtype of a floating function of x: x's if floating, else the
+/// default float dtype (exp, sqrt, division of integers, as PyTorch).
+inline DType floating_type(DType x) { return is_floating(x) ? x : default_dtype(); }
+/// x in `dtype`: x itself when it is already, else a converted copy
+/// (recorded between float dtypes, as to() is).
+inline Tensor as_dtype(const Tensor& x, DType dtype) {
+  return x.dtype() == dtype ? x : x.to(dtype);
+}
+
+/// Calls f(T{}) for float32, float64 and int64 (the dtypes arithmetic runs
+/// in); DTypeError naming `op` for bool.
+template <class F>
+decltype(auto) visit_numeric(DType dtype, std::string_view op, F&& f) {
+  if (dtype == DType::int64) return f(std::int64_t{});
+  return visit_floating(dtype, op, f);
+}
+
+/// f(x) elementwise in x's dtype (float32, float64 or int64), unrecorded.
+template <class F>
+Tensor map_numeric(std::string_view op, const Tensor& x, F f) {
+  const Tensor in = x.dtype() == DType::boolean ? x.to(DType::int64) : x;
+  Tensor out = empty_tensor(in.shape(), in.dtype(), op);
+  visit_numeric(in.dtype(), op, [&](auto zero) {
+    using T = decltype(zero);
+    const T* src = in.data<T>();
+    T* o = out.data<T>();
+    parallel_for(in.numel(), kParallelGrain, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) o[i] = static_cast<T>(f(src[i]));
+    });
+  });
+  return out;
+}
+
 /// f(x) elementwise in x's float dtype, unrecorded: an op's forward values.
 /// f takes one element (float or double) and returns its result; large
-/// tensors are split over the library's threads (f must be pure).
+/// tensors are split over the library's threads (f must be pure). An int64
+/// or bool x computes in the default float dtype, as PyTorch's exp(int) does.
 template <class F>
-Tensor map(std::string_view op, const Tensor& x, F f) {
+Tensor map(std::string_view op, const Tensor& x_in, F f) {
+  const Tensor x = as_dtype(x_in, floating_type(x_in.dtype()));
   Tensor out = empty_tensor(x.shape(), x.dtype(), op);
   visit_floating(x.dtype(), op, [&](auto zero) {
     using T = decltype(zero);

@@ -6,6 +6,7 @@
 // (elementwise_vjp) run as one fused pass when nothing records.
 #include <cmath>
 #include <numbers>
+#include <type_traits>
 
 #include "autograd/ops/tensor_op.hpp"
 
@@ -230,6 +231,16 @@ void abs_vjp(TensorNode& n, const Tensor& g) {
 const Op abs_op{"abs", "abs", &tensor_kind, run_backward<abs_vjp>};
 }  // namespace
 Tensor abs(const Tensor& x) {
+  if (!is_floating(x.dtype())) {  // integers stay integers (wrapping at INT64_MIN, as PyTorch)
+    return map_numeric("abs", x, [](auto v) {
+      using T = decltype(v);
+      if constexpr (std::is_integral_v<T>) {
+        return v < 0 ? static_cast<T>(0 - static_cast<std::uint64_t>(v)) : v;
+      } else {
+        return std::fabs(v);
+      }
+    });
+  }
   return unary(abs_op, map("abs", x, [](auto v) { return std::fabs(v); }), x);
 }
 
@@ -361,6 +372,14 @@ Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi
                                          hi ? full({}, *hi, x.dtype()) : Tensor()});
   }
   return out;
+}
+
+// Tensor bounds (broadcast; either may be undefined): compositions of
+// where, so the gradient goes to x inside [lo, hi] and to the bound beyond it
+// (PyTorch's); hi wins when lo > hi.
+Tensor clamp(const Tensor& x, const Tensor& lo, const Tensor& hi) {
+  Tensor out = lo.defined() ? where(lt(x, lo), lo, x) : x;
+  return hi.defined() ? where(gt(out, hi), hi, out) : out;
 }
 
 }  // namespace ag

@@ -110,3 +110,20 @@ TEST_CASE("layers: first and second derivatives, inputs and parameters") {
   auto mlp = nn::MLP({5, 4, 2}, "tanh", "sigmoid", true, DType::float64);
   check([&](const Args& a) { return (*mlp)(a[0]); }, {x});
 }
+
+TEST_CASE("gradcheck: the smooth L1, Huber and KL losses of ports") {
+  const Tensor a = input({3, 4}), b = input({3, 4});
+  for (const nn::Reduction r : {nn::Reduction::mean, nn::Reduction::sum, nn::Reduction::none}) {
+    check([&](const Args& x) { return nn::smooth_l1_loss(x[0], x[1], r, 0.5); }, {a, b});
+    check([&](const Args& x) { return nn::huber_loss(x[0], x[1], r, 0.7); }, {a, b});
+  }
+  const Tensor logp = log_softmax(input({3, 4}), 1).detach().requires_grad_();
+  const Tensor q = softmax(input({3, 4}), 1).detach().requires_grad_();
+  check([&](const Args& x) { return nn::kl_div(x[0], x[1], nn::KLReduction::batchmean); },
+        {logp, q});
+  check([&](const Args& x) { return nn::kl_div(x[0], x[1], nn::KLReduction::sum, true); },
+        {logp, log_softmax(input({3, 4}), 1).detach().requires_grad_()});
+  CHECK_THROWS_AS(nn::smooth_l1_loss(a, b, nn::Reduction::mean, -1.0), ValueError);
+  CHECK_THROWS_AS(nn::huber_loss(a, b, nn::Reduction::mean, 0.0), ValueError);
+  CHECK_THROWS_AS(nn::kl_div(a, ones({2})), ShapeError);
+}
