@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string_view>
 #include <type_traits>
 
@@ -94,6 +95,23 @@ decltype(auto) visit_floating(DType dtype, std::string_view op, F&& f) {
       return f(double{});
     default:
       fail<DTypeError>("{}: expected a float32 or float64 tensor, got {}", op, dtype_name(dtype));
+  }
+}
+
+/// Whether v's whole part is an int64 (NaN and ±inf are not).
+constexpr bool fits_int64(double v) { return v >= -0x1p63 && v < 0x1p63; }
+
+/// v converted to element type T as a tensor conversion (Tensor::to) does:
+/// a float to int64 truncates toward zero, and gives INT64_MIN for NaN and
+/// values outside int64 (what x86's conversion, and so PyTorch on a CPU,
+/// gives; in C++ the plain cast would be undefined).
+template <class T, class From>
+constexpr T convert_element(From v) {
+  if constexpr (std::is_same_v<T, std::int64_t> && std::is_floating_point_v<From>) {
+    return fits_int64(static_cast<double>(v)) ? static_cast<std::int64_t>(v)
+                                              : std::numeric_limits<std::int64_t>::min();
+  } else {
+    return static_cast<T>(v);
   }
 }
 

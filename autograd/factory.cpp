@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Tensor factories: filled, ranges, identity, random.
 #include <cmath>
+#include <type_traits>
 
 #include "autograd/generator.hpp"
 #include "autograd/tensor.hpp"
@@ -14,7 +15,14 @@ Tensor fill_with(const Shape& shape, DType dtype, std::string_view op, F value_a
   detail::visit_any(dtype, [&](auto zero) {
     using T = decltype(zero);
     T* p = t.data<T>();
-    for (std::int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = static_cast<T>(value_at(i));
+    for (std::int64_t i = 0, n = t.numel(); i < n; ++i) {
+      const double v = value_at(i);
+      if (std::is_same_v<T, std::int64_t> && !detail::fits_int64(v)) {
+        detail::fail<ValueError>("{}: value {} cannot be converted to int64 without overflow", op,
+                                 v);
+      }
+      p[i] = static_cast<T>(v);
+    }
   });
   return t;
 }

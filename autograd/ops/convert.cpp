@@ -24,7 +24,7 @@ Tensor Tensor::to(DType target) const {
       using To = decltype(to);
       const From* in = x.data<From>();
       To* o = out.data<To>();
-      for (std::int64_t i = 0, n = x.numel(); i < n; ++i) o[i] = static_cast<To>(in[i]);
+      for (std::int64_t i = 0, n = x.numel(); i < n; ++i) o[i] = convert_element<To>(in[i]);
     });
   });
   if (is_floating(x.dtype()) && is_floating(target)) record(out, to_op, {node()});

@@ -313,9 +313,11 @@ Tensor any(const Tensor& x, const Dims& dims, bool keepdim) {
 
 // ---- the log-sum-exp family: compositions, so any order differentiates ----------
 
-Tensor logsumexp(const Tensor& x, const Dims& dims, bool keepdim) {
+Tensor logsumexp(const Tensor& x_in, const Dims& dims, bool keepdim) {
   // m + log Σ exp(x - m) with m = max (a constant: the gradient does not
   // depend on it), 0 where the max is infinite so that inf - inf is avoided.
+  // Integers are taken as the default float dtype, as PyTorch does.
+  const Tensor x = as_dtype(x_in, floating_type(x_in.dtype()));
   Tensor m = amax(x.detach(), dims, true);
   m = where(ge(abs(m), full({}, INFINITY, m.dtype())), zeros({}, m.dtype()), m);
   Tensor out = log(sum(exp(x - m), dims, true)) + m;
@@ -324,8 +326,14 @@ Tensor logsumexp(const Tensor& x, const Dims& dims, bool keepdim) {
   return reshape(out, reduced_shape(x.shape(), d, false));
 }
 
-Tensor log_softmax(const Tensor& x, std::int64_t dim) { return x - logsumexp(x, {dim}, true); }
+Tensor log_softmax(const Tensor& x, std::int64_t dim) {
+  visit_floating(x.dtype(), "log_softmax", [](auto) {});  // integers refused, as PyTorch
+  return x - logsumexp(x, {dim}, true);
+}
 
-Tensor softmax(const Tensor& x, std::int64_t dim) { return exp(log_softmax(x, dim)); }
+Tensor softmax(const Tensor& x, std::int64_t dim) {
+  visit_floating(x.dtype(), "softmax", [](auto) {});
+  return exp(log_softmax(x, dim));
+}
 
 }  // namespace ag

@@ -54,6 +54,29 @@ TEST_CASE("integers: the errors PyTorch gives") {
   CHECK((mask & (idx > 1)).to_vector() == std::vector<double>{0, 0, 1});
   CHECK((!mask).to_vector() == std::vector<double>{0, 1, 0});
   CHECK(logical_or(idx - 1, zeros({3}, DType::int64)).to_vector() == std::vector<double>{0, 1, 1});
+  // softmax of integers is refused; logsumexp takes them as float32 (PyTorch 1.13: 2.3133).
+  CHECK_THROWS_WITH(softmax(idx, 0), doctest::Contains("softmax: expected a float32 or float64"));
+  CHECK_THROWS_AS(log_softmax(idx, 0), DTypeError);
+  const Tensor lse = logsumexp(Tensor::from({1, 2}), {0});
+  CHECK(lse.dtype() == DType::float32);
+  CHECK(lse.item<double>() == doctest::Approx(2.3132617));
+}
+
+TEST_CASE("integers: floats that int64 cannot hold (a fuzzer's find: softmax of int64 was UB)") {
+  // full refuses, as PyTorch ("value cannot be converted to type int64_t without overflow").
+  CHECK_THROWS_WITH(full({2}, INFINITY, DType::int64),
+                    doctest::Contains("full: value inf cannot be converted to int64"));
+  CHECK_THROWS_AS(full({2}, 1e30, DType::int64), ValueError);
+  CHECK_THROWS_AS(full({1}, NAN, DType::int64), ValueError);
+  CHECK_THROWS_AS(arange(1e300, 1e300 + 1e285, 1e284, DType::int64), ValueError);
+  CHECK(full({1}, 2.7, DType::int64).item<std::int64_t>() == 2);  // truncated, as PyTorch
+  CHECK(full({1}, -0x1p63, DType::int64).item<std::int64_t>() == INT64_MIN);
+  CHECK(full({2}, NAN, DType::boolean).to_vector() == std::vector<double>{1, 1});
+  // Conversion gives what x86 (and so PyTorch on a CPU) gives: INT64_MIN.
+  const Tensor odd =
+      Tensor::from(std::vector<double>{NAN, INFINITY, -INFINITY, 1e30, -2.9, 0x1p62}, {6});
+  CHECK(odd.to(DType::int64).to_vector() ==
+        std::vector<double>{-0x1p63, -0x1p63, -0x1p63, -0x1p63, -2, 0x1p62});
 }
 
 TEST_CASE("comparisons: operators, numbers and promotion") {
