@@ -216,6 +216,7 @@ Tensor masked_fill(const Tensor& a, const Tensor& mask, double value);
 Tensor exp(const Tensor& x);            ///< d/dx = e^x
 Tensor log(const Tensor& x);            ///< d/dx = 1/x
 Tensor sqrt(const Tensor& x);           ///< d/dx = 1/(2√x)
+Tensor rsqrt(const Tensor& x);          ///< 1/√x; d/dx = -y³/2 with y the output
 Tensor tanh(const Tensor& x);           ///< d/dx = 1 - tanh²x
 Tensor sigmoid(const Tensor& x);        ///< d/dx = σ(1-σ)
 Tensor relu(const Tensor& x);           ///< d/dx = 1 if x > 0 else 0

@@ -50,6 +50,7 @@ class TensorMethods {
   Tensor exp() const;
   Tensor log() const;
   Tensor sqrt() const;
+  Tensor rsqrt() const;
   Tensor tanh() const;
   Tensor sigmoid() const;
   Tensor relu() const;

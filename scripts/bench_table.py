@@ -46,3 +46,16 @@ for name, values in ours.items():
     print(row + f"  [{len(values)} runs]")
 for line in details.values():
     print(line)
+
+# Elementwise ops (bench/elementwise.cpp): each median as a multiple of the
+# memory-bandwidth floor of its pass measured in the same run, on the large
+# shape (the small one stays in cache, where no loop is a bandwidth floor).
+floors = {name: statistics.median(v) for name, v in ours.items() if name.startswith("ew-floor-")}
+if floors:
+    print(f"\n{'elementwise op':<24} {'x floor':>8}")
+    for name, values in ours.items():
+        parts = name.split("-")
+        if name.startswith("ew-") and not name.startswith("ew-floor-") and parts[-2] == "l":
+            floor = floors.get(f"ew-floor-{parts[-2]}-{parts[-1]}")
+            if floor:
+                print(f"{name:<24} {statistics.median(values) / floor:>8.2f}")

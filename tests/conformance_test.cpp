@@ -40,6 +40,7 @@ Tensor apply(const json& c, std::map<std::string, Tensor>& in, Tensor* indices) 
   if (op == "exp") return exp(in["x"]);
   if (op == "log") return log(in["x"]);
   if (op == "sqrt") return sqrt(in["x"]);
+  if (op == "rsqrt") return rsqrt(in["x"]);
   if (op == "tanh") return tanh(in["x"]);
   if (op == "sigmoid") return sigmoid(in["x"]);
   if (op == "relu") return relu(in["x"]);

@@ -61,6 +61,7 @@ ValuesIndices TensorMethods::topk(std::int64_t k, std::int64_t dim, bool largest
 Tensor TensorMethods::exp() const { return ag::exp(self()); }
 Tensor TensorMethods::log() const { return ag::log(self()); }
 Tensor TensorMethods::sqrt() const { return ag::sqrt(self()); }
+Tensor TensorMethods::rsqrt() const { return ag::rsqrt(self()); }
 Tensor TensorMethods::tanh() const { return ag::tanh(self()); }
 Tensor TensorMethods::sigmoid() const { return ag::sigmoid(self()); }
 Tensor TensorMethods::relu() const { return ag::relu(self()); }

@@ -12,6 +12,7 @@
 
 #include "autograd/grad_mode.hpp"
 #include "autograd/ops.hpp"
+#include "autograd/ops/vmath.hpp"
 #include "autograd/tensor.hpp"
 
 namespace ag::detail {
@@ -210,6 +211,11 @@ Tensor map_numeric(std::string_view op, const Tensor& x, F f) {
   });
   return out;
 }
+
+/// fn(x) through the vectorised kernels (ops/vmath.hpp) in x's float dtype
+/// (integers in the default one), unrecorded; large tensors split over the
+/// library's threads.
+Tensor map_kernel(std::string_view op, const Tensor& x, vmath::Fn fn, vmath::Params p = {});
 
 /// f(x) elementwise in x's float dtype, unrecorded: an op's forward values.
 /// f takes one element (float or double) and returns its result; large

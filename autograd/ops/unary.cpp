@@ -27,18 +27,14 @@ void exp_vjp(TensorNode& n, const Tensor& g) {
 }
 const Op exp_op{"exp", "exp", &tensor_kind, run_backward<exp_vjp>, nullptr, nullptr, kSavesOutput};
 }  // namespace
-Tensor exp(const Tensor& x) {
-  return unary(exp_op, map("exp", x, [](auto v) { return std::exp(v); }), x);
-}
+Tensor exp(const Tensor& x) { return unary(exp_op, map_kernel("exp", x, vmath::Fn::exp), x); }
 
 namespace {
 // ln x: d/dx = 1/x
 void log_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, g / input(n, 0)); }
 const Op log_op{"log", "log", &tensor_kind, run_backward<log_vjp>};
 }  // namespace
-Tensor log(const Tensor& x) {
-  return unary(log_op, map("log", x, [](auto v) { return std::log(v); }), x);
-}
+Tensor log(const Tensor& x) { return unary(log_op, map_kernel("log", x, vmath::Fn::log), x); }
 
 namespace {
 // √x: d/dx = 1/(2√x), from the output
@@ -46,8 +42,20 @@ void sqrt_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, g / (2.0 
 const Op sqrt_op{"sqrt",  "sqrt",  &tensor_kind, run_backward<sqrt_vjp>,
                  nullptr, nullptr, kSavesOutput};
 }  // namespace
-Tensor sqrt(const Tensor& x) {
-  return unary(sqrt_op, map("sqrt", x, [](auto v) { return std::sqrt(v); }), x);
+Tensor sqrt(const Tensor& x) { return unary(sqrt_op, map_kernel("sqrt", x, vmath::Fn::sqrt), x); }
+
+namespace {
+// 1/√x: d/dx = -x^(-3/2)/2 = -y³/2, from the output
+void rsqrt_vjp(TensorNode& n, const Tensor& g) {
+  accumulate_input(n, 0, elementwise_vjp(g, output(n), [](auto u, auto y) {
+                     return u * (constant_like(y, -0.5) * y * y * y);
+                   }));
+}
+const Op rsqrt_op{"rsqrt", "rsqrt", &tensor_kind, run_backward<rsqrt_vjp>,
+                  nullptr, nullptr, kSavesOutput};
+}  // namespace
+Tensor rsqrt(const Tensor& x) {
+  return unary(rsqrt_op, map_kernel("rsqrt", x, vmath::Fn::rsqrt), x);
 }
 
 namespace {
@@ -60,9 +68,7 @@ void tanh_vjp(TensorNode& n, const Tensor& g) {
 const Op tanh_op{"tanh",  "tanh",  &tensor_kind, run_backward<tanh_vjp>,
                  nullptr, nullptr, kSavesOutput};
 }  // namespace
-Tensor tanh(const Tensor& x) {
-  return unary(tanh_op, map("tanh", x, [](auto v) { return std::tanh(v); }), x);
-}
+Tensor tanh(const Tensor& x) { return unary(tanh_op, map_kernel("tanh", x, vmath::Fn::tanh), x); }
 
 namespace {
 // σ(x) = 1/(1+e^-x): d/dx = σ(1-σ) with σ the output
@@ -75,13 +81,7 @@ const Op sigmoid_op{"sigmoid", "σ",     &tensor_kind, run_backward<sigmoid_vjp>
                     nullptr,   nullptr, kSavesOutput};
 }  // namespace
 Tensor sigmoid(const Tensor& x) {
-  return unary(sigmoid_op,
-               map("sigmoid", x,
-                   [](auto v) {
-                     using T = decltype(v);
-                     return T(1) / (T(1) + std::exp(-v));
-                   }),
-               x);
+  return unary(sigmoid_op, map_kernel("sigmoid", x, vmath::Fn::sigmoid), x);
 }
 
 namespace {
@@ -92,12 +92,8 @@ const Op sin_op{"sin", "sin", &tensor_kind, run_backward<sin_vjp>};
 void cos_vjp(TensorNode& n, const Tensor& g) { accumulate_input(n, 0, -g * sin(input(n, 0))); }
 const Op cos_op{"cos", "cos", &tensor_kind, run_backward<cos_vjp>};
 }  // namespace
-Tensor sin(const Tensor& x) {
-  return unary(sin_op, map("sin", x, [](auto v) { return std::sin(v); }), x);
-}
-Tensor cos(const Tensor& x) {
-  return unary(cos_op, map("cos", x, [](auto v) { return std::cos(v); }), x);
-}
+Tensor sin(const Tensor& x) { return unary(sin_op, map_kernel("sin", x, vmath::Fn::sin), x); }
+Tensor cos(const Tensor& x) { return unary(cos_op, map_kernel("cos", x, vmath::Fn::cos), x); }
 
 namespace {
 // ln(1 + x), exact for small x: d/dx = 1/(1 + x)
@@ -109,10 +105,10 @@ const Op expm1_op{"expm1", "expm1", &tensor_kind, run_backward<expm1_vjp>,
                   nullptr, nullptr, kSavesOutput};
 }  // namespace
 Tensor log1p(const Tensor& x) {
-  return unary(log1p_op, map("log1p", x, [](auto v) { return std::log1p(v); }), x);
+  return unary(log1p_op, map_kernel("log1p", x, vmath::Fn::log1p), x);
 }
 Tensor expm1(const Tensor& x) {
-  return unary(expm1_op, map("expm1", x, [](auto v) { return std::expm1(v); }), x);
+  return unary(expm1_op, map_kernel("expm1", x, vmath::Fn::expm1), x);
 }
 
 namespace {
@@ -123,6 +119,11 @@ struct SoftplusAttrs {
 };
 void softplus_vjp(TensorNode& n, const Tensor& g) {
   const auto [beta, threshold] = attrs<SoftplusAttrs>(n);
+  if (!is_grad_enabled()) {  // one kernel pass for σ(βx), one fused multiply
+    const Tensor slope =
+        map_kernel("softplus", input(n, 0), vmath::Fn::softplus_grad, {beta, threshold});
+    return accumulate_input(n, 0, elementwise_vjp(g, slope, [](auto u, auto s) { return u * s; }));
+  }
   const Tensor bx = input(n, 0) * beta;
   accumulate_input(n, 0, g * where(gt(bx.detach(), threshold), ones({}, g.dtype()), sigmoid(bx)));
 }
@@ -133,14 +134,8 @@ const Op softplus_op{"softplus", "softplus", &tensor_kind, run_backward<softplus
                      softplus_label};
 }  // namespace
 Tensor softplus(const Tensor& x, double beta, double threshold) {
-  Tensor out = map("softplus", x, [=](auto v) {
-    using T = decltype(v);
-    const T bx = T(beta) * v;
-    // log(1 + e^t) = max(t, 0) + log1p(e^-|t|): no overflow at large t
-    return bx > T(threshold)
-               ? v
-               : (std::max(bx, T(0)) + std::log1p(std::exp(-std::fabs(bx)))) / T(beta);
-  });
+  // log(1 + e^t) = max(t, 0) + log1p(e^-|t|): no overflow at large t
+  Tensor out = map_kernel("softplus", x, vmath::Fn::softplus, {beta, threshold});
   if (record(out, softplus_op, {x.node()}))
     out.node()->attrs.emplace(SoftplusAttrs{beta, threshold});
   return out;
@@ -154,13 +149,7 @@ void logsigmoid_vjp(TensorNode& n, const Tensor& g) {
 const Op logsigmoid_op{"logsigmoid", "log σ", &tensor_kind, run_backward<logsigmoid_vjp>};
 }  // namespace
 Tensor logsigmoid(const Tensor& x) {
-  return unary(logsigmoid_op,
-               map("logsigmoid", x,
-                   [](auto v) {
-                     using T = decltype(v);
-                     return std::min(v, T(0)) - std::log1p(std::exp(-std::fabs(v)));
-                   }),
-               x);
+  return unary(logsigmoid_op, map_kernel("logsigmoid", x, vmath::Fn::logsigmoid), x);
 }
 
 // ---- piecewise-linear functions: relu, abs, leaky_relu -------------------------
@@ -283,7 +272,9 @@ std::string pow_label(const Node& n) {
 const Op pow_op{"pow", "pow", &tensor_kind, run_backward<pow_vjp>, pow_label};
 }  // namespace
 Tensor pow(const Tensor& x, double c) {
-  Tensor out = map("pow", x, [c](auto v) { return std::pow(v, decltype(v)(c)); });
+  // Whole and half exponents as PyTorch's kernel has them (products, a
+  // division, a square root: vmath's pow), else SLEEF's 1-ulp pow.
+  Tensor out = map_kernel("pow", x, vmath::Fn::pow, {c, 0});
   if (record(out, pow_op, {x.node()})) out.node()->attrs.emplace(PowAttrs{c});
   return out;
 }
@@ -297,9 +288,7 @@ void erf_vjp(TensorNode& n, const Tensor& g) {
 }
 const Op erf_op{"erf", "erf", &tensor_kind, run_backward<erf_vjp>};
 }  // namespace
-Tensor erf(const Tensor& x) {
-  return unary(erf_op, map("erf", x, [](auto v) { return std::erf(v); }), x);
-}
+Tensor erf(const Tensor& x) { return unary(erf_op, map_kernel("erf", x, vmath::Fn::erf), x); }
 
 namespace {
 // gelu(x) = x Φ(x), Φ(x) = (1 + erf(x/√2))/2: d/dx = Φ(x) + x φ(x). Φ is
@@ -307,8 +296,15 @@ namespace {
 // its φ term: φ(x)(2 - x²).
 constexpr double kInvSqrt2 = 0.70710678118654752440;
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;
+// Without create_graph the derivative is one kernel pass (vmath's
+// gelu_grad, the same formula), then one fused multiply.
+Tensor fused_vjp(const Tensor& g, const Tensor& x, vmath::Fn derivative) {
+  return elementwise_vjp(g, map_kernel("gelu", x, derivative),
+                         [](auto u, auto d) { return u * d; });
+}
 void gelu_vjp(TensorNode& n, const Tensor& g) {
   const Tensor x = input(n, 0);
+  if (!is_grad_enabled()) return accumulate_input(n, 0, fused_vjp(g, x, vmath::Fn::gelu_grad));
   const Tensor cdf = 0.5 * (1.0 + erf(x * kInvSqrt2));
   const Tensor pdf = kInvSqrt2Pi * exp(-0.5 * x * x);
   accumulate_input(n, 0, g * (cdf + x * pdf));
@@ -319,6 +315,9 @@ const Op gelu_op{"gelu", "gelu", &tensor_kind, run_backward<gelu_vjp>};
 constexpr double kSqrt2OverPi = 0.79788456080286535588;
 void gelu_tanh_vjp(TensorNode& n, const Tensor& g) {
   const Tensor x = input(n, 0);
+  if (!is_grad_enabled()) {  // one tanh, not two (forward and backward each had one)
+    return accumulate_input(n, 0, fused_vjp(g, x, vmath::Fn::gelu_tanh_grad));
+  }
   const Tensor t = tanh(kSqrt2OverPi * (x + 0.044715 * x * x * x));
   const Tensor inner_grad = kSqrt2OverPi * (1.0 + 3.0 * 0.044715 * x * x);
   accumulate_input(n, 0, g * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * inner_grad));
@@ -326,23 +325,8 @@ void gelu_tanh_vjp(TensorNode& n, const Tensor& g) {
 const Op gelu_tanh_op{"gelu_tanh", "gelu", &tensor_kind, run_backward<gelu_tanh_vjp>};
 }  // namespace
 Tensor gelu(const Tensor& x, bool tanh_approx) {
-  if (tanh_approx) {
-    return unary(gelu_tanh_op,
-                 map("gelu", x,
-                     [](auto v) {
-                       using T = decltype(v);
-                       const T inner = T(kSqrt2OverPi) * (v + T(0.044715) * v * v * v);
-                       return T(0.5) * v * (T(1) + std::tanh(inner));
-                     }),
-                 x);
-  }
-  return unary(gelu_op,
-               map("gelu", x,
-                   [](auto v) {
-                     using T = decltype(v);
-                     return v * T(0.5) * (T(1) + std::erf(v * T(kInvSqrt2)));
-                   }),
-               x);
+  if (tanh_approx) return unary(gelu_tanh_op, map_kernel("gelu", x, vmath::Fn::gelu_tanh), x);
+  return unary(gelu_op, map_kernel("gelu", x, vmath::Fn::gelu), x);
 }
 
 namespace {

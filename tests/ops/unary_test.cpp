@@ -11,6 +11,7 @@ TEST_CASE("unary: unary functions") {
   check([](const Args& x) { return exp(x[0]); }, {a});
   check([](const Args& x) { return log(x[0]); }, {positive});
   check([](const Args& x) { return sqrt(x[0]); }, {positive});
+  check([](const Args& x) { return rsqrt(x[0]); }, {positive});
   check([](const Args& x) { return tanh(x[0]); }, {a});
   check([](const Args& x) { return sigmoid(x[0]); }, {a});
   check([](const Args& x) { return relu(x[0]); }, {a});

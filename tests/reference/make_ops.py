@@ -203,5 +203,8 @@ case("pad_last", "pad", "F.pad(x, (1, 2))", {"x": x}, {"pads": [1, 2], "value": 
 case("pad_two_dims", "pad", "F.pad(x, (0, 1, 2, 0), value=-1.5)", {"x": x},
      {"pads": [0, 1, 2, 0], "value": -1.5})
 
+# ---- added later (appended, so the cases above keep their inputs) ----
+case("rsqrt", "rsqrt", "torch.rsqrt(x)", {"x": normal((3, 4), 0.2)})
+
 write("ops.json", "tests/reference/make_ops.py",
       "Single-op forward/backward cases for ops beyond ../shared/conformance")
