@@ -176,6 +176,9 @@ Tensor sinusoidal_positions(std::int64_t length, std::int64_t dim, DType dtype) 
     detail::fail<ShapeError>("sinusoidal_positions: length {} and dim {} must be positive", length,
                              dim);
   }
+  // The size is checked before anything is allocated: length·dim would
+  // wrap for huge arguments (PyTorch-sized limits, as every factory's).
+  detail::checked_numel({length, dim}, "sinusoidal_positions");
   std::vector<double> table(static_cast<std::size_t>(length * dim));
   for (std::int64_t p = 0; p < length; ++p) {
     for (std::int64_t c = 0; c < dim; ++c) {

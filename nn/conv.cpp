@@ -85,7 +85,11 @@ Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias,
         o.stride, o.dilation, o.padding);
   }
   const std::int64_t out_channels = weight.size(0), per_group = channels / groups;
-  const std::int64_t kernel = weight.size(2), span = o.dilation * (kernel - 1) + 1;
+  const std::int64_t kernel = weight.size(2);
+  if (kernel < 1) {  // PyTorch: "kernel size should be greater than zero"
+    detail::fail<ShapeError>("conv1d: kernel size must be positive, weight is {}", weight.shape());
+  }
+  const std::int64_t span = o.dilation * (kernel - 1) + 1;
   // Channels last, so each window's channels are one contiguous run.
   const Tensor padded = transpose(o.padding > 0 ? pad(x, {o.padding, o.padding}) : x, 1, 2);
   const std::int64_t len = padded.size(1);

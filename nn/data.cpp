@@ -32,7 +32,10 @@ DataLoader::DataLoader(std::vector<Tensor> tensors, std::int64_t batch_size,
 
 std::int64_t DataLoader::size() const {
   const std::int64_t rows = rows_per_epoch();
-  return options_.drop_last ? rows / batch_size_ : (rows + batch_size_ - 1) / batch_size_;
+  // rows / batch rounded up, without rows + batch - 1 (which overflows for
+  // a batch size near INT64_MAX).
+  return options_.drop_last ? rows / batch_size_
+                            : rows / batch_size_ + (rows % batch_size_ != 0 ? 1 : 0);
 }
 
 void DataLoader::reshuffle() {
@@ -61,8 +64,8 @@ std::vector<Tensor> DataLoader::batch(std::int64_t k) const {
   if (k < 0 || k >= size()) {
     detail::fail<IndexError>("DataLoader: batch {} of {} per epoch", k, size());
   }
-  const std::int64_t start = k * batch_size_,
-                     stop = std::min(rows_per_epoch(), start + batch_size_);
+  const std::int64_t start = k * batch_size_,  // at most the rows: no overflow
+      stop = start + std::min(batch_size_, rows_per_epoch() - start);
   const Tensor index =
       index_tensor(std::vector<std::int64_t>(order_.begin() + start, order_.begin() + stop));
   std::vector<Tensor> out;

@@ -27,20 +27,11 @@ double LambdaLR::next_lr(std::size_t group, double) const {
 }
 
 namespace {
-// Sets every group's lr before the base rates are taken (OneCycleLR starts
-// from max_lr / div_factor whatever the optimizer had).
-Optimizer& with_lr(Optimizer& optimizer, double lr) {
-  optimizer.set_lr(lr);
-  return optimizer;
-}
-}  // namespace
-
-OneCycleLR::OneCycleLR(Optimizer& optimizer, double max_lr, std::int64_t total_steps,
-                       OneCycleOptions options)
-    : Scheduler(with_lr(optimizer, max_lr / options.div_factor)),
-      total_steps_(total_steps),
-      o_(options) {
-  const auto& o = options;
+// Checks OneCycleLR's arguments, then sets every group's lr to max_lr /
+// div_factor before the base rates are taken (whatever the optimizer had):
+// a refused schedule leaves the optimizer as it was.
+Optimizer& checked_start(Optimizer& optimizer, double max_lr, std::int64_t total_steps,
+                         const OneCycleOptions& o) {
   if (total_steps <= 0) ag::detail::fail<ValueError>("OneCycleLR: total_steps must be positive");
   if (!(o.pct_start >= 0 && o.pct_start <= 1)) {
     ag::detail::fail<ValueError>("OneCycleLR: pct_start = {} is not in [0, 1]", o.pct_start);
@@ -51,6 +42,17 @@ OneCycleLR::OneCycleLR(Optimizer& optimizer, double max_lr, std::int64_t total_s
         "OneCycleLR: max_lr = {} must be >= 0 and the div factors ({}, {}) positive", max_lr,
         o.div_factor, o.final_div_factor);
   }
+  optimizer.set_lr(max_lr / o.div_factor);
+  return optimizer;
+}
+}  // namespace
+
+OneCycleLR::OneCycleLR(Optimizer& optimizer, double max_lr, std::int64_t total_steps,
+                       OneCycleOptions options)
+    : Scheduler(checked_start(optimizer, max_lr, total_steps, options)),
+      total_steps_(total_steps),
+      o_(options) {
+  const auto& o = options;
   const double initial = max_lr / o.div_factor, min_lr = initial / o.final_div_factor;
   const double up = o.pct_start * static_cast<double>(total_steps) - 1,
                last = static_cast<double>(total_steps) - 1;

@@ -99,3 +99,12 @@ TEST_CASE("attention, rnn, conv: float32 runs agree with float64 ones") {
   for (std::size_t i = 0; i < wide.size(); ++i)
     CHECK(got[i] == doctest::Approx(wide[i]).epsilon(1e-4));
 }
+
+TEST_CASE("attention: positional tables past the size limit are a ShapeError (issue #38)") {
+  // length·dim wrapped to 0, then the table loop wrote past an empty vector.
+  CHECK_THROWS_AS(nn::SinusoidalPositionalEncoding(4, std::int64_t{1} << 62), ShapeError);
+  CHECK_THROWS_WITH(
+      nn::sinusoidal_positions(std::int64_t{1} << 50, 1),
+      doctest::Contains("sinusoidal_positions: shape [1125899906842624, 1] has too many"));
+  CHECK(nn::sinusoidal_positions(3, 4).shape() == Shape{3, 4});
+}

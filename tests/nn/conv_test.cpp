@@ -90,3 +90,9 @@ TEST_CASE("conv: BatchNorm1d's running statistics, modes and buffers") {
   CHECK(nn::BatchNorm1d(3, 1e-5, 0.1, false, false).named_buffers().empty());
   CHECK_THROWS_AS(nn::BatchNorm1d(3, 1e-5, 2.0), ValueError);
 }
+
+TEST_CASE("conv: a kernel of size 0 is refused, as PyTorch (issue #38)") {
+  const Tensor x = zeros({1, 2, 8});
+  CHECK_THROWS_WITH(nn::conv1d(x, zeros({6, 2, 0})),
+                    doctest::Contains("conv1d: kernel size must be positive, weight is [6, 2, 0]"));
+}

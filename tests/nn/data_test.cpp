@@ -74,3 +74,15 @@ TEST_CASE("data: a sampler gives the rows of each epoch") {
   CHECK_THROWS_WITH_AS(bad.begin(), "DataLoader: the sampler gave row 10 of 10 in epoch 0",
                        IndexError);
 }
+
+TEST_CASE("data: a batch size near INT64_MAX is one batch (issue #38: it was 0 or -1)") {
+  Generator gen(1);
+  nn::DataLoader loader({zeros({5, 2})}, INT64_MAX, {}, gen);
+  CHECK(loader.size() == 1);
+  CHECK(loader.batch(0)[0].shape() == Shape{5, 2});
+  nn::DataLoader exact({zeros({6, 2})}, 3, {}, gen);
+  CHECK(exact.size() == 2);
+  nn::DataLoader rest({zeros({7, 2})}, 3, {}, gen);
+  CHECK(rest.size() == 3);
+  CHECK(rest.batch(2)[0].shape() == Shape{1, 2});
+}

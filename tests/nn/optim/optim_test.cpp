@@ -218,3 +218,14 @@ TEST_CASE("optim: every dense update gives the same bits split over threads and 
   }
   set_num_threads(before);
 }
+
+TEST_CASE("optim: a refused OneCycleLR leaves the optimizer's lr as it was (issue #38)") {
+  Tensor w = zeros({2}).requires_grad_();
+  optim::SGD opt({w}, {.lr = 0.5});
+  CHECK_THROWS_AS(optim::OneCycleLR(opt, 0.4, 0), ValueError);
+  CHECK(opt.lr() == 0.5);
+  CHECK_THROWS_WITH(optim::OneCycleLR(opt, NAN, 10), doctest::Contains("OneCycleLR: max_lr = nan"));
+  CHECK(opt.lr() == 0.5);
+  optim::OneCycleLR ok(opt, 0.4, 10);
+  CHECK(opt.lr() == doctest::Approx(0.4 / 25));
+}
