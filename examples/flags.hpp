@@ -58,8 +58,10 @@ class Flags {
     char* end = nullptr;
     const double x = std::strtod(v->c_str(), &end);
     if (v->empty() || *end || !std::isfinite(x) || !(x >= low && x < high)) {
-      error(flag + ": '" + *v + "' is not a finite number in [" + std::to_string(low) + ", " +
-            std::to_string(high) + ")");
+      const std::string range = high == std::numeric_limits<double>::max()
+                                    ? ">= " + shortest(low)
+                                    : "in [" + shortest(low) + ", " + shortest(high) + ")";
+      error(flag + ": '" + *v + "' is not a finite number " + range);
     }
     return x;
   }
@@ -74,6 +76,11 @@ class Flags {
   }
 
  private:
+  static std::string shortest(double x) {  // 0.5, 1e-08: as a user would write it
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", x);
+    return text;
+  }
   std::optional<std::string> take(const std::string& flag) {
     const auto it = given_.find(flag);
     if (it == given_.end()) return std::nullopt;

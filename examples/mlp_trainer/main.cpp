@@ -15,9 +15,11 @@
 #include <filesystem>
 #include <numbers>
 #include <string>
+#include <vector>
 
 #include "autograd/nn/dist/dist.hpp"
 #include "autograd/nn/nn.hpp"
+#include "flags.hpp"
 
 namespace {
 
@@ -29,33 +31,28 @@ struct Options {
   bool resume = false;
 };
 
+// The flags, checked as every example's are (examples/flags.hpp): a bad
+// value names its flag and exits with status 2. --resume takes no value.
 Options parse(int argc, char** argv) {
   Options o;
+  std::vector<char*> rest = {argv[0]};
   for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--resume") {
+    if (std::string(argv[i]) == "--resume") {
       o.resume = true;
-      continue;
-    }
-    if (i + 1 >= argc) throw ag::ValueError(fmt::format("{} needs a value", flag));
-    const std::string value = argv[++i];
-    if (flag == "--epochs") {
-      o.epochs = std::stoll(value);
-    } else if (flag == "--batch") {
-      o.batch = std::stoll(value);
-    } else if (flag == "--lr") {
-      o.lr = std::stod(value);
-    } else if (flag == "--seed") {
-      o.seed = std::stoull(value);
-    } else if (flag == "--checkpoint") {
-      o.checkpoint = value;
     } else {
-      throw ag::ValueError(fmt::format("unknown flag {}", flag));
+      rest.push_back(argv[i]);
     }
   }
-  if (o.batch % ag::dist::world_size() != 0) {
-    throw ag::ValueError(
-        fmt::format("--batch {} must divide among {} ranks", o.batch, ag::dist::world_size()));
+  examples::Flags flags(static_cast<int>(rest.size()), rest.data(), "mlp_trainer");
+  const std::int64_t ranks = ag::dist::world_size();
+  o.epochs = flags.count("--epochs", o.epochs, 1);
+  o.batch = flags.count("--batch", o.batch, ranks);
+  o.lr = flags.number("--lr", o.lr, 0);
+  o.seed = static_cast<std::uint64_t>(flags.count("--seed", 1, 0));
+  o.checkpoint = flags.text("--checkpoint", o.checkpoint);
+  flags.done();
+  if (o.batch % ranks != 0) {
+    flags.error(fmt::format("--batch {} must divide among {} ranks", o.batch, ranks));
   }
   return o;
 }
