@@ -54,4 +54,15 @@ Generator& default_generator();
 /// Reseeds this thread's default generator (torch.manual_seed).
 void manual_seed(std::uint64_t seed);
 
+/// What an object that draws later (Dropout, RNN layers, attention, a
+/// DataLoader) keeps of the generator it was given: nullptr for the calling
+/// thread's default generator, which then means "the default generator of
+/// whichever thread draws" (a model built on one thread runs on another;
+/// a pointer to the builder's thread-local one would dangle), else `gen`.
+inline Generator* keep_generator(Generator& gen) {
+  return &gen == &default_generator() ? nullptr : &gen;
+}
+/// The generator to draw from now: kept one, or this thread's default.
+inline Generator& drawing_generator(Generator* kept) { return kept ? *kept : default_generator(); }
+
 }  // namespace ag

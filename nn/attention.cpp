@@ -69,7 +69,7 @@ MultiheadAttention::MultiheadAttention(std::int64_t embed_dim, std::int64_t num_
       heads_(num_heads),
       dropout_(dropout),
       batch_first_(batch_first),
-      gen_(&gen) {
+      gen_(keep_generator(gen)) {
   if (embed_dim < 1 || num_heads < 1 || embed_dim % num_heads != 0) {
     detail::fail<ShapeError>("MultiheadAttention: embed_dim {} must split into {} heads", embed_dim,
                              num_heads);
@@ -138,8 +138,9 @@ AttentionOutput MultiheadAttention::attend(const Tensor& query, const Tensor& ke
     }
     additive = both(additive, blocking(reshape(key_padding_mask, {n, 1, 1, keys}), q_in.dtype()));
   }
-  const AttentionOutput heads = attention(project(q_in, 0), project(k_in, 1), project(v_in, 2),
-                                          additive, dropout_, is_training(), *gen_);
+  const AttentionOutput heads =
+      attention(project(q_in, 0), project(k_in, 1), project(v_in, 2), additive, dropout_,
+                is_training(), drawing_generator(gen_));
   Tensor out = (*out_proj)(reshape(permute(heads.output, {0, 2, 1, 3}), {n, length, e}));
   out = !batched ? select(out, 0, 0) : batch_first_ ? out : transpose(out, 0, 1);
   Tensor weights;

@@ -62,7 +62,7 @@ class MultiheadAttention : public Module {
   std::int64_t embed_dim_, heads_;
   double dropout_;
   bool batch_first_;
-  Generator* gen_;
+  Generator* gen_;  // keep_generator(): nullptr draws from the running thread's default
 };
 
 /// The fixed encoding of "Attention Is All You Need": row p is

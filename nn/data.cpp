@@ -10,7 +10,10 @@ namespace ag::nn {
 
 DataLoader::DataLoader(std::vector<Tensor> tensors, std::int64_t batch_size,
                        DataLoaderOptions options, Generator& gen)
-    : tensors_(std::move(tensors)), batch_size_(batch_size), options_(options), gen_(&gen) {
+    : tensors_(std::move(tensors)),
+      batch_size_(batch_size),
+      options_(options),
+      gen_(keep_generator(gen)) {
   if (batch_size <= 0)
     detail::fail<ValueError>("DataLoader: batch_size {} is not positive", batch_size);
   if (tensors_.empty()) detail::fail<ValueError>("DataLoader: no tensors");
@@ -52,7 +55,7 @@ void DataLoader::reshuffle() {
     return;
   }
   std::iota(order_.begin(), order_.end(), 0);
-  if (options_.shuffle) shuffle(order_, *gen_);
+  if (options_.shuffle) shuffle(order_, drawing_generator(gen_));
 }
 
 DataLoader::iterator DataLoader::begin() {

@@ -76,7 +76,7 @@ class DataLoader {
   std::vector<Tensor> tensors_;
   std::int64_t batch_size_, rows_ = 0;
   DataLoaderOptions options_;
-  Generator* gen_;
+  Generator* gen_;  // keep_generator(): nullptr draws from the running thread's default
   std::vector<std::int64_t> order_;
   std::int64_t epoch_ = 0;  // the sampler's next epoch
 };

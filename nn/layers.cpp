@@ -261,11 +261,13 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
   return x * mask;
 }
 
-Dropout::Dropout(double p, Generator& gen) : p_(p), gen_(&gen) {
+Dropout::Dropout(double p, Generator& gen) : p_(p), gen_(keep_generator(gen)) {
   if (!(p >= 0.0 && p <= 1.0)) detail::fail<ValueError>("Dropout: p = {} is not in [0, 1]", p);
 }
 
-Tensor Dropout::forward(const Tensor& x) { return dropout(x, p_, is_training(), *gen_); }
+Tensor Dropout::forward(const Tensor& x) {
+  return dropout(x, p_, is_training(), drawing_generator(gen_));
+}
 
 std::string Dropout::name() const { return fmt::format("Dropout(p={})", p_); }
 

@@ -202,7 +202,7 @@ class Dropout : public Module {
 
  private:
   double p_;
-  Generator* gen_;
+  Generator* gen_;  // keep_generator(): nullptr draws from the running thread's default
 };
 
 /// Functional dropout: as the module, with `training` explicit.

@@ -269,7 +269,7 @@ Recurrent::Recurrent(CellKind kind, std::int64_t input_size, std::int64_t hidden
       input_size_(input_size),
       hidden_size_(hidden_size),
       options_(options),
-      gen_(&gen),
+      gen_(keep_generator(gen)),
       layer_(layer) {
   if (input_size <= 0 || hidden_size <= 0) {
     detail::fail<ShapeError>("{}: sizes must be positive, got input {} and hidden {}", layer,
@@ -295,7 +295,8 @@ Recurrent::Recurrent(CellKind kind, std::int64_t input_size, std::int64_t hidden
 
 RecurrentOutput Recurrent::run(const Tensor& input, const Tensor& lengths, const Tensor& h0,
                                const Tensor& c0) {
-  return recurrent(kind_, input, weights_, options_, is_training(), lengths, h0, c0, *gen_);
+  return recurrent(kind_, input, weights_, options_, is_training(), lengths, h0, c0,
+                   drawing_generator(gen_));
 }
 
 Tensor Recurrent::forward_many(const std::vector<Tensor>& inputs) {

@@ -81,7 +81,7 @@ class Recurrent : public Module {
   std::int64_t input_size_, hidden_size_;
   RecurrentOptions options_;
   std::vector<Tensor> weights_;
-  Generator* gen_;
+  Generator* gen_;  // keep_generator(): nullptr draws from the running thread's default
   const char* layer_;
 };
 

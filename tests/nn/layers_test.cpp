@@ -5,7 +5,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <numbers>
+#include <thread>
 
 #include "autograd/nn/nn.hpp"
 
@@ -149,4 +151,41 @@ TEST_CASE("layers: NaN and out-of-range settings are refused") {
   Tensor(p).set_grad(ones({2}));
   CHECK_THROWS_AS(optim::clip_grad_norm_({p}, nan), ValueError);
   CHECK_THROWS_AS(optim::clip_grad_value_({p}, -1.0), ValueError);
+}
+
+TEST_CASE(
+    "layers: built on a thread that has ended, they draw from the running thread's default "
+    "generator (issue #38: they kept a pointer to the builder's thread-local one)") {
+  const Tensor x = ones({4, 64});
+  Generator gen(9), own_gen(9);
+  const nn::RecurrentOptions lstm_options{.num_layers = 2, .dropout = 0.5};
+  std::unique_ptr<nn::Dropout> dropout;
+  std::unique_ptr<nn::LSTM> lstm;
+  std::unique_ptr<nn::DataLoader> loader;
+  std::unique_ptr<nn::Dropout> own;  // given its own generator: keeps it
+  std::thread([&] {
+    dropout = std::make_unique<nn::Dropout>(0.5);
+    lstm = std::make_unique<nn::LSTM>(3, 4, lstm_options);
+    loader = std::make_unique<nn::DataLoader>(std::vector<Tensor>{arange(0, 8, 1)}, 8,
+                                              nn::DataLoaderOptions{.shuffle = true});
+    own = std::make_unique<nn::Dropout>(0.5, own_gen);
+  }).join();
+  // The same draws as a layer built here, from this thread's default generator.
+  nn::Dropout here(0.5);
+  manual_seed(4);
+  const Tensor expected = here(x);
+  manual_seed(4);
+  CHECK(max(abs((*dropout)(x)-expected)).item<double>() == 0);
+  manual_seed(4);
+  loader->reshuffle();
+  const Tensor order = loader->batch(0)[0];
+  nn::DataLoader here_loader({arange(0, 8, 1)}, 8, {.shuffle = true});
+  manual_seed(4);
+  here_loader.reshuffle();
+  CHECK(max(abs(here_loader.batch(0)[0] - order)).item<double>() == 0);
+  lstm->train();
+  CHECK(lstm->run(randn({5, 2, 3}, gen)).output.shape() == Shape{5, 2, 4});
+  Generator same(9);
+  nn::Dropout twin(0.5, same);
+  CHECK(max(abs((*own)(x)-twin(x))).item<double>() == 0);
 }
