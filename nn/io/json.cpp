@@ -39,6 +39,7 @@ class JsonReader {
     }
     return false;
   }
+  static constexpr std::size_t kMaxArrayItems = 64;
   Json value(int depth) {
     if (depth > 16) bad("nested too deep");
     skip_space();
@@ -60,8 +61,13 @@ class JsonReader {
       ++at_;
       v.kind = Json::Kind::array;
       if (eat(']')) return v;
-      do v.items.push_back(value(depth + 1));
-      while (eat(','));
+      do {
+        // A header's arrays are shapes (at most 8 dims) and data_offsets
+        // (2): a long one is refused as it is read, before it costs memory
+        // (a 2,000,000-dim shape took 200 MiB before "more than 8 dims").
+        if (v.items.size() == kMaxArrayItems) bad("an array of more than 64 items");
+        v.items.push_back(value(depth + 1));
+      } while (eat(','));
       if (!eat(']')) bad("expected ',' or ']'");
     } else if (c == '"') {
       v.kind = Json::Kind::string;

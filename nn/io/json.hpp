@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The JSON reader safetensors headers are read with (internal to nn/io/, not
-// installed): only what such a header holds, nesting at most 16 deep.
+// installed): only what such a header holds, nesting at most 16 deep and
+// arrays of at most 64 items.
 #pragma once
 
 #include <string>

@@ -124,9 +124,12 @@ StateDict parse_safetensors(const std::string& bytes, const std::string& path) {
   std::size_t start = 0;
   const Json header = header_of(bytes, path, &start);
   const std::uint64_t data_size = bytes.size() - start;
-  struct Range {
+  struct Range {  // one entry, checked, in the header's order
     std::uint64_t begin, end;
     std::string name;
+    const StoredType* type;
+    Shape dims;
+    std::uint64_t count;
   };
   std::vector<Range> ranges;
   StateDict out;
@@ -175,17 +178,23 @@ StateDict parse_safetensors(const std::string& bytes, const std::string& path) {
           path, name, dtype->text, dims, count * type->size, begin, end,
           end >= begin ? end - begin : 0);
     }
-    ranges.push_back({begin, end, name});
-    out.emplace_back(
-        name, decode(*type, dims, bytes.data() + start + begin, static_cast<std::int64_t>(count)));
+    ranges.push_back({begin, end, name, type, dims, count});
   }
-  std::sort(ranges.begin(), ranges.end(),
-            [](const Range& a, const Range& b) { return a.begin < b.begin; });
-  for (std::size_t k = 1; k < ranges.size(); ++k) {
-    if (ranges[k].begin < ranges[k - 1].end) {
+  // Every range is checked before anything is decoded: 200 entries on one
+  // byte range allocated 200 times its bytes before the overlap was seen.
+  std::vector<const Range*> by_start;
+  for (const Range& r : ranges) by_start.push_back(&r);
+  std::sort(by_start.begin(), by_start.end(),
+            [](const Range* a, const Range* b) { return a->begin < b->begin; });
+  for (std::size_t k = 1; k < by_start.size(); ++k) {
+    if (by_start[k]->begin < by_start[k - 1]->end) {
       ag::detail::fail<FileError>("safetensors '{}': '{}' and '{}' overlap", path,
-                                  ranges[k - 1].name, ranges[k].name);
+                                  by_start[k - 1]->name, by_start[k]->name);
     }
+  }
+  for (const Range& r : ranges) {
+    out.emplace_back(r.name, decode(*r.type, r.dims, bytes.data() + start + r.begin,
+                                    static_cast<std::int64_t>(r.count)));
   }
   return out;
 }

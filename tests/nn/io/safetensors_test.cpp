@@ -5,6 +5,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <string>
+
+#include <fmt/format.h>
 
 #include "autograd/nn/nn.hpp"
 
@@ -20,6 +24,25 @@ std::string file_of(const std::string& header, const std::string& data) {
   const std::uint64_t n = header.size();
   std::memcpy(out.data(), &n, 8);
   return out + header + data;
+}
+// A line of /proc/self/status ("VmHWM:", "VmRSS:"), in KiB.
+long status_kib(const std::string& key) {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(key, 0) == 0) return std::stol(line.substr(key.size()));
+  }
+  return -1;
+}
+// How much the peak resident memory grows (MiB) while f runs: the kernel's
+// high-water mark, reset first (clear_refs 5), against the RSS before.
+long peak_growth_mib(const std::function<void()>& f) {
+  { std::ofstream("/proc/self/clear_refs") << "5"; }
+  const long before = status_kib("VmRSS:");
+  try {
+    f();
+  } catch (...) {
+  }
+  return (status_kib("VmHWM:") - before) / 1024;
 }
 }  // namespace
 
@@ -162,4 +185,30 @@ TEST_CASE("safetensors: a zero size does not hide huge others (found by checkpoi
                                     "1234"),
                             "evil"),
       FileError);
+}
+
+TEST_CASE("safetensors: small files cannot make the reader allocate much (issue #38)") {
+  // 200 entries on one 1 MiB byte range: refused as overlapping before any
+  // is decoded (it allocated 202 MiB first).
+  std::string header = "{";
+  for (int k = 0; k < 200; ++k) {
+    header += fmt::format(
+        "{}\"t{}\":{{\"dtype\":\"F32\",\"shape\":[262144],"
+        "\"data_offsets\":[0,1048576]}}",
+        k ? "," : "", k);
+  }
+  const std::string overlapping = file_of(header + "}", std::string(1 << 20, '\0'));
+  // (Measured first: the buffer cache would serve a second call from memory
+  // the first made resident.)
+  CHECK(peak_growth_mib([&] { io::parse_safetensors(overlapping, "evil"); }) < 40);
+  CHECK_THROWS_WITH(io::parse_safetensors(overlapping, "evil"), doctest::Contains("overlap"));
+  // A 2,000,000-dim shape in a 3.9 MB header: refused while it is read (it
+  // took 204 MiB before "more than 8 dims").
+  std::string dims = "1";
+  for (int k = 1; k < 2'000'000; ++k) dims += ",1";
+  const std::string wide =
+      file_of(R"({"a":{"dtype":"F32","shape":[)" + dims + R"(],"data_offsets":[0,4]}})", "1234");
+  CHECK_THROWS_WITH(io::parse_safetensors(wide, "evil"),
+                    doctest::Contains("an array of more than 64 items"));
+  CHECK(peak_growth_mib([&] { io::parse_safetensors(wide, "evil"); }) < 40);
 }
