@@ -53,6 +53,10 @@ const Op custom_tensor_op{"custom",
 Tensor custom_op(const std::string& name, const std::vector<Tensor>& inputs,
                  const std::function<Tensor(const std::vector<Tensor>&)>& forward,
                  Backward backward) {
+  if (!forward || !backward) {  // not std::bad_function_call at backward time
+    detail::fail<ValueError>("custom_op '{}': the {} function is empty", name,
+                             !forward ? "forward" : "backward");
+  }
   // An undefined input is an optional one left out (a tutorial's `bias =
   // torch::Tensor()`): forward and backward see it undefined, the graph
   // does not record it.

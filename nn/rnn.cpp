@@ -174,6 +174,12 @@ void check_weights(CellKind kind, const std::vector<Tensor>& w, const RecurrentO
   }
   const std::int64_t hidden = w[1].dim() == 2 ? w[1].size(1) : 0;
   const std::int64_t rows = gate_count(kind) * hidden;
+  // The input's feature count against the first layer's W_ih: say which
+  // input size the layer expects (not "weight 0 must be [16, 7]").
+  if (hidden > 0 && w[0].defined() && w[0].dim() == 2 && w[0].size(0) == rows &&
+      w[0].size(1) != features) {
+    detail::fail<ShapeError>("{}: expected input size {}, got {}", layer, w[0].size(1), features);
+  }
   for (std::size_t k = 0; k < w.size(); ++k) {
     const std::size_t layer_index = k / (per * dirs);
     const std::int64_t in = layer_index == 0 ? features : static_cast<std::int64_t>(dirs) * hidden;

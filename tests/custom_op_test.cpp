@@ -56,3 +56,17 @@ TEST_CASE("custom_op: an optional input left undefined (a tutorial's bias = torc
                         [](const Args&, const Tensor&, const Tensor&) { return Args{}; }),
                     doctest::Contains("nothing: a custom op needs at least one defined input"));
 }
+
+TEST_CASE("custom_op: an empty forward or backward is a ValueError when called (issue #38)") {
+  const Tensor x = ones({2}).requires_grad_();
+  // It was std::bad_function_call, at backward time.
+  CHECK_THROWS_WITH(
+      custom_op(
+          "twice", {x}, [](const std::vector<Tensor>& in) { return in[0] * 2; }, nullptr),
+      doctest::Contains("custom_op 'twice': the backward function is empty"));
+  CHECK_THROWS_AS(custom_op("none", {x}, nullptr,
+                            [](const std::vector<Tensor>&, const Tensor&, const Tensor& g) {
+                              return std::vector<Tensor>{g};
+                            }),
+                  ValueError);
+}

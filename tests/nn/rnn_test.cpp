@@ -108,3 +108,10 @@ TEST_CASE("rnn: PyTorch's names, shapes, modes and errors") {
   options.num_layers = 0;
   CHECK_THROWS_AS(nn::LSTM(4, 3, options), ValueError);
 }
+
+TEST_CASE("rnn: the wrong input size says which one the layer expects (issue #38)") {
+  nn::LSTM lstm(3, 4);
+  CHECK_THROWS_WITH(lstm.run(zeros({5, 2, 7})), doctest::Contains("expected input size 3, got 7"));
+  nn::GRU gru(3, 4, {.num_layers = 2});
+  CHECK_THROWS_WITH(gru.run(zeros({5, 7})), doctest::Contains("expected input size 3, got 7"));
+}
