@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <set>
+#include <string_view>
 
 #include <fmt/ranges.h>
 
@@ -221,6 +223,43 @@ StateDict load_safetensors(const std::string& path) {
 }
 
 namespace {
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or
+// code points past U+10FFFF): the format's header is JSON, which is UTF-8.
+bool is_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    const int extra = b < 0x80           ? 0
+                      : (b >> 5) == 0x6  ? 1
+                      : (b >> 4) == 0xE  ? 2
+                      : (b >> 3) == 0x1E ? 3
+                                         : -1;
+    if (extra < 0 || i + static_cast<std::size_t>(extra) >= text.size() + (extra == 0))
+      return false;
+    std::uint32_t cp = extra == 0 ? b : b & (0x3F >> extra);
+    for (int k = 1; k <= extra; ++k) {
+      const auto c = static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]);
+      if ((c >> 6) != 0x2) return false;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    static constexpr std::uint32_t kSmallest[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kSmallest[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += static_cast<std::size_t>(extra) + 1;
+  }
+  return true;
+}
+
+// A name or metadata text the format allows, or ValueError naming it.
+void check_text(const std::string& text, const char* what) {
+  if (!is_utf8(text)) {
+    std::string shown;  // bytes past ASCII as \xNN, at most 60 of them
+    for (const char c : text.substr(0, 60)) {
+      const auto b = static_cast<unsigned char>(c);
+      shown += b >= 0x20 && b < 0x7F ? std::string(1, c) : fmt::format("\\x{:02x}", b);
+    }
+    ag::detail::fail<ValueError>("save_safetensors: the {} '{}' is not UTF-8", what, shown);
+  }
+}
+
 std::string quoted(const std::string& text) {
   std::string out = "\"";
   for (const char c : text) {
@@ -239,6 +278,18 @@ std::string quoted(const std::string& text) {
 
 void save_safetensors(const StateDict& tensors, const std::string& path,
                       const std::map<std::string, std::string>& metadata) {
+  // What the format forbids is refused before anything is written.
+  std::set<std::string> names;
+  for (const auto& [name, t] : tensors) {
+    check_text(name, "name");
+    if (!names.insert(name).second) {
+      ag::detail::fail<ValueError>("save_safetensors: the name '{}' appears twice", name);
+    }
+  }
+  for (const auto& [key, value] : metadata) {
+    check_text(key, "metadata key");
+    check_text(value, "metadata value");
+  }
   std::string header = "{", data;
   if (!metadata.empty()) {
     header += "\"__metadata__\":{";

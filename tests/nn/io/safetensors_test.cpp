@@ -212,3 +212,24 @@ TEST_CASE("safetensors: small files cannot make the reader allocate much (issue 
                     doctest::Contains("an array of more than 64 items"));
   CHECK(peak_growth_mib([&] { io::parse_safetensors(wide, "evil"); }) < 40);
 }
+
+TEST_CASE("safetensors: names the format forbids are refused before writing (issue #38)") {
+  const std::string path = temp_path("ag_forbidden.safetensors");
+  std::filesystem::remove(path);
+  const Tensor t = ones({2});
+  CHECK_THROWS_WITH(io::save_safetensors({{"w", t}, {"w", t}}, path),
+                    doctest::Contains("the name 'w' appears twice"));
+  CHECK_THROWS_WITH(io::save_safetensors({{"bad\xff", t}}, path),
+                    doctest::Contains("the name 'bad\\xff' is not UTF-8"));
+  CHECK_THROWS_AS(io::save_safetensors({{"overlong\xc0\xaf", t}}, path), ValueError);
+  CHECK_THROWS_AS(io::save_safetensors({{"surrogate\xed\xa0\x80", t}}, path), ValueError);
+  CHECK_THROWS_AS(io::save_safetensors({{"cut\xe2\x82", t}}, path), ValueError);
+  CHECK_THROWS_WITH(io::save_safetensors({{"w", t}}, path, {{"k\x80", "v"}}),
+                    doctest::Contains("metadata key"));
+  CHECK_THROWS_AS(io::save_safetensors({{"w", t}}, path, {{"k", "v\xfe"}}), ValueError);
+  CHECK_FALSE(std::filesystem::exists(path));
+  // Real UTF-8 is fine, and reads back.
+  io::save_safetensors({{"poids_é_€_😀", t}}, path, {{"clé", "valeur ✓"}});
+  CHECK(io::load_safetensors(path).at(0).first == "poids_é_€_😀");
+  std::filesystem::remove(path);
+}
