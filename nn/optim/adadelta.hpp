@@ -23,7 +23,7 @@ class Adadelta : public detail::Grouped<AdadeltaOptions> {
  public:
   /// Optimizes `params` (one group) with `options`.
   explicit Adadelta(std::vector<Tensor> params, AdadeltaOptions options = {})
-      : Grouped(std::move(params), options) {}
+      : Grouped(std::move(params), options, {"square_avg", "acc_delta"}) {}
   void step() override;
 };
 

@@ -23,7 +23,7 @@ class Adagrad : public detail::Grouped<AdagradOptions> {
  public:
   /// Optimizes `params` (one group) with `options`.
   explicit Adagrad(std::vector<Tensor> params, AdagradOptions options = {})
-      : Grouped(std::move(params), options) {}
+      : Grouped(std::move(params), options, {"sum"}) {}
   void step() override;
 };
 

@@ -44,7 +44,7 @@ class Adam : public detail::Grouped<AdamOptions> {
  public:
   /// Optimizes `params` (one group) with `options`.
   explicit Adam(std::vector<Tensor> params, AdamOptions options = {})
-      : Grouped(std::move(params), options) {}
+      : Grouped(std::move(params), options, {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}) {}
   void step() override;
 
  protected:

@@ -24,7 +24,7 @@ class Adamax : public detail::Grouped<AdamaxOptions> {
  public:
   /// Optimizes `params` (one group) with `options`.
   explicit Adamax(std::vector<Tensor> params, AdamaxOptions options = {})
-      : Grouped(std::move(params), options) {}
+      : Grouped(std::move(params), options, {"exp_avg", "exp_inf"}) {}
   void step() override;
 };
 

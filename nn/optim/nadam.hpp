@@ -29,7 +29,7 @@ class NAdam : public detail::Grouped<NAdamOptions> {
  public:
   /// Optimizes `params` (one group) with `options`.
   explicit NAdam(std::vector<Tensor> params, NAdamOptions options = {})
-      : Grouped(std::move(params), options) {}
+      : Grouped(std::move(params), options, {"exp_avg", "exp_avg_sq"}) {}
   void step() override;
 };
 

@@ -3,6 +3,9 @@
 // per-parameter state (names "<group>.<param>.<name>").
 #include "autograd/nn/optim/optimizer.hpp"
 
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -37,9 +40,14 @@ void save_state(std::size_t group, const std::vector<ParamState>& state, StateDi
 }
 
 std::vector<std::vector<ParamState>> read_state(
-    const StateDict& state, const std::vector<const std::vector<Tensor>*>& params) {
+    const StateDict& state, const std::vector<const std::vector<Tensor>*>& params,
+    const std::vector<std::string>& state_names) {
   std::vector<std::vector<ParamState>> loaded(params.size());
-  for (std::size_t g = 0; g < params.size(); ++g) loaded[g].resize(params[g]->size());
+  std::vector<std::vector<bool>> counted(params.size());  // has a step: state_dict saves one each
+  for (std::size_t g = 0; g < params.size(); ++g) {
+    loaded[g].resize(params[g]->size());
+    counted[g].resize(params[g]->size());
+  }
   for (const auto& [name, t] : state) {
     std::size_t g = 0, i = 0;
     char key[64] = {};
@@ -56,6 +64,7 @@ std::vector<std::vector<ParamState>> read_state(
                                      t.dtype(), t.shape());
       }
       loaded[g][i].step = static_cast<std::int64_t>(step);
+      counted[g][i] = true;
       continue;
     }
     if (std::string(key) == "mu_product") {
@@ -67,6 +76,14 @@ std::vector<std::vector<ParamState>> read_state(
       loaded[g][i].mu_product = mu;
       continue;
     }
+    if (std::find(state_names.begin(), state_names.end(), key) == state_names.end()) {
+      // Another optimizer's state (Adagrad's "sum" offered to Adam).
+      ag::detail::fail<ValueError>(
+          "load_state_dict: '{}' is not state of this optimizer, which keeps {} per parameter",
+          name,
+          state_names.empty() ? std::string("only a step count")
+                              : fmt::format("{}", fmt::join(state_names, ", ")));
+    }
     const Tensor& p = (*params[g])[i];
     if (t.shape() != p.shape() || t.dtype() != p.dtype()) {
       ag::detail::fail<ValueError>("load_state_dict: '{}' is {} {} but the parameter is {} {}",
@@ -75,6 +92,16 @@ std::vector<std::vector<ParamState>> read_state(
     Tensor copy = zeros(t.shape(), t.dtype());
     copy.assign(t);
     loaded[g][i].tensors[key] = copy;
+  }
+  for (std::size_t g = 0; g < params.size(); ++g) {
+    for (std::size_t i = 0; i < params[g]->size(); ++i) {
+      if (!counted[g][i]) {  // a state saved for fewer parameters
+        ag::detail::fail<ValueError>(
+            "load_state_dict: no state for parameter {}.{} (this optimizer has {} in group {}): "
+            "the state is of another parameter list",
+            g, i, params[g]->size(), g);
+      }
+    }
   }
   return loaded;
 }

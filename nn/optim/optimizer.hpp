@@ -66,7 +66,8 @@ void save_state(std::size_t group, const std::vector<ParamState>& state, StateDi
 /// The per-group state `state` holds for parameter groups `params`, every
 /// entry checked first (ValueError naming it): nothing is changed on error.
 std::vector<std::vector<ParamState>> read_state(
-    const StateDict& state, const std::vector<const std::vector<Tensor>*>& params);
+    const StateDict& state, const std::vector<const std::vector<Tensor>*>& params,
+    const std::vector<std::string>& state_names);
 
 /// Groups of parameters sharing one Options, which has at least `lr` and a
 /// `validate()` that throws ValueError for a setting out of range (run at
@@ -80,7 +81,11 @@ class Grouped : public Optimizer {
     Options options;
     std::vector<ParamState> state;
   };
-  Grouped(std::vector<Tensor> params, Options options) {
+  /// `state_names`: the per-parameter state this optimizer keeps (besides
+  /// the step count), which load_state_dict accepts and nothing else.
+  Grouped(std::vector<Tensor> params, Options options,
+          std::initializer_list<const char*> state_names)
+      : state_names_(state_names.begin(), state_names.end()) {
     add_param_group(std::move(params), options);
   }
   /// Adds parameters with their own hyper-parameters.
@@ -108,12 +113,13 @@ class Grouped : public Optimizer {
   void load_state_dict(const StateDict& state) override {
     std::vector<const std::vector<Tensor>*> params;
     for (const Group& group : groups_) params.push_back(&group.params);
-    std::vector<std::vector<ParamState>> loaded = read_state(state, params);
+    std::vector<std::vector<ParamState>> loaded = read_state(state, params, state_names_);
     for (std::size_t g = 0; g < groups_.size(); ++g) groups_[g].state = std::move(loaded[g]);
   }
 
  protected:
   std::vector<Group> groups_;
+  std::vector<std::string> state_names_;
 };
 
 }  // namespace detail

@@ -25,7 +25,7 @@ class RAdam : public detail::Grouped<RAdamOptions> {
  public:
   /// Optimizes `params` (one group) with `options`.
   explicit RAdam(std::vector<Tensor> params, RAdamOptions options = {})
-      : Grouped(std::move(params), options) {}
+      : Grouped(std::move(params), options, {"exp_avg", "exp_avg_sq"}) {}
   void step() override;
 };
 

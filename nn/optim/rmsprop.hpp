@@ -26,7 +26,7 @@ class RMSprop : public detail::Grouped<RMSpropOptions> {
  public:
   /// Optimizes `params` (one group) with `options`.
   explicit RMSprop(std::vector<Tensor> params, RMSpropOptions options = {})
-      : Grouped(std::move(params), options) {}
+      : Grouped(std::move(params), options, {"square_avg", "grad_avg", "momentum_buffer"}) {}
   void step() override;
 };
 

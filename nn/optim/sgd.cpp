@@ -19,7 +19,8 @@ void SGDOptions::validate() const {
   }
 }
 
-SGD::SGD(std::vector<Tensor> params, SGDOptions options) : Grouped(std::move(params), options) {}
+SGD::SGD(std::vector<Tensor> params, SGDOptions options)
+    : Grouped(std::move(params), options, {"momentum_buffer"}) {}
 
 void SGD::step() {
   each_param(groups_, "SGD",

@@ -27,7 +27,7 @@ class SparseAdam : public detail::Grouped<SparseAdamOptions> {
  public:
   /// Optimizes `params` (one group) with `options`.
   explicit SparseAdam(std::vector<Tensor> params, SparseAdamOptions options = {})
-      : Grouped(std::move(params), options) {}
+      : Grouped(std::move(params), options, {"exp_avg", "exp_avg_sq"}) {}
   void step() override;
 };
 

@@ -229,3 +229,24 @@ TEST_CASE("optim: a refused OneCycleLR leaves the optimizer's lr as it was (issu
   optim::OneCycleLR ok(opt, 0.4, 10);
   CHECK(opt.lr() == doctest::Approx(0.4 / 25));
 }
+
+TEST_CASE("optim: one optimizer's state does not load into another (issue #38)") {
+  Tensor a = ones({3}).requires_grad_(), b = ones({2}).requires_grad_();
+  optim::Adagrad adagrad({a}, {});
+  sum(a * a).backward();
+  adagrad.step();
+  optim::Adam adam({a}, {});
+  CHECK_THROWS_WITH(adam.load_state_dict(adagrad.state_dict()),
+                    doctest::Contains("'0.0.sum' is not state of this optimizer, which keeps "
+                                      "exp_avg, exp_avg_sq, max_exp_avg_sq"));
+  // One parameter's state into a two-parameter RMSprop.
+  optim::RMSprop one({a}, {}), two({a, b}, {});
+  one.step();
+  CHECK_THROWS_WITH(two.load_state_dict(one.state_dict()),
+                    doctest::Contains("no state for parameter 0.1"));
+  // Its own kind loads.
+  optim::Adam other({a}, {});
+  adam.step();
+  other.load_state_dict(adam.state_dict());
+  CHECK(other.state_dict().size() == adam.state_dict().size());
+}
