@@ -131,12 +131,22 @@ AttentionOutput MultiheadAttention::attend(const Tensor& query, const Tensor& ke
     if (additive.dim() == 3) additive = reshape(additive, {n, h, length, keys});
   }
   if (key_padding_mask.defined()) {
+    // bool (true: ignore that key) or, as PyTorch, a float mask of the
+    // query's dtype added to the scores.
     const Shape want = batched ? Shape{n, keys} : Shape{keys};
-    if (key_padding_mask.shape() != want || key_padding_mask.dtype() != DType::boolean) {
-      detail::fail<ShapeError>("MultiheadAttention: key_padding_mask must be bool {}, got {}", want,
+    if (key_padding_mask.shape() != want) {
+      detail::fail<ShapeError>("MultiheadAttention: key_padding_mask must be {}, got {}", want,
                                key_padding_mask.shape());
     }
-    additive = both(additive, blocking(reshape(key_padding_mask, {n, 1, 1, keys}), q_in.dtype()));
+    const DType mask_type = key_padding_mask.dtype();
+    if (mask_type != DType::boolean && mask_type != q_in.dtype()) {
+      detail::fail<DTypeError>(
+          "MultiheadAttention: key_padding_mask must be bool or {} (the query's), got {}",
+          q_in.dtype(), mask_type);
+    }
+    const Tensor padding = reshape(key_padding_mask, {n, 1, 1, keys});
+    additive =
+        both(additive, mask_type == DType::boolean ? blocking(padding, q_in.dtype()) : padding);
   }
   const AttentionOutput heads =
       attention(project(q_in, 0), project(k_in, 1), project(v_in, 2), additive, dropout_,

@@ -35,7 +35,8 @@ struct AttentionOutput {
 /// in_proj_weight (3E, E) xavier-uniform, in_proj_bias (3E) zeros, and the
 /// out_proj Linear (bias zeros). Masks follow torch.nn.MultiheadAttention's
 /// convention, the opposite of scaled_dot_product_attention's for bool:
-/// key_padding_mask (N, S) bool, true for keys to ignore; attn_mask (L, S)
+/// key_padding_mask (N, S) bool, true for keys to ignore, or float added;
+/// attn_mask (L, S)
 /// or (N·H, L, S), bool true where attending is not allowed, or float added.
 class MultiheadAttention : public Module {
  public:

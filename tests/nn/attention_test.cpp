@@ -108,3 +108,19 @@ TEST_CASE("attention: positional tables past the size limit are a ShapeError (is
       doctest::Contains("sinusoidal_positions: shape [1125899906842624, 1] has too many"));
   CHECK(nn::sinusoidal_positions(3, 4).shape() == Shape{3, 4});
 }
+
+TEST_CASE("attention: a float key_padding_mask is added to the scores, as PyTorch (issue #38)") {
+  Generator gen(3);
+  nn::MultiheadAttention mha(4, 2, 0.0, true, false, DType::float64, gen);
+  const Tensor x = randn({3, 2, 4}, gen, DType::float64);  // (L, N, E)
+  const Tensor blocked = Tensor::from({{false, false, true}, {false, true, false}});
+  const Tensor additive =
+      where(blocked, full({}, -INFINITY, DType::float64), zeros({}, DType::float64));
+  const Tensor by_bool = mha.attend(x, x, x, blocked).output;
+  const Tensor by_float = mha.attend(x, x, x, additive).output;
+  CHECK(max(abs(by_bool - by_float)).item<double>() < 1e-15);
+  CHECK_THROWS_WITH(mha.attend(x, x, x, zeros({2, 3}, DType::int64)),
+                    doctest::Contains("key_padding_mask must be bool or float64"));
+  CHECK_THROWS_WITH(mha.attend(x, x, x, zeros({3, 2})),
+                    doctest::Contains("key_padding_mask must be [2, 3], got [3, 2]"));
+}
