@@ -111,18 +111,9 @@ DType result_type(const Tensor& x, const Tensor& y, std::string_view op) {
   return DType::int64;  // bool with int64
 }
 
-Tensor map_kernel(std::string_view op, const Tensor& x_in, vmath::Fn fn, vmath::Params p) {
-  const Tensor x = as_dtype(x_in, floating_type(x_in.dtype()));
-  Tensor out = empty_tensor(x.shape(), x.dtype(), op);
-  visit_floating(x.dtype(), op, [&](auto zero) {
-    using T = decltype(zero);
-    const T* in = x.data<T>();
-    T* o = out.data<T>();
-    parallel_for(x.numel(), kParallelGrain, [&](std::int64_t begin, std::int64_t end) {
-      vmath::apply(fn, in + begin, o + begin, end - begin, p);
-    });
-  });
-  return out;
+Tensor map_kernel(std::string_view op, const Tensor& x, vmath::Fn fn, vmath::Params p) {
+  return map_ranges(
+      op, x, [&](const auto* in, auto* out, std::int64_t n) { vmath::apply(fn, in, out, n, p); });
 }
 
 Tensor input(const TensorNode& node, int k) { return handle_of(&input_node(node, k)); }

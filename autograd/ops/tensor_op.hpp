@@ -212,6 +212,24 @@ Tensor map_numeric(std::string_view op, const Tensor& x, F f) {
   return out;
 }
 
+/// What map and map_kernel share: x in its float dtype (integers in the
+/// default one), a new output, and range(in, out, n) called on contiguous
+/// parts of both, split over the library's threads for large tensors.
+template <class Range>
+Tensor map_ranges(std::string_view op, const Tensor& x_in, Range range) {
+  const Tensor x = as_dtype(x_in, floating_type(x_in.dtype()));
+  Tensor out = empty_tensor(x.shape(), x.dtype(), op);
+  visit_floating(x.dtype(), op, [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = x.data<T>();
+    T* o = out.data<T>();
+    parallel_for(x.numel(), kParallelGrain, [&](std::int64_t begin, std::int64_t end) {
+      range(in + begin, o + begin, end - begin);
+    });
+  });
+  return out;
+}
+
 /// fn(x) through the vectorised kernels (ops/vmath.hpp) in x's float dtype
 /// (integers in the default one), unrecorded; large tensors split over the
 /// library's threads.
@@ -222,18 +240,11 @@ Tensor map_kernel(std::string_view op, const Tensor& x, vmath::Fn fn, vmath::Par
 /// tensors are split over the library's threads (f must be pure). An int64
 /// or bool x computes in the default float dtype, as PyTorch's exp(int) does.
 template <class F>
-Tensor map(std::string_view op, const Tensor& x_in, F f) {
-  const Tensor x = as_dtype(x_in, floating_type(x_in.dtype()));
-  Tensor out = empty_tensor(x.shape(), x.dtype(), op);
-  visit_floating(x.dtype(), op, [&](auto zero) {
-    using T = decltype(zero);
-    const T* in = x.data<T>();
-    T* o = out.data<T>();
-    parallel_for(x.numel(), kParallelGrain, [&](std::int64_t begin, std::int64_t end) {
-      for (std::int64_t i = begin; i < end; ++i) o[i] = static_cast<T>(f(in[i]));
-    });
+Tensor map(std::string_view op, const Tensor& x, F f) {
+  return map_ranges(op, x, [&](const auto* in, auto* out, std::int64_t n) {
+    using T = std::remove_pointer_t<decltype(out)>;
+    for (std::int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(f(in[i]));
   });
-  return out;
 }
 
 /// The vector-Jacobian product f(g, v) of an elementwise op, with one
